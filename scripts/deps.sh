@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages trondoi needs to build, run and test, when they are missing.
+# Usage: scripts/deps.sh [build|test]   (test adds the packages the test suite needs)
+set -euo pipefail
+want=(gcc make pkg-config meson ninja-build libmicrohttpd-dev libjansson-dev libsqlite3-dev
+      libsodium-dev)
+if [ "${1:-build}" = test ]; then
+  want+=(libcmocka-dev chromium nodejs sqlite3 curl)
+fi
+missing=()
+for p in "${want[@]}"; do
+  # nodejs may come from another repository that also ships npm: the command is what matters
+  if [ "$p" = nodejs ] && command -v node >/dev/null && command -v npm >/dev/null; then continue; fi
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ "${1:-build}" = test ] && ! command -v npm >/dev/null; then missing+=(npm); fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing: ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,52 @@
+/* app.c — opening what a command or the server needs. */
+#include "app.h"
+
+#include <limits.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int app_open(struct app *a, const char *db_url, struct db **db, struct err *e)
+{
+	memset(a, 0, sizeof *a);
+	a->db_url = db_url;
+	a->token_ttl_us = 8LL * 3600 * 1000000;
+	if (db_open(db, db_url, false, e))
+		return -1;
+	a->units = units_new();
+	if (!a->units || units_load_db(a->units, *db, e) || catalog_load_db(&a->catalog, *db, e)) {
+		app_close(a);
+		db_close(*db);
+		*db = NULL;
+		return -1;
+	}
+	a->registry.units = a->units;
+	a->registry.catalog = &a->catalog;
+	return 0;
+}
+
+void app_close(struct app *a)
+{
+	units_free(a->units);
+	a->units = NULL;
+	catalog_release(&a->catalog);
+}
+
+const char *app_home(void)
+{
+	static char home[PATH_MAX];
+	const char *env = getenv("TRONDOI_HOME");
+	if (env && env[0])
+		return env;
+	if (!home[0]) {
+		char exe[PATH_MAX];
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+		if (n <= 0)
+			return ".";
+		exe[n] = 0;
+		snprintf(home, sizeof home, "%s", dirname(dirname(exe)));
+	}
+	return home;
+}

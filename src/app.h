@@ -1,0 +1,27 @@
+/* app.h — what a running trondoi holds: the database URL, reference data loaded from the
+ * database, the registry's context and settings. Built by `serve` and by CLI commands. */
+#ifndef TD_APP_H
+#define TD_APP_H
+
+#include <stdint.h>
+
+#include "catalog/catalog.h"
+#include "registry/registry.h"
+#include "units/units.h"
+
+struct app {
+	const char *db_url;
+	const char *web_dir;
+	struct units *units;
+	struct catalog catalog;
+	struct registry registry;
+	int64_t token_ttl_us;
+};
+
+/* Opens db_url (which must be initialised) and loads units and catalogs from it. */
+int app_open(struct app *a, const char *db_url, struct db **db, struct err *e);
+void app_close(struct app *a);
+/* The folder holding data/ and web/: TRONDOI_HOME, else the parent of the binary's folder. */
+const char *app_home(void);
+
+#endif

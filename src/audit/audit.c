@@ -1,0 +1,94 @@
+/* audit.c — appending to and verifying the hash-chained audit trail. */
+#include "audit/audit.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/crypto.h"
+
+#define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+
+void audit_hash(const char *prev, const struct audit_entry *x, char out[65])
+{
+	struct buf b;
+	buf_init(&b, (size_t)1 << 26);
+	const char *parts[] = {x->actor, x->action, x->object, x->detail};
+	buf_addf(&b, "%s|%lld|%lld", prev, (long long)x->seq, (long long)x->at);
+	for (size_t i = 0; i < 4; i++)
+		buf_addf(&b, "|%zu:%s", strlen(parts[i]), parts[i]);
+	crypto_sha256_hex(b.data, b.len, out);
+	buf_release(&b);
+}
+
+int audit_append(struct db *db, const char *actor, const char *action, const char *object, const char *detail)
+{
+	/* the UPDATE takes the head's write lock first, so concurrent appenders queue here */
+	if (db_run(db, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1", "") != DB_DONE)
+		return -1;
+	struct db_stmt *st = db_prepare(db, "SELECT seq, hash FROM audit_head WHERE id = 1");
+	if (!st || db_step(st) != DB_ROW)
+		return -1;
+	struct audit_entry x = {.seq = db_col_int(st, 0), .at = clock_now_us(), .actor = actor, .action = action,
+				.object = object, .detail = detail ? detail : "{}"};
+	char prev[65], h[65];
+	snprintf(prev, sizeof prev, "%s", db_col_text(st, 1));
+	db_reset(st);
+	audit_hash(prev, &x, h);
+	if (db_run(db, "INSERT INTO audit_log (seq, at, actor, action, object, detail, prev_hash, hash) "
+		       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", "iitttttt", x.seq, x.at, x.actor, x.action, x.object,
+		   x.detail, prev, h) != DB_DONE)
+		return -1;
+	return db_run(db, "UPDATE audit_head SET hash = ? WHERE id = 1", "t", h) == DB_DONE ? 0 : -1;
+}
+
+int audit_verify(struct db *db, int64_t *count, int64_t *bad, char *why, size_t whylen)
+{
+	*count = 0;
+	*bad = 0;
+	char prev[65] = ZERO_HASH, h[65];
+	int64_t expect = 1;
+	struct db_stmt *st = db_prepare(db, "SELECT seq, at, actor, action, object, detail, prev_hash, hash "
+					    "FROM audit_log ORDER BY seq");
+	if (!st)
+		return -1;
+	enum db_rc rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		struct audit_entry x = {db_col_int(st, 0), db_col_int(st, 1), db_col_text(st, 2), db_col_text(st, 3),
+					db_col_text(st, 4), db_col_text(st, 5)};
+		const char *problem = NULL;
+		if (x.seq != expect)
+			problem = "sequence gap: an entry is missing";
+		else if (strcmp(db_col_text(st, 6), prev))
+			problem = "prev_hash does not match the previous entry";
+		else {
+			audit_hash(prev, &x, h);
+			if (strcmp(h, db_col_text(st, 7)))
+				problem = "hash does not match the entry's content";
+		}
+		if (problem) {
+			*bad = x.seq != expect ? expect : x.seq;
+			snprintf(why, whylen, "%s", problem);
+			db_reset(st);
+			return 1;
+		}
+		snprintf(prev, sizeof prev, "%s", h);
+		expect++;
+		(*count)++;
+	}
+	if (rc != DB_DONE)
+		return -1;
+	/* the head must agree with the last entry, or entries were cut from the end */
+	st = db_prepare(db, "SELECT seq, hash FROM audit_head WHERE id = 1");
+	if (!st || db_step(st) != DB_ROW)
+		return -1;
+	int ok = db_col_int(st, 0) == *count && !strcmp(db_col_text(st, 1), prev);
+	db_reset(st);
+	if (!ok) {
+		*bad = *count + 1;
+		snprintf(why, whylen, "entries after %lld are missing (the head records more)", (long long)*count);
+		return 1;
+	}
+	return 0;
+}

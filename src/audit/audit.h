@@ -1,0 +1,29 @@
+/* audit.h — the append-only, hash-chained audit trail. Each entry's hash is SHA-256 over the
+ * previous entry's hash and this entry's fields (each length-prefixed), so rewriting or removing
+ * any entry breaks every hash after it. */
+#ifndef TD_AUDIT_H
+#define TD_AUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db/db.h"
+
+struct audit_entry {
+	int64_t seq;
+	int64_t at;
+	const char *actor, *action, *object, *detail; /* detail is JSON text */
+};
+
+/* Appends one entry. Must run inside the caller's write transaction (db_begin), so the entry
+ * commits or rolls back with the change it records. Returns 0 or -1. */
+int audit_append(struct db *db, const char *actor, const char *action, const char *object, const char *detail);
+
+/* hash of one entry chained on prev (64 hex) into out[65]. */
+void audit_hash(const char *prev, const struct audit_entry *x, char out[65]);
+
+/* Recomputes the chain. Returns 0 when intact (*count entries), 1 when broken (*bad = first
+ * broken seq, why says what), -1 on a database error. */
+int audit_verify(struct db *db, int64_t *count, int64_t *bad, char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,74 @@
+/* users.c — accounts and roles. */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "auth/auth.h"
+#include "core/clock.h"
+#include "core/crypto.h"
+
+static const char *const role_names[] = {"citizen", "officer", "leader", "admin"};
+
+int role_parse(const char *s, enum role *out)
+{
+	for (int i = 0; s && i < 4; i++)
+		if (!strcmp(s, role_names[i])) {
+			*out = (enum role)(1 << i);
+			return 0;
+		}
+	return -1;
+}
+
+const char *role_name(enum role r)
+{
+	for (int i = 0; i < 4; i++)
+		if (r == (enum role)(1 << i))
+			return role_names[i];
+	return "unknown";
+}
+
+bool auth_valid_username(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 3 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || strchr("._-", s[i])))
+			return false;
+	return true;
+}
+
+int user_add(struct db *db, const struct user_spec *u, const char *actor, struct err *e)
+{
+	if (!auth_valid_username(u->username))
+		return err_set(e, 422, "invalid_username", "username must be 3-64 characters: a-z, 0-9, '.', '_' or '-'",
+			       "tên đăng nhập gồm 3-64 ký tự: a-z, 0-9, '.', '_' hoặc '-'");
+	size_t plen = strlen(u->password);
+	if (plen < PASSWORD_MIN || plen > PASSWORD_MAX)
+		return err_set(e, 422, "weak_password", "password must be %d to %d characters long",
+			       "mật khẩu phải dài từ %d đến %d ký tự", PASSWORD_MIN, PASSWORD_MAX);
+	char hash[crypto_pwhash_STRBYTES];
+	if (crypto_pwhash_str(hash, u->password, plen, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE))
+		return err_set(e, 500, "out_of_memory", "cannot hash the password (out of memory)",
+			       "không băm được mật khẩu (hết bộ nhớ)");
+	char id[33], detail[512];
+	crypto_random_hex(id, 16);
+	snprintf(detail, sizeof detail, "{\"role\":\"%s\",\"unit\":\"%s\",\"agency\":\"%s\"}", u->role,
+		 u->unit ? u->unit : "", u->agency ? u->agency : "");
+	if (db_begin(db))
+		return err_set(e, 503, "db_busy", "database busy: %s", "cơ sở dữ liệu bận: %s", db_errmsg(db));
+	enum db_rc rc = db_run(db,
+			       "INSERT INTO users (id, username, role, unit, agency, citizen_id, password_hash, created_at) "
+			       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			       "ttttttti", id, u->username, u->role, u->unit, u->agency, u->citizen_id, hash,
+			       clock_now_us());
+	if (rc == DB_DONE && audit_append(db, actor, "user.add", u->username, detail) == 0 && db_commit(db) == 0)
+		return 0;
+	db_rollback(db);
+	if (rc == DB_CONSTRAINT)
+		return err_set(e, 409, "username_taken", "username '%s' is already taken",
+			       "tên đăng nhập '%s' đã có người dùng", u->username);
+	return err_set(e, 500, "db_error", "cannot save the account: %s", "không lưu được tài khoản: %s", db_errmsg(db));
+}

@@ -1,0 +1,50 @@
+/* catalog.h — reference data that is data, not code: the registry's attribute catalog, agency
+ * kinds and the procedure catalog. Read from data/ by `trondoi init`, kept in the database, and
+ * loaded from there by the server. */
+#ifndef TD_CATALOG_H
+#define TD_CATALOG_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/err.h"
+#include "db/db.h"
+
+enum attr_type { ATTR_TEXT, ATTR_DATE, ATTR_SEX, ATTR_ADDRESS, ATTR_PHONE, ATTR_EMAIL, ATTR_ID, ATTR_SELECT };
+
+struct attr_def {
+	const char *name;
+	enum attr_type type;
+	const char *classification; /* public | personal | sensitive */
+	bool self_declared;         /* the citizen may change it */
+	size_t max_length;
+	const json_t *options;      /* ATTR_SELECT: array of allowed strings */
+	const json_t *doc;          /* the whole entry (labels) */
+};
+
+struct catalog {
+	json_t *attributes;  /* {"attributes":[...]} */
+	json_t *agencies;    /* {"agencies":[...]} */
+	json_t *procedures;  /* array of procedure objects, sorted by code */
+	struct attr_def *attrs;
+	size_t nattrs;
+};
+
+int catalog_load_dir(struct catalog *c, const char *data_dir, struct err *e);
+int catalog_load_db(struct catalog *c, struct db *db, struct err *e);
+/* Replaces the stored catalog with c (inside the caller's transaction). */
+int catalog_store(const struct catalog *c, struct db *db);
+void catalog_release(struct catalog *c);
+
+const struct attr_def *catalog_attr(const struct catalog *c, const char *name);
+const json_t *catalog_procedure(const struct catalog *c, const char *code);
+bool catalog_agency_exists(const struct catalog *c, const char *kind);
+int attr_type_parse(const char *s, enum attr_type *out);
+
+/* Units in the database (units_db.c). */
+struct units;
+int units_store(const struct units *u, struct db *db);
+int units_load_db(struct units *u, struct db *db, struct err *e);
+
+#endif

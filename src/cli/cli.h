@@ -1,0 +1,21 @@
+/* cli.h — the subcommands; main.c dispatches to them from its table. Each returns the process
+ * exit status. */
+#ifndef TD_CLI_H
+#define TD_CLI_H
+
+#include "app.h"
+
+int cmd_init(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+
+/* demo.c: synthetic citizens, demo accounts and draft applications for `init --demo`. */
+int demo_load(struct app *a, struct db *db, const char *data_dir, struct err *e);
+
+/* Prints "trondoi CMD: message" (English, then Vietnamese) to stderr; returns exit status 1. */
+int cli_fail(const char *cmd, const struct err *e);
+
+#endif

@@ -1,0 +1,46 @@
+/* cmd_serve.c — `trondoi serve`: the HTTP server. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+#include "core/opts.h"
+#include "http/server.h"
+
+int cmd_serve(int argc, char **argv)
+{
+	const char *db_url = NULL, *listen = "127.0.0.1", *port = "8080", *threads = "16", *web = NULL, *ttl = "480";
+	const struct opt opts[] = {
+		{"db", "PATH", "database created by trondoi init", &db_url, NULL, true},
+		{"listen", "ADDR", "IPv4 address to listen on (default 127.0.0.1)", &listen, NULL, false},
+		{"port", "N", "TCP port (default 8080)", &port, NULL, false},
+		{"threads", "N", "worker threads, each with its own database connection (default 16)", &threads, NULL, false},
+		{"web", "DIR", "folder of the web pages (default: the web/ beside the program)", &web, NULL, false},
+		{"token-ttl", "MINUTES", "how long a sign-in lasts (default 480)", &ttl, NULL, false},
+		{0}};
+	const char *pos[1];
+	int npos;
+	int r = opts_parse(argc, argv, opts, "serve --db PATH [--listen 127.0.0.1] [--port 8080]",
+			   "Serve the API and the web pages until SIGTERM or SIGINT.", pos, 0, &npos);
+	if (r)
+		return r < 0 ? 2 : 0;
+	char *end;
+	long p = strtol(port, &end, 10), t = strtol(threads, &end, 10), m = strtol(ttl, &end, 10);
+	if (p < 1 || p > 65535 || t < 1 || t > 64 || m < 1 || m > 7 * 24 * 60) {
+		fprintf(stderr, "trondoi serve: --port is 1-65535, --threads 1-64, --token-ttl 1-10080 minutes\n");
+		return 2;
+	}
+	struct app a;
+	struct db *db;
+	struct err e = {0};
+	if (app_open(&a, db_url, &db, &e))
+		return cli_fail("serve", &e);
+	db_close(db); /* each worker thread opens its own */
+	char webdir[1024];
+	snprintf(webdir, sizeof webdir, "%s/web", app_home());
+	a.web_dir = web ? web : webdir;
+	a.token_ttl_us = m * 60 * 1000000LL;
+	struct server_opts so = {listen, (int)p, (int)t};
+	int rc = server_run(&a, &so, &e);
+	app_close(&a);
+	return rc ? cli_fail("serve", &e) : 0;
+}

@@ -1,0 +1,23 @@
+/* buf.h — a growable byte buffer with a maximum size (every buffer that takes input has one). */
+#ifndef TD_BUF_H
+#define TD_BUF_H
+
+#include <stddef.h>
+
+struct buf {
+	char *data;     /* always NUL-terminated when len > 0 or after buf_cstr */
+	size_t len;
+	size_t cap;
+	size_t max;     /* appends that would pass this fail */
+};
+
+void buf_init(struct buf *b, size_t max);
+void buf_release(struct buf *b);
+/* Returns 0, or -1 when the buffer would exceed its maximum (or memory runs out). */
+int buf_add(struct buf *b, const void *p, size_t n);
+int buf_adds(struct buf *b, const char *s);
+int buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *buf_cstr(struct buf *b);
+void buf_reset(struct buf *b);
+
+#endif

@@ -1,0 +1,53 @@
+/* db.h — the one storage interface. Capabilities use only this; a backend (db_sqlite.c today,
+ * db_pgsql.c later) implements it. SQL is portable: '?' placeholders, TEXT and BIGINT columns,
+ * no engine-specific syntax. A connection belongs to one thread. */
+#ifndef TD_DB_H
+#define TD_DB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/err.h"
+
+struct db;
+struct db_stmt;
+
+enum db_rc { DB_ROW = 1, DB_DONE = 0, DB_ERROR = -1, DB_CONSTRAINT = -2, DB_BUSY = -3 };
+
+/* url: a file path, "sqlite:PATH". Opens (creating when create is true) and configures. */
+int db_open(struct db **out, const char *url, bool create, struct err *e);
+void db_close(struct db *db);
+const char *db_errmsg(struct db *db);
+
+/* Applies the embedded migrations not yet applied, in order, each in a transaction. */
+int db_migrate(struct db *db, int *applied, struct err *e);
+
+/* Runs SQL text with no parameters and no result (may hold several statements). */
+int db_exec(struct db *db, const char *sql);
+
+/* Returns the prepared statement for sql, cached on the connection (keyed by the text), reset
+ * and with bindings cleared. NULL on error. Never finalize it; it lives as long as db. */
+struct db_stmt *db_prepare(struct db *db, const char *sql);
+
+/* Binds parameters from 1 by a type string: 't' text (const char*, NULL binds NULL),
+ * 'i' int64_t, 'b' bool as 0/1 (int), 'n' null (no argument). */
+int db_bind(struct db_stmt *st, const char *types, ...);
+enum db_rc db_step(struct db_stmt *st);
+/* Ends a statement that still has rows (a stepping statement holds its read snapshot). */
+void db_reset(struct db_stmt *st);
+/* Ends every statement of the connection: called at the end of each request. */
+void db_reset_all(struct db *db);
+const char *db_col_text(struct db_stmt *st, int col); /* "" for NULL */
+int64_t db_col_int(struct db_stmt *st, int col);
+bool db_col_null(struct db_stmt *st, int col);
+int64_t db_changes(struct db *db);
+
+/* Prepare + bind + step to completion. Returns DB_DONE, or a negative db_rc. */
+enum db_rc db_run(struct db *db, const char *sql, const char *types, ...);
+
+/* Write transaction: serialises writers (SQLite: BEGIN IMMEDIATE). */
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+void db_rollback(struct db *db);
+
+#endif

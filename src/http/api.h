@@ -1,0 +1,33 @@
+/* api.h — the route handlers, one file per resource group. */
+#ifndef TD_API_H
+#define TD_API_H
+
+#include "http/call.h"
+
+int api_healthz(struct call *c);
+int api_openapi(struct call *c);
+
+int api_login(struct call *c);
+int api_logout(struct call *c);
+int api_session(struct call *c);
+
+int api_units_list(struct call *c);
+int api_unit_get(struct call *c);
+
+int api_citizen_create(struct call *c);
+int api_citizen_get(struct call *c);
+int api_attribute_patch(struct call *c);
+int api_attribute_history(struct call *c);
+int api_me(struct call *c);
+int api_consent_create(struct call *c);
+int api_consent_list(struct call *c);
+int api_consent_revoke(struct call *c);
+int api_data_usage(struct call *c);
+
+int api_procedures_list(struct call *c);
+int api_procedure_get(struct call *c);
+int api_prefill(struct call *c);
+int api_attributes_list(struct call *c);
+int api_agencies_list(struct call *c);
+
+#endif

@@ -1,0 +1,68 @@
+/* api_auth.c — sign-in, sign-out, the current session; liveness and the API document. */
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/json.h"
+#include "db/embedded.h"
+#include "http/api.h"
+
+int api_healthz(struct call *c)
+{
+	static const char ok[] = "{\"status\":\"ok\"}";
+	c->raw = ok;
+	c->raw_len = sizeof ok - 1;
+	c->raw_type = "application/json";
+	return 0;
+}
+
+int api_openapi(struct call *c)
+{
+	c->raw = (const char *)embedded_docs[0].data;
+	c->raw_len = embedded_docs[0].len;
+	c->raw_type = "application/yaml; charset=utf-8";
+	return 0;
+}
+
+static json_t *principal_json(const struct principal *p)
+{
+	json_t *o = json_pack("{s:s,s:s}", "username", p->username, "role", role_name(p->role));
+	if (p->unit[0])
+		json_object_set_new(o, "unit", json_string(p->unit));
+	if (p->agency[0])
+		json_object_set_new(o, "agency", json_string(p->agency));
+	if (p->citizen_id[0])
+		json_object_set_new(o, "citizen_id", json_string(p->citizen_id));
+	return o;
+}
+
+int api_login(struct call *c)
+{
+	const char *user, *pass;
+	if (json_get_str(c->body, "username", true, 64, &user, &c->err) ||
+	    json_get_str(c->body, "password", true, PASSWORD_MAX, &pass, &c->err))
+		return -1;
+	char token[65];
+	int64_t expires;
+	struct principal who;
+	if (auth_login(c->db, user, pass, c->app->token_ttl_us, token, &expires, &who, &c->retry_after, &c->err))
+		return -1;
+	char at[40];
+	clock_iso(expires, at, sizeof at);
+	c->result = json_pack("{s:s,s:s,s:s,s:o}", "token", token, "expires_at", at, "role", role_name(who.role), "user",
+			      principal_json(&who));
+	return 0;
+}
+
+int api_logout(struct call *c)
+{
+	if (auth_logout(c->db, c->token))
+		return err_set(&c->err, 500, "db_error", "could not end the session", "không kết thúc được phiên");
+	c->status = 204;
+	return 0;
+}
+
+int api_session(struct call *c)
+{
+	c->result = principal_json(c->who);
+	return 0;
+}

@@ -1,0 +1,81 @@
+/* api_registry.c — citizens, attributes and their history, the citizen's own record, consents
+ * and the data-usage log. Thin: the registry decides. */
+#include <string.h>
+
+#include "http/api.h"
+
+#define PURPOSE_MAX 200
+
+/* Why a staff member reads: ?purpose= or the X-Purpose header, bounded. */
+static int purpose_of(struct call *c, const char **out)
+{
+	const char *p = call_query(c, "purpose");
+	if (!p)
+		p = call_header(c, "X-Purpose");
+	if (p && strlen(p) > PURPOSE_MAX)
+		return err_set(&c->err, 400, "invalid_query", "purpose is longer than %d bytes", "mục đích dài quá %d byte",
+			       PURPOSE_MAX);
+	*out = p;
+	return 0;
+}
+
+int api_citizen_create(struct call *c)
+{
+	c->status = 201;
+	return citizen_create(&c->app->registry, c->db, c->who, c->body, &c->result, &c->err);
+}
+
+int api_citizen_get(struct call *c)
+{
+	const char *purpose;
+	return purpose_of(c, &purpose) ? -1
+					: citizen_get(&c->app->registry, c->db, c->who, c->params[0], purpose, &c->result, &c->err);
+}
+
+int api_attribute_patch(struct call *c)
+{
+	return citizen_patch(&c->app->registry, c->db, c->who, c->params[0], c->params[1], c->body, &c->result, &c->err);
+}
+
+int api_attribute_history(struct call *c)
+{
+	const char *purpose;
+	return purpose_of(c, &purpose) ? -1
+					: citizen_history(&c->app->registry, c->db, c->who, c->params[0], c->params[1], purpose,
+							  &c->result, &c->err);
+}
+
+int api_me(struct call *c)
+{
+	return citizen_get(&c->app->registry, c->db, c->who, c->who->citizen_id, NULL, &c->result, &c->err);
+}
+
+int api_consent_create(struct call *c)
+{
+	c->status = 201;
+	return consent_create(&c->app->registry, c->db, c->who, c->body, &c->result, &c->err);
+}
+
+int api_consent_list(struct call *c)
+{
+	return consent_list(c->db, c->who, &c->result, &c->err);
+}
+
+int api_consent_revoke(struct call *c)
+{
+	if (consent_revoke(c->db, c->who, c->params[0], &c->err))
+		return -1;
+	c->status = 204;
+	return 0;
+}
+
+int api_data_usage(struct call *c)
+{
+	long limit;
+	if (call_query_int(c, "limit", 1, 500, 100, &limit))
+		return -1;
+	const char *before = call_query(c, "before");
+	if (before && strlen(before) > 40)
+		return err_set(&c->err, 400, "invalid_query", "before must be an ISO 8601 time", "before phải là thời điểm ISO 8601");
+	return usage_list(c->db, c->who, before, (int)limit, &c->result, &c->err);
+}

@@ -1,0 +1,61 @@
+/* call.h — one API call as the route handlers see it: who calls, the path parameters, the
+ * query, the JSON body; and what they answer. Filled by server.c from an HTTP request. */
+#ifndef TD_CALL_H
+#define TD_CALL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "app.h"
+#include "auth/auth.h"
+#include "core/err.h"
+#include "db/db.h"
+
+#define CALL_MAX_PARAMS 4
+#define CALL_PARAM_MAX 128
+
+struct call {
+	struct app *app;
+	struct db *db;
+	const struct principal *who; /* NULL on public routes called without a token */
+	const char *token;           /* the bearer token, when one was sent */
+	const char *method, *path;
+	char params[CALL_MAX_PARAMS][CALL_PARAM_MAX + 1];
+	int nparams;
+	json_t *body; /* parsed JSON object for POST/PATCH/PUT */
+	void *transport;
+
+	/* the answer: a JSON result with status, or err, or a raw body */
+	int status;
+	json_t *result;
+	struct err err;
+	const char *raw; /* static data, not freed */
+	size_t raw_len;
+	const char *raw_type;
+	int retry_after; /* seconds, adds a Retry-After header when > 0 */
+};
+
+const char *call_query(struct call *c, const char *key);
+const char *call_header(struct call *c, const char *key);
+/* Query parameter as an int in [lo, hi]; def when absent; -1 and a 400 when malformed. */
+int call_query_int(struct call *c, const char *key, long lo, long hi, long def, long *out);
+
+typedef int (*call_handler)(struct call *c); /* 0 = answered (status, result), -1 = c->err */
+
+struct route {
+	const char *method;
+	const char *pattern; /* "/api/v1/citizens/{id}" */
+	int roles;           /* 0 = public, else the roles allowed (enum role bits) */
+	call_handler fn;
+	const char *summary;
+};
+
+extern const struct route routes[];
+extern const size_t routes_count;
+
+/* Finds the route for method and path and captures {params}. Returns NULL with *status 404
+ * (no such path) or 405 (path exists, method does not). */
+const struct route *router_match(const char *method, const char *path, struct call *c, int *status);
+
+#endif

@@ -1,0 +1,45 @@
+/* router.c — matching a request against the route table. */
+#include <stdio.h>
+#include <string.h>
+
+#include "http/call.h"
+
+/* Matches path against pattern segment by segment; fills c->params on success. */
+static bool match(const char *pattern, const char *path, struct call *c)
+{
+	int n = 0;
+	const char *p = pattern, *s = path;
+	while (*p && *s) {
+		if (*p != '/' || *s != '/')
+			return false;
+		p++;
+		s++;
+		const char *pe = strchr(p, '/'), *se = strchr(s, '/');
+		size_t pl = pe ? (size_t)(pe - p) : strlen(p), sl = se ? (size_t)(se - s) : strlen(s);
+		if (pl > 2 && p[0] == '{' && p[pl - 1] == '}') {
+			if (sl == 0 || sl > CALL_PARAM_MAX || n == CALL_MAX_PARAMS)
+				return false;
+			snprintf(c->params[n++], CALL_PARAM_MAX + 1, "%.*s", (int)sl, s);
+		} else if (pl != sl || strncmp(p, s, pl))
+			return false;
+		p += pl;
+		s += sl;
+	}
+	if (*p || *s)
+		return false;
+	c->nparams = n;
+	return true;
+}
+
+const struct route *router_match(const char *method, const char *path, struct call *c, int *status)
+{
+	*status = 404;
+	for (size_t i = 0; i < routes_count; i++) {
+		if (!match(routes[i].pattern, path, c))
+			continue;
+		if (!strcmp(routes[i].method, method))
+			return &routes[i];
+		*status = 405;
+	}
+	return NULL;
+}

@@ -1,0 +1,40 @@
+/* routes.c — the route table: every HTTP route, who may call it, and its handler. The OpenAPI
+ * document (docs/openapi.yaml) lists the same routes; a test keeps the two in step. */
+#include "auth/auth.h"
+#include "http/api.h"
+
+#define PUBLIC 0
+#define CITIZEN ROLE_CITIZEN
+#define STAFF (ROLE_OFFICER | ROLE_LEADER)
+
+const struct route routes[] = {
+	{"GET", "/healthz", PUBLIC, api_healthz, "liveness"},
+	{"GET", "/api/v1/openapi.yaml", PUBLIC, api_openapi, "this API's description"},
+
+	{"POST", "/api/v1/auth/login", PUBLIC, api_login, "sign in"},
+	{"POST", "/api/v1/auth/logout", ROLE_ANY, api_logout, "end this session"},
+	{"GET", "/api/v1/auth/session", ROLE_ANY, api_session, "who is signed in"},
+
+	{"GET", "/api/v1/units", PUBLIC, api_units_list, "administrative units as of a date"},
+	{"GET", "/api/v1/units/{code}", PUBLIC, api_unit_get, "one unit with parent, predecessors, successors"},
+
+	{"POST", "/api/v1/citizens", ROLE_OFFICER | ROLE_ADMIN, api_citizen_create, "create a citizen"},
+	{"GET", "/api/v1/citizens/{id}", CITIZEN | STAFF, api_citizen_get, "a citizen's record"},
+	{"PATCH", "/api/v1/citizens/{id}/attributes/{name}", CITIZEN | STAFF, api_attribute_patch, "new version of an attribute"},
+	{"GET", "/api/v1/citizens/{id}/attributes/{name}/history", CITIZEN | STAFF, api_attribute_history,
+	 "every version of an attribute"},
+
+	{"GET", "/api/v1/me", CITIZEN, api_me, "the signed-in citizen's record"},
+	{"POST", "/api/v1/me/consents", CITIZEN, api_consent_create, "grant a consent"},
+	{"GET", "/api/v1/me/consents", CITIZEN, api_consent_list, "my consents"},
+	{"DELETE", "/api/v1/me/consents/{id}", CITIZEN, api_consent_revoke, "revoke a consent"},
+	{"GET", "/api/v1/me/data-usage", CITIZEN, api_data_usage, "who used my data"},
+
+	{"GET", "/api/v1/procedures", PUBLIC, api_procedures_list, "the procedure catalog"},
+	{"GET", "/api/v1/procedures/{code}", PUBLIC, api_procedure_get, "one procedure"},
+	{"GET", "/api/v1/procedures/{code}/prefill", CITIZEN, api_prefill, "the form filled from the registry"},
+	{"GET", "/api/v1/attributes", PUBLIC, api_attributes_list, "the registry's attribute catalog"},
+	{"GET", "/api/v1/agencies", PUBLIC, api_agencies_list, "agency kinds"},
+};
+
+const size_t routes_count = sizeof routes / sizeof *routes;

@@ -1,0 +1,322 @@
+/* server.c — request lifecycle: collect the body (bounded), match the route, authenticate,
+ * parse JSON, call the handler, answer JSON with security headers. */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "core/buf.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "http/call.h"
+
+#define BODY_MAX (64 * 1024)
+#define MAX_THREADS 64
+
+struct request {
+	struct buf body;
+	bool too_big;
+};
+
+static struct {
+	pthread_mutex_t mu;
+	struct db *all[MAX_THREADS * 2];
+	int n;
+} dbs = {PTHREAD_MUTEX_INITIALIZER, {0}, 0};
+
+static _Thread_local struct db *tls_db;
+
+/* The calling worker thread's connection, opened on first use. */
+static struct db *thread_db(struct app *app)
+{
+	if (tls_db)
+		return tls_db;
+	struct err e;
+	if (db_open(&tls_db, app->db_url, false, &e)) {
+		log_error("db_open", "%s", e.msg);
+		return NULL;
+	}
+	pthread_mutex_lock(&dbs.mu);
+	if (dbs.n < (int)(sizeof dbs.all / sizeof *dbs.all))
+		dbs.all[dbs.n++] = tls_db;
+	pthread_mutex_unlock(&dbs.mu);
+	return tls_db;
+}
+
+const char *call_query(struct call *c, const char *key)
+{
+	return MHD_lookup_connection_value(c->transport, MHD_GET_ARGUMENT_KIND, key);
+}
+
+const char *call_header(struct call *c, const char *key)
+{
+	return MHD_lookup_connection_value(c->transport, MHD_HEADER_KIND, key);
+}
+
+int call_query_int(struct call *c, const char *key, long lo, long hi, long def, long *out)
+{
+	const char *s = call_query(c, key);
+	*out = def;
+	if (!s)
+		return 0;
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || v < lo || v > hi)
+		return err_set(&c->err, 400, "invalid_query", "query parameter %s must be a whole number from %ld to %ld",
+			       "tham số %s phải là số nguyên từ %ld đến %ld", key, lo, hi);
+	*out = v;
+	return 0;
+}
+
+static void add_security_headers(struct MHD_Response *r, bool api)
+{
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "Content-Security-Policy",
+				"default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+	if (api)
+		MHD_add_response_header(r, "Cache-Control", "no-store");
+}
+
+static enum MHD_Result send_text(struct MHD_Connection *conn, int status, char *text, const char *type, int retry_after)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", type);
+	add_security_headers(r, true);
+	if (retry_after > 0) {
+		char s[16];
+		snprintf(s, sizeof s, "%d", retry_after);
+		MHD_add_response_header(r, "Retry-After", s);
+	}
+	enum MHD_Result rc = MHD_queue_response(conn, (unsigned)status, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t *v, int retry_after)
+{
+	char *text = json_dumps(v, JSON_COMPACT);
+	if (!text)
+		return MHD_NO;
+	return send_text(conn, status, text, "application/json; charset=utf-8", retry_after);
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *conn, const struct err *e, int retry_after)
+{
+	json_t *v = json_pack("{s:{s:s,s:s,s:s}}", "error", "code", e->code, "message", e->msg, "message_vi", e->msg_vi);
+	enum MHD_Result rc = send_json(conn, e->status ? e->status : 500, v, retry_after);
+	json_decref(v);
+	return rc;
+}
+
+static const char *bearer(struct MHD_Connection *conn)
+{
+	const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	if (!h || strncasecmp(h, "Bearer ", 7))
+		return NULL;
+	return h + 7;
+}
+
+static bool has_body(const char *method)
+{
+	return !strcmp(method, "POST") || !strcmp(method, "PATCH") || !strcmp(method, "PUT");
+}
+
+/* Authenticates and authorises; fills c->who. Returns 0 or -1 with c->err. */
+static int authorise(struct call *c, const struct route *rt, struct principal *who)
+{
+	c->token = bearer(c->transport);
+	if (c->token && auth_session(c->db, c->token, who) == 0)
+		c->who = who;
+	if (!rt->roles)
+		return 0;
+	if (!c->who)
+		return err_set(&c->err, 401, c->token ? "token_expired" : "unauthenticated",
+			       c->token ? "your session has expired or was ended; sign in again"
+				        : "sign in first: send Authorization: Bearer <token>",
+			       c->token ? "phiên đăng nhập đã hết hạn hoặc đã kết thúc; hãy đăng nhập lại"
+				        : "hãy đăng nhập trước: gửi Authorization: Bearer <token>");
+	if (!(rt->roles & (int)c->who->role))
+		return err_set(&c->err, 403, "forbidden", "your role (%s) may not do this", "vai trò của bạn (%s) không được phép làm việc này",
+			       role_name(c->who->role));
+	return 0;
+}
+
+static int parse_body(struct call *c, struct request *rq)
+{
+	if (!has_body(c->method))
+		return 0;
+	if (rq->too_big)
+		return err_set(&c->err, 413, "body_too_large", "request body is larger than %d bytes",
+			       "nội dung yêu cầu vượt quá %d byte", BODY_MAX);
+	c->body = json_parse_object(rq->body.data ? rq->body.data : "", rq->body.len, BODY_MAX, &c->err);
+	return c->body ? 0 : -1;
+}
+
+static enum MHD_Result answer(struct MHD_Connection *conn, struct call *c, int rc)
+{
+	if (rc)
+		return send_error(conn, &c->err, c->retry_after);
+	if (c->raw) {
+		struct MHD_Response *r = MHD_create_response_from_buffer(c->raw_len, (void *)c->raw, MHD_RESPMEM_PERSISTENT);
+		if (!r)
+			return MHD_NO;
+		MHD_add_response_header(r, "Content-Type", c->raw_type);
+		add_security_headers(r, true);
+		enum MHD_Result res = MHD_queue_response(conn, (unsigned)(c->status ? c->status : 200), r);
+		MHD_destroy_response(r);
+		return res;
+	}
+	if (!c->result)
+		return send_text(conn, c->status ? c->status : 204, strdup(""), "text/plain", 0);
+	return send_json(conn, c->status ? c->status : 200, c->result, 0);
+}
+
+static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *conn, const char *url, const char *method,
+				struct request *rq)
+{
+	struct call c = {.app = app, .method = method, .path = url, .transport = conn};
+	int status;
+	const struct route *rt = router_match(method, url, &c, &status);
+	if (!rt) {
+		if (!strcmp(method, "GET") && strncmp(url, "/api/", 5)) {
+			struct MHD_Response *r = static_file(app->web_dir, url, &status);
+			if (r) {
+				add_security_headers(r, false);
+				enum MHD_Result res = MHD_queue_response(conn, (unsigned)status, r);
+				MHD_destroy_response(r);
+				return res;
+			}
+		}
+		err_set(&c.err, status, status == 404 ? "not_found" : "method_not_allowed",
+			status == 404 ? "no such resource: %s" : "method not allowed on %s",
+			status == 404 ? "không có tài nguyên: %s" : "phương thức không được phép với %s", url);
+		return send_error(conn, &c.err, 0);
+	}
+	c.db = thread_db(app);
+	if (!c.db) {
+		err_set(&c.err, 503, "db_unavailable", "the database is unavailable", "cơ sở dữ liệu không sẵn sàng");
+		return send_error(conn, &c.err, 0);
+	}
+	struct principal who;
+	int rc = authorise(&c, rt, &who);
+	if (!rc)
+		rc = parse_body(&c, rq);
+	if (!rc)
+		rc = rt->fn(&c);
+	enum MHD_Result res = answer(conn, &c, rc);
+	json_decref(c.body);
+	json_decref(c.result);
+	db_reset_all(c.db);
+	return res;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+				  const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	(void)version;
+	struct request *rq = *con_cls;
+	if (!rq) {
+		rq = calloc(1, sizeof *rq);
+		if (!rq)
+			return MHD_NO;
+		buf_init(&rq->body, BODY_MAX);
+		*con_cls = rq;
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && strtoull(cl, NULL, 10) > BODY_MAX) { /* refuse before reading it */
+			struct err e;
+			err_set(&e, 413, "body_too_large", "request body is larger than %d bytes", "nội dung yêu cầu vượt quá %d byte",
+				BODY_MAX);
+			return send_error(conn, &e, 0);
+		}
+		return MHD_YES; /* answer on a later call: keeps the connection alive */
+	}
+	if (*upload_data_size) {
+		if (!rq->too_big && buf_add(&rq->body, upload_data, *upload_data_size))
+			rq->too_big = true;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	return dispatch(cls, conn, url, method, rq);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	struct request *rq = *con_cls;
+	if (rq) {
+		buf_release(&rq->body);
+		free(rq);
+		*con_cls = NULL;
+	}
+}
+
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int server_run(struct app *app, const struct server_opts *o, struct err *e)
+{
+	struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)o->port)};
+	if (inet_pton(AF_INET, o->listen, &addr.sin_addr) != 1)
+		return err_set(e, 400, "bad_listen", "--listen %s is not an IPv4 address", "--listen %s không phải địa chỉ IPv4",
+			       o->listen);
+	int threads = o->threads < 1 ? 1 : o->threads > MAX_THREADS ? MAX_THREADS : o->threads;
+	raise_fd_limit();
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL); /* threads started from here on inherit the mask */
+	signal(SIGPIPE, SIG_IGN);
+	struct err qe;
+	app->registry.usage = usage_queue_start(app->db_url, &qe);
+	if (!app->registry.usage) {
+		*e = qe;
+		return -1;
+	}
+	struct MHD_Daemon *d = MHD_start_daemon(
+		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, (uint16_t)o->port, NULL, NULL, on_request, app,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)1024,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+	if (!d) {
+		usage_queue_stop(app->registry.usage);
+		app->registry.usage = NULL;
+		return err_set(e, 500, "listen_failed", "cannot listen on %s:%d (in use?)", "không lắng nghe được tại %s:%d (cổng đang dùng?)",
+			       o->listen, o->port);
+	}
+	log_info("serve", "listening on http://%s:%d with %d threads", o->listen, o->port, threads);
+	int sig = 0;
+	sigwait(&stop, &sig);
+	log_info("serve", "signal %d: stopping", sig);
+	MHD_stop_daemon(d);
+	usage_queue_stop(app->registry.usage);
+	app->registry.usage = NULL;
+	pthread_mutex_lock(&dbs.mu);
+	for (int i = 0; i < dbs.n; i++)
+		db_close(dbs.all[i]);
+	dbs.n = 0;
+	pthread_mutex_unlock(&dbs.mu);
+	log_info("serve", "stopped cleanly");
+	return 0;
+}

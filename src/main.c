@@ -1,0 +1,45 @@
+/* main.c — trondoi: parse the subcommand and dispatch from the table. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/crypto.h"
+
+static const struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *usage;
+} commands[] = {
+	{"init", cmd_init, "init --db PATH [--demo]            create or migrate the database, load data/"},
+	{"serve", cmd_serve, "serve --db PATH [--port 8080]      the HTTP API and web pages"},
+	{"user", cmd_user, "user add --db PATH --username U --role R --password-stdin   accounts"},
+	{"gen", cmd_gen, "gen citizens --count N [--province 36] [--seed S]          synthetic citizens (CSV)"},
+	{"import", cmd_import, "import citizens --db PATH FILE.csv  bulk import of citizens"},
+	{"audit", cmd_audit, "audit verify --db PATH             check the audit hash chain"},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "trondoi — one-stop digital government: declare once, be served for a whole life\n\n"
+		   "usage: trondoi COMMAND [options]   (trondoi COMMAND --help for details)\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		fprintf(f, "  %s\n", commands[i].usage);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (crypto_init()) {
+		fprintf(stderr, "trondoi: cannot initialise libsodium\n");
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "trondoi: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

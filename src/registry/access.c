@@ -1,0 +1,64 @@
+/* access.c — who may read a citizen's record: the citizen; staff whose unit covers the
+ * permanent address on today's map (addresses on a pre-2025 code count through the successor
+ * unit); anyone the citizen consented to, for the consented attributes. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "registry/registry.h"
+
+bool registry_in_scope(const struct registry *r, const struct principal *who, const json_t *doc)
+{
+	if (!(who->role & ROLE_STAFF) || !who->unit[0])
+		return false;
+	json_t *addr = json_object_get(doc, "permanent_address");
+	json_t *v = json_object_get(addr, "value");
+	if (!json_is_object(v))
+		return false;
+	char unit[8], date[11], today[11];
+	attr_address_unit(v, json_integer_value(json_object_get(addr, "updated_at")), unit, date);
+	clock_today_vn(today, sizeof today);
+	return units_within(r->units, unit, date, who->unit, today);
+}
+
+/* Unions the attributes of the live consents that name who (by username or unit). */
+static int consented(struct db *db, const struct principal *who, const char *id, struct access *out)
+{
+	struct db_stmt *st = db_prepare(db, "SELECT attributes, purpose FROM consents WHERE citizen_id = ? AND "
+					    "(recipient = ? OR recipient = ?) AND revoked_at IS NULL AND expires_at > ? "
+					    "ORDER BY created_at DESC");
+	if (!st || db_bind(st, "ttti", id, who->username, who->unit[0] ? who->unit : "-", clock_now_us()))
+		return -1;
+	enum db_rc rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		json_t *names = json_loads(db_col_text(st, 0), 0, NULL);
+		if (!out->names) {
+			out->names = json_array();
+			snprintf(out->purpose, sizeof out->purpose, "%s", db_col_text(st, 1));
+		}
+		size_t i;
+		json_t *n;
+		json_array_foreach(names, i, n) json_array_append(out->names, n);
+		json_decref(names);
+	}
+	if (rc != DB_DONE)
+		return -1;
+	if (out->names)
+		out->kind = ACCESS_CONSENT;
+	return 0;
+}
+
+int registry_access(const struct registry *r, struct db *db, const struct principal *who, const char *id,
+		    const json_t *doc, struct access *out)
+{
+	memset(out, 0, sizeof *out);
+	if (who->role == ROLE_CITIZEN && !strcmp(who->citizen_id, id)) {
+		out->kind = ACCESS_SELF;
+		return 0;
+	}
+	if (registry_in_scope(r, who, doc)) {
+		out->kind = ACCESS_SCOPE;
+		return 0;
+	}
+	return consented(db, who, id, out);
+}

@@ -1,0 +1,109 @@
+/* registry.h — the once-only citizen registry: every attribute with its source, verified flag,
+ * version and history; who may read what (self, unit scope, consent); consents; the data-usage
+ * log; prefill of procedure forms; bulk import and synthetic data. No HTTP here. */
+#ifndef TD_REGISTRY_H
+#define TD_REGISTRY_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "auth/auth.h"
+#include "catalog/catalog.h"
+#include "core/err.h"
+#include "db/db.h"
+#include "units/units.h"
+
+struct usage_queue;
+
+struct registry {
+	const struct units *units;
+	const struct catalog *catalog;
+	struct usage_queue *usage; /* NULL: usage entries are written directly (CLI) */
+};
+
+#define CITIZEN_ID_LEN 12
+
+/* --- personal identification numbers (citizen_id.c) --- */
+/* Checks the format, province code, and agreement with dob (YYYY-MM-DD, may be NULL) and sex
+ * ("male"/"female", may be NULL). units may be NULL to skip the province check. */
+int citizen_id_check(const char *id, const char *dob, const char *sex, const struct units *units, struct err *e);
+/* Writes the 12-digit ID for province (1-96), dob, sex and 6 random digits into out[13]. */
+int citizen_id_make(int province, const char *dob, const char *sex, unsigned serial, char out[13]);
+
+/* --- attribute values (attributes.c) --- */
+/* Checks v against the attribute's type and limits; 422 naming the attribute otherwise. */
+int attr_validate(const struct registry *r, const struct attr_def *d, const json_t *v, struct err *e);
+/* The unit code and the map date of an address value (its "as_of", else the date recorded). */
+void attr_address_unit(const json_t *addr, int64_t recorded_at, char unit[8], char date[11]);
+
+/* --- citizens (citizens.c) --- */
+/* doc: the stored record {"name":{"value","source","verified","updated_at","version","actor"}}.
+ * Reads the current document; 404 when unknown. *doc is a new reference. */
+int citizen_load(struct db *db, const char *id, json_t **doc, int64_t *rev, struct err *e);
+int citizen_create(const struct registry *r, struct db *db, const struct principal *who, const json_t *body,
+		   json_t **out, struct err *e);
+/* Renders attributes of doc for a reader; names NULL = all, else only those listed. */
+json_t *citizen_render(const struct registry *r, const char *id, const json_t *doc, const json_t *names);
+int citizen_get(const struct registry *r, struct db *db, const struct principal *who, const char *id,
+		const char *purpose, json_t **out, struct err *e);
+int citizen_patch(const struct registry *r, struct db *db, const struct principal *who, const char *id,
+		  const char *name, const json_t *body, json_t **out, struct err *e);
+int citizen_history(const struct registry *r, struct db *db, const struct principal *who, const char *id,
+		    const char *name, const char *purpose, json_t **out, struct err *e);
+
+/* --- who may read (access.c) --- */
+enum access_kind { ACCESS_NONE, ACCESS_SELF, ACCESS_SCOPE, ACCESS_CONSENT };
+struct access {
+	enum access_kind kind;
+	json_t *names;      /* ACCESS_CONSENT: the attributes consented to (new reference), else NULL */
+	char purpose[160];  /* ACCESS_CONSENT: the consent's purpose */
+};
+/* Decides what who may read of the citizen whose record is doc. */
+int registry_access(const struct registry *r, struct db *db, const struct principal *who, const char *id,
+		    const json_t *doc, struct access *out);
+/* True when the staff member's unit covers the citizen's permanent address on today's map. */
+bool registry_in_scope(const struct registry *r, const struct principal *who, const json_t *doc);
+
+/* --- consents (consents.c) --- */
+int consent_create(const struct registry *r, struct db *db, const struct principal *who, const json_t *body,
+		   json_t **out, struct err *e);
+int consent_list(struct db *db, const struct principal *who, json_t **out, struct err *e);
+int consent_revoke(struct db *db, const struct principal *who, const char *id, struct err *e);
+
+/* --- the data-usage log (usage.c) --- */
+struct usage_entry {
+	const char *citizen_id, *actor, *actor_unit, *action, *purpose;
+	const json_t *attributes; /* array of names */
+};
+/* A writer thread with its own connection commits queued entries in batches (group commit). */
+struct usage_queue *usage_queue_start(const char *db_url, struct err *e);
+void usage_queue_stop(struct usage_queue *q);
+/* Records x. With durable, returns only after the entry's batch committed (0) or failed (-1);
+ * without, queues it and returns. Without a queue, writes directly on db. */
+int usage_record(const struct registry *r, struct db *db, const struct usage_entry *x, bool durable);
+/* Inserts x on db inside the caller's transaction (changes log with the change itself). */
+int usage_insert(struct db *db, const struct usage_entry *x, int64_t at);
+int usage_list(struct db *db, const struct principal *who, const char *before, int limit, json_t **out,
+	       struct err *e);
+
+/* --- prefill (prefill.c) --- */
+int prefill_form(const struct registry *r, struct db *db, const struct principal *who, const char *procedure,
+		 json_t **out, struct err *e);
+
+/* --- bulk (import.c, gen.c) --- */
+struct import_stats {
+	long imported, updated, unchanged, rejected;
+};
+/* Imports a CSV file (header line first, columns as written by gen). Bad rows go to
+ * rejects_path with the reason. progress is called every few thousand rows (may be NULL). */
+int registry_import(const struct registry *r, struct db *db, const char *path, const char *rejects_path,
+		    const char *source, const char *actor, void (*progress)(long done, long total_bytes, long pos),
+		    struct import_stats *st, struct err *e);
+extern const char *const registry_csv_columns[];
+/* Writes count synthetic citizens of the province as CSV to f. */
+int registry_gen(const struct units *u, const char *data_dir, int province, long count, unsigned long seed, FILE *f,
+		 struct err *e);
+
+#endif

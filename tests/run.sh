@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# tests/run.sh — every test: C unit tests (cmocka) in the normal and the ASan+UBSan build,
+# end-to-end tests against both binaries, browser tests, source checks. Ends with one line
+# "N passed, N failed"; exits non-zero when anything failed.
+set -u
+cd "$(dirname "$0")/.."
+pass=0
+fail=0
+log=tests/.tmp
+mkdir -p "$log"
+
+add() { pass=$((pass + $1)); fail=$((fail + $2)); }
+
+unit() { # $1 = build dir
+	for t in "$1"/test_*; do
+		[ -x "$t" ] || continue
+		out=$("$t" 2>&1)
+		rc=$?
+		p=$(grep -oE '^\[  PASSED  \] [0-9]+' <<<"$out" | grep -oE '[0-9]+$' | tail -1)
+		f=$(grep -oE '^\[  FAILED  \] [0-9]+' <<<"$out" | grep -oE '[0-9]+$' | tail -1)
+		p=${p:-0}
+		f=${f:-0}
+		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi # a crash or sanitizer report
+		[ "$f" -gt 0 ] && printf '%s\n' "$out"
+		echo "unit $t: $p passed, $f failed"
+		add "$p" "$f"
+	done
+}
+
+node_suite() { # $1 = name, then node --test arguments
+	local name=$1
+	shift
+	out=$(node --test --test-reporter=tap "$@" 2>&1)
+	rc=$?
+	p=$(grep -oE '^# pass [0-9]+' <<<"$out" | grep -oE '[0-9]+$' | tail -1)
+	f=$(grep -oE '^# fail [0-9]+' <<<"$out" | grep -oE '[0-9]+$' | tail -1)
+	p=${p:-0}
+	f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+	printf '%s\n' "$out" >"$log/$name.tap"
+	[ "$f" -gt 0 ] && grep -E -B2 -A25 '^not ok|^# Subtest' "$log/$name.tap" | grep -v '^# Subtest' | head -200
+	echo "$name: $p passed, $f failed"
+	add "$p" "$f"
+}
+
+unit build
+unit build-asan
+
+if [ ! -d tests/node_modules/playwright-core ]; then
+	(cd tests && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed"
+fi
+
+TRONDOI_BIN=build/trondoi node_suite e2e tests/e2e/*.test.mjs
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 TRONDOI_BIN=build-asan/trondoi \
+	TRONDOI_SANITIZED=1 node_suite e2e-asan tests/e2e/*.test.mjs
+TRONDOI_BIN=build/trondoi node_suite browser tests/browser/*.test.mjs
+
+out=$(tests/lint.sh 2>&1)
+rc=$?
+printf '%s\n' "$out"
+if [ $rc -eq 0 ]; then add 1 0; else add 0 1; fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

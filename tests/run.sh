@@ -13,7 +13,7 @@ add() { pass=$((pass + $1)); fail=$((fail + $2)); }
 
 unit() { # $1 = build dir
 	for t in "$1"/test_*; do
-		[ -x "$t" ] || continue
+		[ -f "$t" ] && [ -x "$t" ] || continue
 		out=$("$t" 2>&1)
 		rc=$?
 		p=$(grep -oE '^\[  PASSED  \] [0-9]+' <<<"$out" | grep -oE '[0-9]+$' | tail -1)

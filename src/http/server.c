@@ -155,8 +155,8 @@ static int authorise(struct call *c, const struct route *rt, struct principal *w
 
 static int parse_body(struct call *c, struct request *rq)
 {
-	if (!has_body(c->method))
-		return 0;
+	if (!has_body(c->method) || (!rq->too_big && rq->body.len == 0))
+		return 0; /* no body: handlers that need fields report them missing */
 	if (rq->too_big)
 		return err_set(&c->err, 413, "body_too_large", "request body is larger than %d bytes",
 			       "nội dung yêu cầu vượt quá %d byte", BODY_MAX);

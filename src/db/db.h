@@ -45,6 +45,9 @@ int64_t db_changes(struct db *db);
 /* Prepare + bind + step to completion. Returns DB_DONE, or a negative db_rc. */
 enum db_rc db_run(struct db *db, const char *sql, const char *types, ...);
 
+/* Hints that a bulk load follows (true) or is over (false): the backend may use more memory. */
+void db_bulk_mode(struct db *db, bool on);
+
 /* Write transaction: serialises writers (SQLite: BEGIN IMMEDIATE). */
 int db_begin(struct db *db);
 int db_commit(struct db *db);

@@ -211,6 +211,14 @@ enum db_rc db_run(struct db *db, const char *sql, const char *types, ...)
 	return r;
 }
 
+void db_bulk_mode(struct db *db, bool on)
+{
+	/* while loading: a 1 GiB page cache, and checkpoints of the WAL only every ~400 MB, so a
+	 * page rewritten by many batches is copied into the database once */
+	db_exec(db, on ? "PRAGMA cache_size=-1048576; PRAGMA wal_autocheckpoint=100000"
+		       : "PRAGMA cache_size=-32000; PRAGMA wal_autocheckpoint=1000; PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
 int db_begin(struct db *db)
 {
 	return db_exec(db, "BEGIN IMMEDIATE");

@@ -5,18 +5,18 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "registry/record.h"
 #include "registry/registry.h"
 
 bool registry_in_scope(const struct registry *r, const struct principal *who, const json_t *doc)
 {
 	if (!(who->role & ROLE_STAFF) || !who->unit[0])
 		return false;
-	json_t *addr = json_object_get(doc, "permanent_address");
-	json_t *v = json_object_get(addr, "value");
-	if (!json_is_object(v))
+	struct stored addr;
+	if (!record_get(doc, "permanent_address", &addr) || !json_is_object(addr.value))
 		return false;
 	char unit[8], date[11], today[11];
-	attr_address_unit(v, json_integer_value(json_object_get(addr, "updated_at")), unit, date);
+	attr_address_unit(addr.value, addr.updated_at, unit, date);
 	clock_today_vn(today, sizeof today);
 	return units_within(r->units, unit, date, who->unit, today);
 }

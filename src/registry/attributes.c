@@ -58,6 +58,24 @@ static bool option_ok(const json_t *options, const char *s)
 	return false;
 }
 
+int attr_check_address(const struct registry *r, const struct attr_def *d, const char *unit, const char *street,
+		       const char *date, struct err *e)
+{
+	if (!unit || !street)
+		return wrong2(e, d->name, "needs unit (a commune code) and street", "cần unit (mã xã) và street");
+	size_t n = strlen(street);
+	if (n > STREET_MAX || !n)
+		return wrong2(e, d->name, "street must be 1-200 bytes", "street phải dài 1-200 byte");
+	for (const char *p = street; *p; p++)
+		if ((unsigned char)*p < ' ')
+			return wrong2(e, d->name, "street must not contain control characters", "street không được chứa ký tự điều khiển");
+	const struct unit *u = units_valid_code(unit) ? units_find(r->units, unit, date) : NULL;
+	if (!u || u->level != UNIT_COMMUNE)
+		return err_set(e, 422, "invalid_attribute", "attribute '%s': %s is not a commune on the map of %s",
+			       "thuộc tính '%s': %s không phải mã xã trên bản đồ ngày %s", d->name, unit, date);
+	return 0;
+}
+
 static int check_address(const struct registry *r, const struct attr_def *d, const json_t *v, struct err *e)
 {
 	if (!json_is_object(v))
@@ -67,37 +85,20 @@ static int check_address(const struct registry *r, const struct attr_def *d, con
 	json_t *x;
 	json_object_foreach((json_t *)v, key, x) if (strcmp(key, "unit") && strcmp(key, "street") && strcmp(key, "as_of"))
 		return wrong2(e, d->name, "only unit, street and as_of are allowed", "chỉ cho phép unit, street và as_of");
-	const char *unit = json_string_value(json_object_get(v, "unit"));
-	const char *street = json_string_value(json_object_get(v, "street"));
 	const char *as_of = json_string_value(json_object_get(v, "as_of"));
-	if (!unit || !street)
-		return wrong2(e, d->name, "needs unit (a commune code) and street", "cần unit (mã xã) và street");
 	if (json_object_get(v, "as_of") && (!as_of || !clock_valid_date(as_of)))
 		return wrong2(e, d->name, "as_of must be a date YYYY-MM-DD", "as_of phải là ngày YYYY-MM-DD");
-	if (strlen(street) > STREET_MAX || !street[0])
-		return wrong2(e, d->name, "street must be 1-200 bytes", "street phải dài 1-200 byte");
 	char date[11];
 	if (as_of)
 		snprintf(date, sizeof date, "%s", as_of);
 	else
 		clock_today_vn(date, sizeof date);
-	const struct unit *u = units_valid_code(unit) ? units_find(r->units, unit, date) : NULL;
-	if (!u || u->level != UNIT_COMMUNE) {
-		err_set(e, 422, "invalid_attribute", "attribute '%s': %s is not a commune on the map of %s",
-			"thuộc tính '%s': %s không phải mã xã trên bản đồ ngày %s", d->name, unit, date);
-		return -1;
-	}
-	return 0;
+	return attr_check_address(r, d, json_string_value(json_object_get(v, "unit")),
+				  json_string_value(json_object_get(v, "street")), date, e);
 }
 
-int attr_validate(const struct registry *r, const struct attr_def *d, const json_t *v, struct err *e)
+int attr_check_text(const struct registry *r, const struct attr_def *d, const char *s, size_t n, struct err *e)
 {
-	if (d->type == ATTR_ADDRESS)
-		return check_address(r, d, v, e);
-	if (!json_is_string(v))
-		return wrong2(e, d->name, "value must be a string", "giá trị phải là chuỗi ký tự");
-	const char *s = json_string_value(v);
-	size_t n = json_string_length(v);
 	if (n == 0 || n > d->max_length || strlen(s) != n)
 		return err_set(e, 422, "invalid_attribute", "attribute '%s': value must be 1-%zu bytes",
 			       "thuộc tính '%s': giá trị phải dài 1-%zu byte", d->name, d->max_length);
@@ -125,9 +126,18 @@ int attr_validate(const struct registry *r, const struct attr_def *d, const json
 				return wrong2(e, d->name, "must not contain control characters", "không được chứa ký tự điều khiển");
 		return 0;
 	case ATTR_ADDRESS:
-		break;
+		return wrong2(e, d->name, "must be an address object", "phải là đối tượng địa chỉ");
 	}
 	return 0;
+}
+
+int attr_validate(const struct registry *r, const struct attr_def *d, const json_t *v, struct err *e)
+{
+	if (d->type == ATTR_ADDRESS)
+		return check_address(r, d, v, e);
+	if (!json_is_string(v))
+		return wrong2(e, d->name, "value must be a string", "giá trị phải là chuỗi ký tự");
+	return attr_check_text(r, d, json_string_value(v), json_string_length(v), e);
 }
 
 void attr_address_unit(const json_t *addr, int64_t recorded_at, char unit[8], char date[11])

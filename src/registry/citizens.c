@@ -8,6 +8,7 @@
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/json.h"
+#include "registry/record.h"
 #include "registry/registry.h"
 
 #define SOURCE_MAX 64
@@ -35,11 +36,11 @@ int citizen_load(struct db *db, const char *id, json_t **doc, int64_t *rev, stru
 	return err_set(e, 500, "db_error", "database error: %s", "lỗi cơ sở dữ liệu: %s", db_errmsg(db));
 }
 
-static json_t *stored_value(json_t *value, const char *source, bool verified, int64_t at, int64_t version,
-			    const char *actor)
+/* The string value of an attribute, or NULL. */
+static const char *str_attr(const json_t *doc, const char *name)
 {
-	return json_pack("{s:O,s:s,s:b,s:I,s:I,s:s}", "value", value, "source", source, "verified", verified,
-			 "updated_at", (json_int_t)at, "version", (json_int_t)version, "actor", actor);
+	struct stored s;
+	return record_get(doc, name, &s) ? json_string_value(s.value) : NULL;
 }
 
 static bool listed(const json_t *names, const char *name)
@@ -55,16 +56,15 @@ json_t *citizen_render(const struct registry *r, const char *id, const json_t *d
 	json_t *attrs = json_object();
 	for (size_t i = 0; i < r->catalog->nattrs; i++) {
 		const struct attr_def *d = &r->catalog->attrs[i];
-		json_t *a = json_object_get(doc, d->name);
-		if (!a || (names && !listed(names, d->name)))
+		struct stored a;
+		if (!record_get(doc, d->name, &a) || (names && !listed(names, d->name)))
 			continue;
 		char at[40];
-		clock_iso(json_integer_value(json_object_get(a, "updated_at")), at, sizeof at);
+		clock_iso(a.updated_at, at, sizeof at);
 		json_object_set_new(attrs, d->name,
-				    json_pack("{s:O,s:O,s:O,s:s,s:s,s:O}", "value", json_object_get(a, "value"), "source",
-					      json_object_get(a, "source"), "verified", json_object_get(a, "verified"),
-					      "updated_at", at, "classification", d->classification, "version",
-					      json_object_get(a, "version")));
+				    json_pack("{s:O,s:s,s:b,s:s,s:s,s:I}", "value", a.value, "source", a.source, "verified",
+					      a.verified, "updated_at", at, "classification", d->classification, "version",
+					      (json_int_t)a.version));
 	}
 	return json_pack("{s:s,s:o}", "id", id, "attributes", attrs);
 }
@@ -132,7 +132,8 @@ static int db_fail(struct db *db, struct err *e)
 
 static const char *perm_unit(const json_t *doc)
 {
-	return json_string_value(json_object_get(json_object_get(json_object_get(doc, "permanent_address"), "value"), "unit"));
+	struct stored s;
+	return record_get(doc, "permanent_address", &s) ? json_string_value(json_object_get(s.value, "unit")) : NULL;
 }
 
 int citizen_create(const struct registry *r, struct db *db, const struct principal *who, const json_t *body,
@@ -146,7 +147,7 @@ int citizen_create(const struct registry *r, struct db *db, const struct princip
 		return err_set(e, 422, "missing_field", "field 'attributes' must be an object of attributes",
 			       "trường 'attributes' phải là đối tượng chứa các thuộc tính");
 	int64_t now = clock_now_us();
-	json_t *doc = json_object();
+	json_t *doc = record_new();
 	const char *name;
 	json_t *a;
 	json_object_foreach(in, name, a) {
@@ -156,18 +157,20 @@ int citizen_create(const struct registry *r, struct db *db, const struct princip
 		bool verified;
 		if (read_attr_input(r, who, name, a, &d, &value, source, sizeof source, &verified, e))
 			goto fail;
-		json_object_set_new(doc, name, stored_value(value, source, verified, now, 1, who->username));
+		struct stored st = {value, source, verified, now, 1, who->username};
+		if (record_set(doc, name, &st)) {
+			err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
+			goto fail;
+		}
 	}
 	static const char *const required[] = {"full_name", "date_of_birth", "sex"};
 	for (size_t i = 0; i < 3; i++)
-		if (!json_object_get(doc, required[i])) {
+		if (!str_attr(doc, required[i])) {
 			err_set(e, 422, "missing_field", "attribute '%s' is required to create a citizen",
 				"cần thuộc tính '%s' để tạo công dân", required[i]);
 			goto fail;
 		}
-	const char *dob = json_string_value(json_object_get(json_object_get(doc, "date_of_birth"), "value"));
-	const char *sex = json_string_value(json_object_get(json_object_get(doc, "sex"), "value"));
-	if (citizen_id_check(id, dob, sex, r->units, e))
+	if (citizen_id_check(id, str_attr(doc, "date_of_birth"), str_attr(doc, "sex"), r->units, e))
 		goto fail;
 	if (who->role != ROLE_ADMIN && !registry_in_scope(r, who, doc)) {
 		err_set(e, 403, "out_of_scope", "the permanent address must lie in your unit %s",
@@ -175,8 +178,7 @@ int citizen_create(const struct registry *r, struct db *db, const struct princip
 		goto fail;
 	}
 	char *text = json_to_str(doc);
-	json_t *names = json_array();
-	json_object_foreach(doc, name, a) json_array_append_new(names, json_string(name));
+	json_t *names = record_names(doc);
 	struct usage_entry ux = {id, who->username, unit_of(who), "create", "registration", names};
 	int rc = DB_ERROR;
 	if (text && db_begin(db) == 0) {
@@ -260,14 +262,14 @@ int citizen_get(const struct registry *r, struct db *db, const struct principal 
 
 /* May who change attribute d of this record? */
 static int may_change(const struct registry *r, const struct principal *who, const char *id, const json_t *doc,
-		      const struct attr_def *d, const json_t *current, struct err *e)
+		      const struct attr_def *d, const struct stored *current, struct err *e)
 {
 	if (who->role == ROLE_CITIZEN && !strcmp(who->citizen_id, id)) {
 		if (!d->self_declared)
 			return err_set(e, 403, "attribute_locked",
 				       "'%s' comes from an authoritative source; ask the agency that holds it to correct it",
 				       "'%s' do cơ quan có thẩm quyền cung cấp; hãy đề nghị cơ quan đó điều chỉnh", d->name);
-		if (json_is_true(json_object_get(current, "verified")))
+		if (current && current->verified)
 			return err_set(e, 403, "attribute_locked", "'%s' is verified and can no longer be changed by you",
 				       "'%s' đã được xác thực, bạn không thể tự thay đổi", d->name);
 		return 0;
@@ -280,23 +282,17 @@ static int may_change(const struct registry *r, const struct principal *who, con
 /* Checks date_of_birth and sex against the ID after a change. */
 static int still_matches_id(const struct registry *r, const char *id, const json_t *doc, struct err *e)
 {
-	const char *dob = json_string_value(json_object_get(json_object_get(doc, "date_of_birth"), "value"));
-	const char *sex = json_string_value(json_object_get(json_object_get(doc, "sex"), "value"));
-	return citizen_id_check(id, dob, sex, r->units, e);
+	return citizen_id_check(id, str_attr(doc, "date_of_birth"), str_attr(doc, "sex"), r->units, e);
 }
 
-static int save_version(struct db *db, const char *id, const char *name, const json_t *old, int64_t now)
+/* Keeps a superseded version in attribute_history. */
+static int save_version(struct db *db, const char *id, const char *name, const struct stored *old, int64_t now)
 {
-	char *value = json_to_str(json_object_get(old, "value"));
-	json_t *src = json_object_get(old, "source"), *actor = json_object_get(old, "actor");
+	char *value = json_to_str(old->value);
 	enum db_rc rc = value ? db_run(db, "INSERT INTO attribute_history (citizen_id, name, version, value, source, verified, "
 					    "updated_at, actor, superseded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				       "ttittbiti", id, name,
-				       (int64_t)json_integer_value(json_object_get(old, "version")), value,
-				       json_string_value(src) ? json_string_value(src) : "",
-				       json_is_true(json_object_get(old, "verified")),
-				       (int64_t)json_integer_value(json_object_get(old, "updated_at")),
-				       json_string_value(actor) ? json_string_value(actor) : "", now)
+				       "ttittbiti", id, name, old->version, value, old->source, old->verified, old->updated_at,
+				       old->actor, now)
 			      : DB_ERROR;
 	free(value);
 	return rc == DB_DONE ? 0 : -1;
@@ -316,9 +312,10 @@ int citizen_patch(const struct registry *r, struct db *db, const struct principa
 		json_t *value;
 		char source[SOURCE_MAX + 1];
 		bool verified;
-		json_t *cur = json_object_get(doc, name);
+		struct stored cur;
+		bool has = record_get(doc, name, &cur);
 		if (read_attr_input(r, who, name, body, &d, &value, source, sizeof source, &verified, e) ||
-		    may_change(r, who, id, doc, d, cur, e)) {
+		    may_change(r, who, id, doc, d, has ? &cur : NULL, e)) {
 			json_decref(doc);
 			return -1;
 		}
@@ -326,21 +323,29 @@ int citizen_patch(const struct registry *r, struct db *db, const struct principa
 			snprintf(source, sizeof source, "self-declared");
 			verified = false;
 		}
-		if (cur && json_equal(json_object_get(cur, "value"), value) &&
-		    !strcmp(json_string_value(json_object_get(cur, "source")), source) &&
-		    json_is_true(json_object_get(cur, "verified")) == verified) {
+		if (has && json_equal(cur.value, value) && !strcmp(cur.source, source) && cur.verified == verified) {
 			*out = citizen_render(r, id, doc, NULL); /* nothing changes: no new version */
 			json_decref(doc);
 			return 0;
 		}
 		int64_t now = clock_now_us();
-		int64_t version = cur ? json_integer_value(json_object_get(cur, "version")) + 1 : 1;
-		json_t *old = cur ? json_incref(cur) : NULL;
-		json_object_set_new(doc, name, stored_value(value, source, verified, now, version, who->username));
-		if (still_matches_id(r, id, doc, e)) {
-			json_decref(old);
+		/* the old version outlives its place in the record: copy what it borrows */
+		char old_source[SOURCE_MAX + 1], old_actor[80];
+		struct stored old = cur;
+		json_t *old_value = has ? json_incref(cur.value) : NULL;
+		if (has) {
+			snprintf(old_source, sizeof old_source, "%s", cur.source);
+			snprintf(old_actor, sizeof old_actor, "%s", cur.actor);
+			old.source = old_source;
+			old.actor = old_actor;
+			old.value = old_value;
+		}
+		int64_t version = has ? cur.version + 1 : 1;
+		struct stored next = {value, source, verified, now, version, who->username};
+		if (record_set(doc, name, &next) || still_matches_id(r, id, doc, e)) {
+			json_decref(old_value);
 			json_decref(doc);
-			return -1;
+			return e->status ? -1 : err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
 		}
 		char *text = json_to_str(doc);
 		json_t *names = json_pack("[s]", name);
@@ -354,7 +359,7 @@ int citizen_patch(const struct registry *r, struct db *db, const struct principa
 				    "ttiti", text, perm_unit(doc), now, id, rev) == DB_DONE ? 0 : -1;
 			raced = rc == 0 && db_changes(db) == 0;
 			if (!rc && !raced)
-				rc = (old && save_version(db, id, name, old, now)) ||
+				rc = (has && save_version(db, id, name, &old, now)) ||
 						     (who->role != ROLE_CITIZEN && usage_insert(db, &ux, now)) ||
 						     audit_append(db, who->username, "citizen.update", id, detail) || db_commit(db)
 					     ? -1
@@ -362,7 +367,7 @@ int citizen_patch(const struct registry *r, struct db *db, const struct principa
 		}
 		free(text);
 		json_decref(names);
-		json_decref(old);
+		json_decref(old_value);
 		if (raced) {
 			db_rollback(db);
 			json_decref(doc);
@@ -395,15 +400,13 @@ int citizen_history(const struct registry *r, struct db *db, const struct princi
 		return err_set(e, 403, "forbidden", "the consent does not cover '%s'", "sự đồng ý không bao gồm '%s'", name);
 	}
 	json_t *versions = json_array();
-	json_t *cur = json_object_get(doc, name);
+	struct stored cur;
 	char at[40];
-	if (cur) {
-		clock_iso(json_integer_value(json_object_get(cur, "updated_at")), at, sizeof at);
-		json_array_append_new(versions, json_pack("{s:O,s:O,s:O,s:O,s:s,s:O}", "version", json_object_get(cur, "version"),
-							  "value", json_object_get(cur, "value"), "source",
-							  json_object_get(cur, "source"), "verified",
-							  json_object_get(cur, "verified"), "updated_at", at, "changed_by",
-							  json_object_get(cur, "actor")));
+	if (record_get(doc, name, &cur)) {
+		clock_iso(cur.updated_at, at, sizeof at);
+		json_array_append_new(versions, json_pack("{s:I,s:O,s:s,s:b,s:s,s:s}", "version", (json_int_t)cur.version,
+							  "value", cur.value, "source", cur.source, "verified", cur.verified,
+							  "updated_at", at, "changed_by", cur.actor));
 	}
 	struct db_stmt *st = db_prepare(db, "SELECT version, value, source, verified, updated_at, actor FROM attribute_history "
 					    "WHERE citizen_id = ? AND name = ? ORDER BY version DESC");

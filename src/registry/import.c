@@ -2,6 +2,7 @@
  * where a value differs from the stored one, a new version of that attribute; identical rows
  * change nothing, so importing the same file twice is harmless. Bad rows go to a rejects file
  * with the reason and do not stop the import. Rows commit in batches, each with an audit entry. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,8 @@
 #include "core/clock.h"
 #include "core/csv.h"
 #include "core/json.h"
+#include "core/utf8.h"
+#include "registry/record.h"
 #include "registry/registry.h"
 
 #define BATCH_ROWS 50000
@@ -21,6 +24,8 @@
 struct layout {
 	int col[32];
 	int ncols;
+	const struct attr_def *plain_def[16]; /* resolved once: rows take millions of lookups */
+	const struct attr_def *addr_def[2];
 };
 
 enum { C_ID, C_NAME, C_DOB, C_SEX, C_POB, C_HOME, C_ETH, C_REL, C_NAT, C_PUNIT, C_PSTREET, C_CUNIT, C_CSTREET,
@@ -47,7 +52,7 @@ struct importer {
 	struct layout lay;
 	struct import_stats *st;
 	int64_t now;
-	struct buf doc;
+	char today[11]; /* the map date of addresses in the file */
 	struct err *e;
 };
 
@@ -67,6 +72,10 @@ static int read_header(struct importer *im, char *line)
 				       "%s: cột lạ '%s' ở dòng tiêu đề", im->path, f[i]);
 		im->lay.col[k] = i;
 	}
+	for (size_t i = 0; i < sizeof plain / sizeof *plain; i++)
+		im->lay.plain_def[i] = catalog_attr(im->r->catalog, plain[i].attr);
+	for (size_t i = 0; i < sizeof addresses / sizeof *addresses; i++)
+		im->lay.addr_def[i] = catalog_attr(im->r->catalog, addresses[i].attr);
 	if (n < 0 || im->lay.col[C_ID] < 0 || im->lay.col[C_NAME] < 0 || im->lay.col[C_DOB] < 0 || im->lay.col[C_SEX] < 0)
 		return err_set(im->e, 422, "bad_header", "%s: the header must name at least id, full_name, date_of_birth, sex",
 			       "%s: dòng tiêu đề phải có ít nhất id, full_name, date_of_birth, sex", im->path);
@@ -95,69 +104,52 @@ static const char *cell(struct importer *im, char **f, int k)
 	return i >= 0 && f[i][0] ? f[i] : NULL;
 }
 
-/* The row's values as {"attr": json value}; NULL with e set when a value is invalid. */
-static json_t *row_values(struct importer *im, char **f)
+/* A checked row: its values as strings pointing into the split line. */
+struct row {
+	const char *plain[sizeof plain / sizeof *plain];
+	const char *unit[2], *street[2];
+};
+
+/* Checks each value of the row against the attribute catalog; 0, or -1 with im->e set. */
+static int row_check(struct importer *im, char **f, struct row *rw)
 {
-	json_t *vals = json_object();
 	for (size_t i = 0; i < sizeof plain / sizeof *plain; i++) {
-		const char *s = cell(im, f, plain[i].col);
+		const char *s = rw->plain[i] = cell(im, f, plain[i].col);
 		if (!s)
 			continue;
-		const struct attr_def *d = catalog_attr(im->r->catalog, plain[i].attr);
-		json_t *v = json_string(s);
-		if (!d || !v || attr_validate(im->r, d, v, im->e)) {
-			if (!v)
-				err_set(im->e, 422, "invalid_attribute", "%s is not valid UTF-8", "%s không phải UTF-8 hợp lệ",
-					plain[i].attr);
-			json_decref(v);
-			json_decref(vals);
-			return NULL;
-		}
-		json_object_set_new(vals, plain[i].attr, v);
+		size_t n = strlen(s);
+		if (!utf8_valid(s, n))
+			return err_set(im->e, 422, "invalid_attribute", "%s is not valid UTF-8", "%s không phải UTF-8 hợp lệ",
+				       plain[i].attr);
+		if (attr_check_text(im->r, im->lay.plain_def[i], s, n, im->e))
+			return -1;
 	}
 	for (size_t i = 0; i < sizeof addresses / sizeof *addresses; i++) {
-		const char *unit = cell(im, f, addresses[i].unit), *street = cell(im, f, addresses[i].street);
-		if (!unit && !street)
+		rw->unit[i] = cell(im, f, addresses[i].unit);
+		rw->street[i] = cell(im, f, addresses[i].street);
+		if (!rw->unit[i] && !rw->street[i])
 			continue;
-		json_t *v = json_pack("{s:s?,s:s?}", "unit", unit, "street", street);
-		const struct attr_def *d = catalog_attr(im->r->catalog, addresses[i].attr);
-		if (!d || !v || attr_validate(im->r, d, v, im->e)) {
-			json_decref(v);
-			json_decref(vals);
-			return NULL;
-		}
-		json_object_set_new(vals, addresses[i].attr, v);
+		if ((rw->street[i] && !utf8_valid(rw->street[i], strlen(rw->street[i]))) ||
+		    attr_check_address(im->r, im->lay.addr_def[i], rw->unit[i], rw->street[i], im->today, im->e))
+			return im->e->status ? -1
+					     : err_set(im->e, 422, "invalid_attribute", "%s is not valid UTF-8",
+						       "%s không phải UTF-8 hợp lệ", addresses[i].attr);
 	}
-	return vals;
-}
-
-static json_t *stored(json_t *value, const char *source, int64_t at, int64_t version, const char *actor)
-{
-	return json_pack("{s:O,s:s,s:b,s:I,s:I,s:s}", "value", value, "source", source, "verified", 1, "updated_at",
-			 (json_int_t)at, "version", (json_int_t)version, "actor", actor);
-}
-
-static const char *perm_unit(json_t *vals)
-{
-	return json_string_value(json_object_get(json_object_get(vals, "permanent_address"), "unit"));
-}
-
-static int insert_new(struct importer *im, const char *id, json_t *vals)
-{
-	json_t *doc = json_object();
-	const char *k;
-	json_t *v;
-	json_object_foreach(vals, k, v) json_object_set_new(doc, k, stored(v, im->source, im->now, 1, im->actor));
-	char *text = json_to_str(doc);
-	json_decref(doc);
-	enum db_rc rc = text ? db_run(im->db, "INSERT INTO citizens (id, doc, perm_unit, rev, created_at, updated_at) "
-					      "VALUES (?, ?, ?, 1, ?, ?)", "tttii", id, text, perm_unit(vals), im->now, im->now)
-			     : DB_ERROR;
-	free(text);
-	if (rc != DB_DONE)
-		return -1;
-	im->st->imported++;
 	return 0;
+}
+
+/* The row's values as {"attr": json value}, for comparing with a stored record. */
+static json_t *row_json(const struct row *rw)
+{
+	json_t *vals = json_object();
+	for (size_t i = 0; i < sizeof plain / sizeof *plain; i++)
+		if (rw->plain[i])
+			json_object_set_new(vals, plain[i].attr, json_string(rw->plain[i]));
+	for (size_t i = 0; i < sizeof addresses / sizeof *addresses; i++)
+		if (rw->unit[i])
+			json_object_set_new(vals, addresses[i].attr,
+					    json_pack("{s:s,s:s}", "unit", rw->unit[i], "street", rw->street[i]));
+	return vals;
 }
 
 /* Applies the values that differ as new versions; the old ones go to attribute_history. */
@@ -168,31 +160,26 @@ static int update_existing(struct importer *im, const char *id, json_t *doc, int
 	json_t *v;
 	int rc = 0;
 	json_object_foreach(vals, k, v) {
-		json_t *cur = json_object_get(doc, k);
-		if (cur && json_equal(json_object_get(cur, "value"), v) &&
-		    !strcmp(json_string_value(json_object_get(cur, "source")), im->source) &&
-		    json_is_true(json_object_get(cur, "verified")))
+		struct stored cur;
+		bool has = record_get(doc, k, &cur);
+		if (has && json_equal(cur.value, v) && !strcmp(cur.source, im->source) && cur.verified)
 			continue;
-		int64_t version = 1;
-		if (cur) {
-			version = json_integer_value(json_object_get(cur, "version")) + 1;
-			char *value = json_to_str(json_object_get(cur, "value"));
-			const char *src = json_string_value(json_object_get(cur, "source"));
-			const char *actor = json_string_value(json_object_get(cur, "actor"));
+		if (has) {
+			char *value = json_to_str(cur.value);
 			rc |= !value || db_run(im->db, "INSERT INTO attribute_history (citizen_id, name, version, value, source, "
 						       "verified, updated_at, actor, superseded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-					       "ttittbiti", id, k, version - 1, value, src ? src : "",
-					       json_is_true(json_object_get(cur, "verified")),
-					       (int64_t)json_integer_value(json_object_get(cur, "updated_at")), actor ? actor : "",
-					       im->now) != DB_DONE;
+					       "ttittbiti", id, k, cur.version, value, cur.source, cur.verified, cur.updated_at,
+					       cur.actor, im->now) != DB_DONE;
 			free(value);
 		}
-		json_object_set_new(doc, k, stored(v, im->source, im->now, version, im->actor));
+		struct stored next = {v, im->source, true, im->now, has ? cur.version + 1 : 1, im->actor};
+		rc |= record_set(doc, k, &next);
 		json_array_append_new(changed, json_string(k));
 	}
 	if (!rc && json_array_size(changed)) {
 		char *text = json_to_str(doc);
-		const char *pu = json_string_value(json_object_get(json_object_get(json_object_get(doc, "permanent_address"), "value"), "unit"));
+		struct stored addr;
+		const char *pu = record_get(doc, "permanent_address", &addr) ? json_string_value(json_object_get(addr.value, "unit")) : NULL;
 		struct usage_entry ux = {id, im->actor, NULL, "update", "bulk import", changed};
 		rc = !text || db_run(im->db, "UPDATE citizens SET doc = ?, perm_unit = ?, rev = ?, updated_at = ? WHERE id = ?",
 				     "ttiit", text, pu, rev + 1, im->now, id) != DB_DONE ||
@@ -205,46 +192,254 @@ static int update_existing(struct importer *im, const char *id, json_t *doc, int
 	return rc ? -1 : 0;
 }
 
-/* One data row: validate, then insert or update. Returns -1 only on a database failure. */
-static int import_row(struct importer *im, char *line, long lineno)
+/* A parsed and checked row, ready for the database: the reading thread makes these while the
+ * database thread applies the previous ones (the two halves cost about the same). */
+struct prepared {
+	long lineno;
+	bool ok;
+	char id[13];
+	char unit[8];      /* permanent commune, "" if none */
+	size_t text, raw;  /* offsets in the chunk's arena: the record (ok) or the reason; the line */
+};
+
+#define CHUNK_ROWS 2048
+#define QUEUE_CHUNKS 4
+
+struct chunk {
+	struct prepared rows[CHUNK_ROWS];
+	int n;
+	struct buf arena;
+	long pos;   /* file offset after the chunk, for progress */
+	bool last;  /* no chunk follows */
+	bool failed; /* out of memory while preparing */
+	struct chunk *next;
+};
+
+/* Writes the record's stored form (record.h) for a new citizen into b. */
+static int record_text(const struct importer *im, const struct row *rw, struct buf *b)
 {
-	char raw[CSV_MAX_LINE];
-	snprintf(raw, sizeof raw, "%s", line);
-	raw[strcspn(raw, "\r\n")] = 0;
+	int rc = buf_adds(b, "{\"d\":{\"s\":") || record_buf_str(b, im->source) ||
+		 buf_addf(b, ",\"f\":true,\"t\":%lld,\"n\":1,\"a\":", (long long)im->now) || record_buf_str(b, im->actor) ||
+		 buf_adds(b, "},\"v\":{");
+	bool first = true;
+	for (size_t i = 0; i < sizeof plain / sizeof *plain; i++) {
+		if (!rw->plain[i])
+			continue;
+		rc = rc || (!first && buf_adds(b, ",")) || record_buf_str(b, plain[i].attr) || buf_adds(b, ":") ||
+		     record_buf_str(b, rw->plain[i]);
+		first = false;
+	}
+	for (size_t i = 0; i < sizeof addresses / sizeof *addresses; i++) {
+		if (!rw->unit[i])
+			continue;
+		rc = rc || (!first && buf_adds(b, ",")) || record_buf_str(b, addresses[i].attr) || buf_adds(b, ":{\"unit\":") ||
+		     record_buf_str(b, rw->unit[i]) || buf_adds(b, ",\"street\":") || record_buf_str(b, rw->street[i]) ||
+		     buf_adds(b, "}");
+		first = false;
+	}
+	return rc || buf_adds(b, "},\"o\":{}}") || buf_add(b, "", 1) ? -1 : 0; /* ends with its NUL in the arena */
+}
+
+/* Parses and checks one line into p (reading thread). Returns -1 only when memory runs out. */
+static int prepare_row(const struct importer *im, char *line, long lineno, struct prepared *p, struct buf *arena)
+{
+	memset(p, 0, sizeof *p);
+	p->lineno = lineno;
+	line[strcspn(line, "\r\n")] = 0;
+	p->raw = arena->len;
+	if (buf_add(arena, line, strlen(line) + 1))
+		return -1;
 	char *f[CSV_MAX_FIELDS];
 	int n = csv_split(line, f, CSV_MAX_FIELDS);
-	if (n != im->lay.ncols) {
-		reject(im, lineno, n < 0 ? "bad CSV quoting" : "wrong number of columns", raw);
+	struct err e = {0};
+	struct importer scratch = *im; /* cell() and row_check() read the layout; errors land in e */
+	scratch.e = &e;
+	struct row rw;
+	const char *id = n == im->lay.ncols ? cell(&scratch, f, C_ID) : NULL;
+	if (n != im->lay.ncols)
+		err_set(&e, 422, "bad_row", n < 0 ? "bad CSV quoting" : "wrong number of columns", "dòng CSV sai");
+	else if (!id)
+		err_set(&e, 422, "missing_field", "id is empty", "id trống");
+	else if (!citizen_id_check(id, cell(&scratch, f, C_DOB), cell(&scratch, f, C_SEX), im->r->units, &e) &&
+		 !row_check(&scratch, f, &rw) && !rw.plain[0])
+		err_set(&e, 422, "missing_field", "full_name is empty", "full_name trống");
+	p->text = arena->len;
+	if (e.status)
+		return buf_add(arena, e.msg, strlen(e.msg) + 1);
+	p->ok = true;
+	snprintf(p->id, sizeof p->id, "%s", id);
+	snprintf(p->unit, sizeof p->unit, "%s", rw.unit[0] ? rw.unit[0] : "");
+	return record_text(im, &rw, arena);
+}
+
+/* Applies one prepared row (database thread). Returns -1 only on a database failure. */
+static int apply_row(struct importer *im, const struct prepared *p, const struct buf *arena)
+{
+	const char *raw = arena->data + p->raw, *text = arena->data + p->text;
+	if (!p->ok) {
+		reject(im, p->lineno, text, raw);
 		return 0;
 	}
-	const char *id = cell(im, f, C_ID);
-	struct err e;
-	struct err *saved = im->e;
-	im->e = &e;
-	json_t *vals = NULL;
-	int rc = 0;
-	if (!id || citizen_id_check(id, cell(im, f, C_DOB), cell(im, f, C_SEX), im->r->units, &e) ||
-	    !(vals = row_values(im, f)) || !json_object_get(vals, "full_name")) {
-		if (!id)
-			err_set(&e, 422, "missing_field", "id is empty", "id trống");
-		else if (vals)
-			err_set(&e, 422, "missing_field", "full_name is empty", "full_name trống");
-		reject(im, lineno, e.msg, raw);
-		goto out;
+	if (db_run(im->db, "INSERT INTO citizens (id, doc, perm_unit, rev, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?) "
+			   "ON CONFLICT (id) DO NOTHING", "tttii", p->id, text, p->unit[0] ? p->unit : NULL, im->now, im->now) != DB_DONE)
+		return -1;
+	if (db_changes(im->db)) {
+		im->st->imported++;
+		return 0;
 	}
-	json_t *doc;
+	/* the ID exists: compare, and make new versions of what changed */
+	char line[CSV_MAX_LINE + 1], *f[CSV_MAX_FIELDS];
+	snprintf(line, sizeof line, "%s", raw);
+	csv_split(line, f, CSV_MAX_FIELDS);
+	struct row rw;
+	struct err e;
+	struct importer scratch = *im;
+	scratch.e = &e;
+	row_check(&scratch, f, &rw);
+	json_t *doc = NULL, *vals = row_json(&rw);
 	int64_t rev = 0;
-	if (citizen_load(im->db, id, &doc, &rev, &e) == 0) {
-		rc = update_existing(im, id, doc, rev, vals);
-		json_decref(doc);
-	} else if (e.status == 404)
-		rc = insert_new(im, id, vals);
-	else
-		rc = -1;
-out:
+	int rc = citizen_load(im->db, p->id, &doc, &rev, &e) ? -1 : update_existing(im, p->id, doc, rev, vals);
+	json_decref(doc);
 	json_decref(vals);
-	im->e = saved;
 	return rc;
+}
+
+struct pipeline {
+	pthread_mutex_t mu;
+	pthread_cond_t changed;
+	struct chunk *head, *tail, *spare;
+	int queued;
+	bool stop;
+	FILE *in;
+	long lineno;
+	const struct importer *im;
+};
+
+static struct chunk *chunk_get(struct pipeline *pl)
+{
+	pthread_mutex_lock(&pl->mu);
+	struct chunk *c = pl->spare;
+	if (c)
+		pl->spare = c->next;
+	pthread_mutex_unlock(&pl->mu);
+	if (!c) {
+		c = calloc(1, sizeof *c);
+		if (!c)
+			return NULL;
+		buf_init(&c->arena, (size_t)64 << 20);
+	}
+	c->n = 0;
+	c->last = c->failed = false;
+	c->next = NULL;
+	buf_reset(&c->arena);
+	return c;
+}
+
+/* Hands a chunk to the database thread; waits while the queue is full. false when stopped. */
+static bool chunk_put(struct pipeline *pl, struct chunk *c)
+{
+	pthread_mutex_lock(&pl->mu);
+	while (pl->queued >= QUEUE_CHUNKS && !pl->stop)
+		pthread_cond_wait(&pl->changed, &pl->mu);
+	bool ok = !pl->stop;
+	if (ok) {
+		if (pl->tail)
+			pl->tail->next = c;
+		else
+			pl->head = c;
+		pl->tail = c;
+		pl->queued++;
+		pthread_cond_broadcast(&pl->changed);
+	}
+	pthread_mutex_unlock(&pl->mu);
+	return ok;
+}
+
+static void *reader(void *arg)
+{
+	struct pipeline *pl = arg;
+	char *line = malloc(CSV_MAX_LINE + 2);
+	bool eof = false;
+	while (!eof) {
+		struct chunk *c = chunk_get(pl);
+		if (!c)
+			break;
+		while (c->n < CHUNK_ROWS) {
+			if (!line || !fgets(line, CSV_MAX_LINE + 2, pl->in)) {
+				eof = true;
+				break;
+			}
+			pl->lineno++;
+			size_t len = strlen(line);
+			if (len > CSV_MAX_LINE || (len && line[len - 1] != '\n' && !feof(pl->in))) {
+				int ch;
+				while ((ch = fgetc(pl->in)) != EOF && ch != '\n')
+					;
+				line[0] = 0;
+				struct prepared *p = &c->rows[c->n++];
+				memset(p, 0, sizeof *p);
+				p->lineno = pl->lineno;
+				p->raw = c->arena.len;
+				buf_add(&c->arena, "", 1);
+				p->text = c->arena.len;
+				buf_adds(&c->arena, "line longer than 8192 bytes");
+				buf_add(&c->arena, "", 1);
+				continue;
+			}
+			if (line[0] == '\n' || line[0] == '\r' || line[0] == 0)
+				continue;
+			if (prepare_row(pl->im, line, pl->lineno, &c->rows[c->n++], &c->arena)) {
+				c->failed = true;
+				eof = true;
+				break;
+			}
+		}
+		c->last = eof;
+		c->pos = ftell(pl->in);
+		if (!chunk_put(pl, c)) {
+			buf_release(&c->arena);
+			free(c);
+			break;
+		}
+	}
+	free(line);
+	return NULL;
+}
+
+static struct chunk *chunk_take(struct pipeline *pl)
+{
+	pthread_mutex_lock(&pl->mu);
+	while (!pl->head)
+		pthread_cond_wait(&pl->changed, &pl->mu);
+	struct chunk *c = pl->head;
+	pl->head = c->next;
+	if (!pl->head)
+		pl->tail = NULL;
+	pl->queued--;
+	pthread_cond_broadcast(&pl->changed);
+	pthread_mutex_unlock(&pl->mu);
+	return c;
+}
+
+static void chunk_done(struct pipeline *pl, struct chunk *c)
+{
+	pthread_mutex_lock(&pl->mu);
+	c->next = pl->spare;
+	pl->spare = c;
+	pthread_mutex_unlock(&pl->mu);
+}
+
+static void pipeline_free(struct pipeline *pl)
+{
+	struct chunk *lists[] = {pl->head, pl->spare};
+	for (int i = 0; i < 2; i++)
+		for (struct chunk *c = lists[i], *next; c; c = next) {
+			next = c->next;
+			buf_release(&c->arena);
+			free(c);
+		}
+	pthread_mutex_destroy(&pl->mu);
+	pthread_cond_destroy(&pl->changed);
 }
 
 static int commit_batch(struct importer *im, long first, long last)
@@ -270,61 +465,80 @@ int registry_import(const struct registry *r, struct db *db, const char *path, c
 		return err_set(e, 400, "cannot_open", "cannot open %s", "không mở được %s", path);
 	struct stat sb;
 	long total = fstat(fileno(in), &sb) == 0 ? (long)sb.st_size : 0;
-	struct importer im = {r, db, source, actor, path, rejects_path, NULL, {{0}, 0}, st, clock_now_us(), {0}, e};
-	char *line = malloc(CSV_MAX_LINE + 2);
+	struct importer im = {r, db, source, actor, path, rejects_path, NULL, {{0}, 0}, st, clock_now_us(), "", e};
+	clock_today_vn(im.today, sizeof im.today);
+	struct pipeline pl = {.in = in, .lineno = 1, .im = &im};
+	pthread_mutex_init(&pl.mu, NULL);
+	pthread_cond_init(&pl.changed, NULL);
+	char header[CSV_MAX_LINE + 2];
 	int rc = -1;
-	long lineno = 1, first = 2;
-	if (!line)
-		goto out;
-	if (!fgets(line, CSV_MAX_LINE + 2, in)) {
+	bool started = false;
+	pthread_t thread;
+	long done = 0, first = 2, last = 1;
+	if (!fgets(header, sizeof header, in)) {
 		err_set(e, 422, "empty_file", "%s is empty: expected a header line", "%s trống: cần dòng tiêu đề", path);
 		goto out;
 	}
-	if (read_header(&im, line))
+	if (read_header(&im, header))
 		goto out;
+	db_bulk_mode(db, true);
 	if (db_begin(db)) {
 		err_set(e, 503, "db_busy", "database busy: %s", "cơ sở dữ liệu bận: %s", db_errmsg(db));
 		goto out;
 	}
-	while (fgets(line, CSV_MAX_LINE + 2, in)) {
-		lineno++;
-		size_t len = strlen(line);
-		if (len > CSV_MAX_LINE || (len && line[len - 1] != '\n' && !feof(in))) {
-			reject(&im, lineno, "line longer than 8192 bytes", "");
-			int c;
-			while ((c = fgetc(in)) != EOF && c != '\n')
-				;
-			continue;
+	if (pthread_create(&thread, NULL, reader, &pl)) {
+		db_rollback(db);
+		err_set(e, 500, "thread_failed", "cannot start the reading thread", "không khởi động được luồng đọc");
+		goto out;
+	}
+	started = true;
+	for (bool more = true; more;) {
+		struct chunk *c = chunk_take(&pl);
+		more = !c->last;
+		for (int i = 0; i < c->n; i++) {
+			last = c->rows[i].lineno;
+			if (apply_row(&im, &c->rows[i], &c->arena)) {
+				db_rollback(db);
+				err_set(e, 500, "db_error", "import failed at line %ld: %s", "nhập dữ liệu lỗi tại dòng %ld: %s", last,
+					db_errmsg(db));
+				chunk_done(&pl, c);
+				goto out;
+			}
+			if (++done % BATCH_ROWS == 0) {
+				if (commit_batch(&im, first, last) || db_begin(db)) {
+					chunk_done(&pl, c);
+					goto out;
+				}
+				first = last + 1;
+			}
 		}
-		if (len <= 1 && (line[0] == '\n' || line[0] == 0))
-			continue;
-		if (import_row(&im, line, lineno)) {
+		if (c->failed) {
 			db_rollback(db);
-			err_set(e, 500, "db_error", "import failed at line %ld: %s", "nhập dữ liệu lỗi tại dòng %ld: %s", lineno,
-				db_errmsg(db));
+			err_set(e, 500, "out_of_memory", "out of memory at line %ld", "hết bộ nhớ tại dòng %ld", last);
+			chunk_done(&pl, c);
 			goto out;
 		}
-		if ((lineno - 1) % BATCH_ROWS == 0) {
-			if (commit_batch(&im, first, lineno) || db_begin(db))
-				goto out;
-			first = lineno + 1;
-			im.now = clock_now_us();
-		}
-		if (progress && (lineno & 4095) == 0)
-			progress(lineno - 1, total, ftell(in));
+		if (progress)
+			progress(done, total, c->pos);
+		chunk_done(&pl, c);
 	}
-	if (commit_batch(&im, first, lineno))
+	if (commit_batch(&im, first, last))
 		goto out;
-	if (progress)
-		progress(lineno - 1, total, total);
 	rc = 0;
 out:
+	if (started) {
+		pthread_mutex_lock(&pl.mu);
+		pl.stop = true;
+		pthread_cond_broadcast(&pl.changed);
+		pthread_mutex_unlock(&pl.mu);
+		pthread_join(thread, NULL);
+	}
+	pipeline_free(&pl);
+	db_bulk_mode(db, false);
 	if (im.rejects)
 		fclose(im.rejects);
 	else if (rc == 0)
 		unlink(rejects_path); /* no rejects this time: none left over from an earlier run */
-	free(line);
-	buf_release(&im.doc);
 	fclose(in);
 	return rc;
 }

@@ -2,6 +2,7 @@
  * already knows. Verified values come locked. */
 #include <string.h>
 
+#include "registry/record.h"
 #include "registry/registry.h"
 
 static json_t *field_label(const json_t *f, const char *lang)
@@ -26,7 +27,8 @@ int prefill_form(const struct registry *r, struct db *db, const struct principal
 	json_t *f;
 	json_array_foreach(json_object_get(p, "fields"), i, f) {
 		const char *reg = json_string_value(json_object_get(f, "registry"));
-		json_t *a = reg ? json_object_get(doc, reg) : NULL;
+		struct stored a;
+		bool known = reg && record_get(doc, reg, &a);
 		json_t *o = json_pack("{s:O,s:o,s:o,s:O}", "name", json_object_get(f, "name"), "label", field_label(f, "vi"),
 				      "label_en", field_label(f, "en"), "type", json_object_get(f, "type"));
 		json_object_set(o, "required", json_is_true(json_object_get(f, "required")) ? json_true() : json_false());
@@ -34,10 +36,10 @@ int prefill_form(const struct registry *r, struct db *db, const struct principal
 			json_object_set_new(o, "value", json_string(who->citizen_id));
 			json_object_set_new(o, "source", json_string("population-db"));
 			json_object_set_new(o, "locked", json_true());
-		} else if (a) {
-			json_object_set(o, "value", json_object_get(a, "value"));
-			json_object_set(o, "source", json_object_get(a, "source"));
-			json_object_set_new(o, "locked", json_boolean(json_is_true(json_object_get(a, "verified"))));
+		} else if (known) {
+			json_object_set(o, "value", a.value);
+			json_object_set_new(o, "source", json_string(a.source));
+			json_object_set_new(o, "locked", json_boolean(a.verified));
 			json_array_append_new(used, json_string(reg));
 		} else {
 			json_object_set_new(o, "value", json_null());

@@ -35,6 +35,11 @@ int citizen_id_make(int province, const char *dob, const char *sex, unsigned ser
 /* --- attribute values (attributes.c) --- */
 /* Checks v against the attribute's type and limits; 422 naming the attribute otherwise. */
 int attr_validate(const struct registry *r, const struct attr_def *d, const json_t *v, struct err *e);
+/* The same checks on plain strings (bulk import): text values of length n; an address's unit
+ * and street with the map date its unit code is on. */
+int attr_check_text(const struct registry *r, const struct attr_def *d, const char *s, size_t n, struct err *e);
+int attr_check_address(const struct registry *r, const struct attr_def *d, const char *unit, const char *street,
+		       const char *date, struct err *e);
 /* The unit code and the map date of an address value (its "as_of", else the date recorded). */
 void attr_address_unit(const json_t *addr, int64_t recorded_at, char unit[8], char date[11]);
 

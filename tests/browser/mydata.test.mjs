@@ -1,0 +1,385 @@
+// mydata.test.mjs — the sign-in page and "my data" in a real browser (Debian's chromium via
+// playwright-core) at phone size: what a citizen sees, edits, shares and revokes, checked against
+// the API. One server and one browser for the file; a fresh browser context for each test.
+// TRONDOI_SHOTS=DIR saves screenshots there (for looking at the layout; not kept in the repo).
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { api, login, PASSWORD, startServer } from '../e2e/harness.mjs';
+
+const WIDTH = 390;
+const HEIGHT = 844;
+const SHOTS = process.env.TRONDOI_SHOTS;
+
+let srv;
+let browser;
+let danId;
+let fullName;
+let permanent;
+
+before(async () => {
+  srv = await startServer();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const token = await login(srv.url, 'dan');
+  const me = await api(srv.url, 'GET', '/api/v1/me', { token });
+  assert.equal(me.status, 200);
+  danId = me.json.id;
+  fullName = me.json.attributes.full_name.value;
+  permanent = me.json.attributes.permanent_address;
+  if (SHOTS) mkdirSync(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (srv) await srv.stop();
+});
+
+/**
+ * A phone-sized page in its own context. The device's clock is in New York, so times shown in
+ * Vietnam time prove the page converts them. Page errors and CSP violations are collected and
+ * checked by done().
+ */
+async function phone({ width = WIDTH } = {}) {
+  const context = await browser.newContext({
+    viewport: { width, height: HEIGHT }, isMobile: true, hasTouch: true, deviceScaleFactor: 1,
+    locale: 'vi-VN', timezoneId: 'America/New_York',
+  });
+  context.setDefaultTimeout(15000);
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content.Security.Policy|Refused to/i.test(m.text())) problems.push(`CSP: ${m.text()}`);
+  });
+  return {
+    page,
+    async done() {
+      await context.close();
+      assert.deepEqual(problems, [], 'no script errors or CSP violations');
+    },
+  };
+}
+
+async function shot(page, name) {
+  if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Waits until "my data" has loaded everything (attributes, consents, log). */
+async function ready(page) {
+  await page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
+}
+
+async function signIn(page, username, password = PASSWORD) {
+  await page.goto(srv.url + '/');
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+}
+
+async function signInDan(page) {
+  await signIn(page, 'dan');
+  await page.waitForURL(/\/me\.html$/);
+  await ready(page);
+}
+
+/** Text of one element, whitespace squeezed. */
+async function text(locator) {
+  return (await locator.innerText()).replace(/\s+/g, ' ').trim();
+}
+
+const capitalised = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** "HH:MM" of an ISO instant in Vietnam (UTC+7, no daylight saving). */
+function vnClock(iso) {
+  const d = new Date(new Date(iso).getTime() + 7 * 3600 * 1000);
+  return `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
+}
+
+function vnDatePlus(days) {
+  return new Date(Date.now() + 7 * 3600 * 1000 + days * 86400000).toISOString().slice(0, 10);
+}
+
+test('sign-in: a wrong password shows the Vietnamese error, then dan sees their own data', async () => {
+  // what the API says for a wrong pair (asked for an account that does not exist, so dan is not slowed down)
+  const bad = await api(srv.url, 'POST', '/api/v1/auth/login', { body: { username: 'khong.co.ai', password: 'x' } });
+  assert.equal(bad.status, 401);
+  const { page, done } = await phone();
+
+  await signIn(page, 'dan', 'mat-khau-sai');
+  const error = page.getByTestId('login-error');
+  await error.filter({ hasText: capitalised(bad.json.error.message_vi) }).waitFor();
+  assert.equal(await text(error), capitalised(bad.json.error.message_vi));
+  assert.equal(await page.getAttribute('html', 'lang'), 'vi');
+  assert.match(page.url(), /\/$|index\.html$/);
+  await shot(page, 'login-error-vi');
+
+  await page.getByTestId('login-password').fill(PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL(/\/me\.html$/);
+  await ready(page);
+  assert.equal(await text(page.getByTestId('page-title')), 'Dữ liệu của tôi');
+  assert.equal(await text(page.getByTestId('person-name')), fullName);
+  assert.equal(await text(page.getByTestId('person-id')), danId);
+
+  const name = page.getByTestId('attr-full_name');
+  assert.equal(await text(name.getByTestId('attr-value-full_name')), fullName);
+  assert.equal(await text(name.getByTestId('verified')), '✓ Đã xác thực');
+  assert.equal(await text(name.getByTestId('attr-source-full_name')), 'Nguồn: CSDL quốc gia về dân cư');
+  assert.equal(await text(name.getByTestId('classification')), 'Cá nhân cơ bản');
+  assert.equal(await name.getByTestId('edit-btn-full_name').count(), 0, 'full_name is not editable');
+  // the imported phone is verified, so locked; email is absent and self-declared, so it can be added
+  assert.equal(await page.getByTestId('edit-btn-phone').count(), 0);
+  assert.equal(await text(page.getByTestId('edit-btn-email')), 'Thêm');
+  // the address reads as street, commune and province, not as a code
+  const { unit: code, street } = permanent.value;
+  const unit = await api(srv.url, 'GET', `/api/v1/units/${code}`);
+  const address = page.getByTestId('attr-value-permanent_address');
+  await address.filter({ hasText: unit.json.name }).waitFor();
+  assert.equal(await text(address), `${street}, ${unit.json.name}, ${unit.json.parent_unit.name}`);
+
+  // the token lives in sessionStorage, not localStorage
+  const stored = await page.evaluate(() => [sessionStorage.getItem('trondoi.token'), localStorage.getItem('trondoi.token')]);
+  assert.match(stored[0], /^[0-9a-f]{64}$/);
+  assert.equal(stored[1], null);
+  await shot(page, 'mydata-vi');
+
+  await page.getByTestId('signout').click();
+  await page.waitForURL(/index\.html$/);
+  await page.getByTestId('login-notice').filter({ hasText: 'Bạn đã đăng xuất' }).waitFor();
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('trondoi.token')), null);
+  await done();
+});
+
+test('sign-in: after too many failures the 429 message shows and the button waits', async () => {
+  const { page, done } = await phone();
+  await page.goto(srv.url + '/');
+  await page.getByTestId('login-username').fill('canbo.tinh');
+  await page.getByTestId('login-password').fill('sai-nua-roi');
+  // fail through the API until the account waits 4 s (5 free failures, then 1, 2, 4 s)
+  let failures = 0;
+  while (failures < 7) {
+    const r = await api(srv.url, 'POST', '/api/v1/auth/login', { body: { username: 'canbo.tinh', password: 'sai' } });
+    if (r.status === 401) failures++;
+    else if (r.status === 429) await new Promise((ok) => setTimeout(ok, Number(r.headers.get('retry-after')) * 1000));
+    else assert.fail(`unexpected ${r.status}`);
+  }
+  await page.getByTestId('login-submit').click();
+  const error = page.getByTestId('login-error');
+  await error.filter({ hasText: 'Đăng nhập sai quá nhiều lần' }).waitFor();
+  const button = page.getByTestId('login-submit');
+  assert.ok(await button.isDisabled(), 'the button waits for Retry-After');
+  assert.match(await text(button), /^Thử lại sau \d+ giây$/);
+  // English: the API's English message
+  await page.getByTestId('lang-en').click();
+  await error.filter({ hasText: 'Too many failed sign-ins' }).waitFor();
+  await shot(page, 'login-429-en');
+  await done();
+});
+
+test('sign-in: staff see a short "signed in as" notice', async () => {
+  const { page, done } = await phone();
+  await signIn(page, 'canbo.xa');
+  const notice = page.getByTestId('staff-notice');
+  await notice.waitFor();
+  assert.match(await text(page.getByTestId('staff-who')), /canbo\.xa — Cán bộ/);
+  assert.ok(!/me\.html/.test(page.url()));
+  assert.ok(await page.getByTestId('login-form').isHidden());
+  await page.getByTestId('signout').click();
+  await page.getByTestId('login-notice').filter({ hasText: 'Bạn đã đăng xuất' }).waitFor();
+  assert.ok(await page.getByTestId('login-form').isVisible());
+  await done();
+});
+
+test('my data: an ended session goes back to sign-in', async () => {
+  const { page, done } = await phone();
+  const token = await login(srv.url, 'dan');
+  assert.equal((await api(srv.url, 'POST', '/api/v1/auth/logout', { token })).status, 204);
+  await page.goto(srv.url + '/');
+  await page.evaluate((tk) => sessionStorage.setItem('trondoi.token', tk), token);
+  await page.goto(srv.url + '/me.html');
+  await page.waitForURL(/index\.html$/);
+  await page.getByTestId('login-notice').filter({ hasText: 'Phiên đăng nhập đã hết hạn' }).waitFor();
+  // and with no token at all
+  await page.goto(srv.url + '/me.html');
+  await page.waitForURL(/index\.html$/);
+  await done();
+});
+
+test('my data: change the phone in the page, its history lists the versions', async () => {
+  // The imported phone is verified and so locked for the citizen: the commune officer first
+  // records a number given at the counter (unverified), which the citizen may then correct.
+  const officer = await login(srv.url, 'canbo.xa');
+  const given = await api(srv.url, 'PATCH', `/api/v1/citizens/${danId}/attributes/phone`, { token: officer, body: { value: '0912000111' } });
+  assert.equal(given.status, 200, given.text);
+  const { page, done } = await phone();
+  await signInDan(page);
+  const item = page.getByTestId('attr-phone');
+  assert.equal(await text(item.getByTestId('attr-value-phone')), '0912000111');
+  assert.equal(await text(item.getByTestId('unverified')), 'Chưa xác thực');
+
+  await item.getByTestId('edit-btn-phone').click();
+  const input = item.getByTestId('edit-input-phone');
+  await input.fill('12345');
+  await item.getByTestId('edit-save-phone').click();
+  await item.getByTestId('edit-error-phone').filter({ hasText: 'phải là số điện thoại Việt Nam' }).waitFor();
+  assert.equal(await input.getAttribute('aria-invalid'), 'true');
+
+  await input.fill('0987654321');
+  await item.getByTestId('edit-save-phone').click();
+  await item.getByTestId('attr-value-phone').filter({ hasText: '0987654321' }).waitFor();
+  assert.equal(await item.getByTestId('edit-form-phone').count(), 0, 'the form closes after saving');
+  assert.equal(await text(item.getByTestId('attr-source-phone')), 'Nguồn: Tự khai báo');
+  await page.getByTestId('data-status').filter({ hasText: 'Đã lưu' }).waitFor();
+
+  await item.getByTestId('history-btn-phone').click();
+  const versions = item.getByTestId('history-version');
+  await versions.first().waitFor();
+  const hist = await api(srv.url, 'GET', `/api/v1/citizens/${danId}/attributes/phone/history`, { token: await login(srv.url, 'dan') });
+  assert.equal(hist.json.versions.length, 3); // import, officer, the change made in the page
+  assert.equal(await versions.count(), hist.json.versions.length);
+  assert.match(await text(versions.nth(0)), /Phiên bản 3.*0987654321.*Tự khai báo/);
+  assert.match(await text(versions.nth(1)), /Phiên bản 2.*0912000111/);
+  assert.match(await text(versions.nth(2)), new RegExp(`Phiên bản 1.*${hist.json.versions[2].value}.*✓ Đã xác thực`));
+  assert.equal(await item.getByTestId('history-btn-phone').getAttribute('aria-expanded'), 'true');
+  await shot(page, 'phone-history-vi');
+  await done();
+});
+
+test('my data: add an email and change it, its history shows two versions', async () => {
+  const { page, done } = await phone();
+  await signInDan(page);
+  const item = page.getByTestId('attr-email');
+  for (const email of ['dan@example.vn', 'dan.moi@example.vn']) {
+    await item.getByTestId('edit-btn-email').click();
+    await item.getByTestId('edit-input-email').fill(email);
+    await item.getByTestId('edit-save-email').click();
+    await item.getByTestId('attr-value-email').filter({ hasText: email }).waitFor();
+  }
+  await item.getByTestId('history-btn-email').click();
+  const versions = item.getByTestId('history-version');
+  await versions.first().waitFor();
+  assert.equal(await versions.count(), 2);
+  assert.match(await text(versions.nth(0)), /Phiên bản 2.*dan\.moi@example\.vn/);
+  assert.match(await text(versions.nth(1)), /Phiên bản 1.*dan@example\.vn/);
+  await done();
+});
+
+test('language: the English switch translates the page and is remembered', async () => {
+  const { page, done } = await phone();
+  await signInDan(page);
+  await page.getByTestId('lang-en').click();
+  await page.getByTestId('page-title').filter({ hasText: 'My data' }).waitFor();
+  const headings = async () => ({
+    h1: await text(page.getByTestId('page-title')),
+    data: await text(page.getByTestId('heading-data')),
+    consents: await text(page.getByTestId('heading-consents')),
+    usage: await text(page.getByTestId('heading-usage')),
+  });
+  const english = { h1: 'My data', data: 'Personal information', consents: 'Data-sharing consents', usage: 'Who used my data' };
+  assert.deepEqual(await headings(), english);
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.equal(await page.getByTestId('lang-en').getAttribute('aria-pressed'), 'true');
+  const name = page.getByTestId('attr-full_name');
+  assert.match(await text(name), /^Full name/);
+  assert.equal(await text(name.getByTestId('verified')), '✓ Verified');
+  assert.equal(await text(page.getByTestId('signout')), 'Sign out');
+  await shot(page, 'mydata-en');
+
+  await page.reload();
+  await ready(page);
+  assert.deepEqual(await headings(), english, 'remembered after a reload');
+
+  await page.getByTestId('lang-vi').click();
+  await page.getByTestId('heading-usage').filter({ hasText: 'Ai đã sử dụng dữ liệu của tôi' }).waitFor();
+  assert.equal(await text(page.getByTestId('page-title')), 'Dữ liệu của tôi');
+  await done();
+});
+
+test('consents: grant to canbo.hanoi, the read shows in the log, revoking blocks it', async () => {
+  const hanoi = await login(srv.url, 'canbo.hanoi');
+  const read = () => api(srv.url, 'GET', `/api/v1/citizens/${danId}`, { token: hanoi });
+  assert.equal((await read()).status, 403, 'Hà Nội cannot read dan without consent');
+
+  const { page, done } = await phone();
+  await signInDan(page);
+  const form = page.getByTestId('consent-form');
+  await form.getByTestId('consent-recipient').fill('canbo.hanoi');
+  await form.getByTestId('consent-purpose').fill('Hồ sơ tuyển dụng');
+  await form.getByTestId('consent-attr-full_name').check();
+  await form.getByTestId('consent-expires').fill(vnDatePlus(30));
+  await form.getByTestId('consent-submit').click();
+  const item = page.getByTestId('consent-item').filter({ hasText: 'canbo.hanoi' });
+  await item.waitFor();
+  assert.equal(await text(item.getByTestId('consent-state')), 'Đang hiệu lực');
+  assert.match(await text(item), /Hồ sơ tuyển dụng/);
+  assert.match(await text(item), /Họ, chữ đệm và tên/);
+  await page.getByTestId('consents-status').filter({ hasText: 'canbo.hanoi' }).waitFor();
+
+  const r = await read();
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(Object.keys(r.json.attributes), ['full_name']);
+  assert.equal(r.json.attributes.full_name.value, fullName);
+
+  await page.reload();
+  await ready(page);
+  const entry = page.getByTestId('usage-entry').filter({ hasText: 'canbo.hanoi' }).first();
+  await entry.waitFor();
+  assert.match(await text(entry), /Xem dữ liệu/);
+  assert.match(await text(entry), /Họ, chữ đệm và tên/);
+  assert.match(await text(entry), /Hồ sơ tuyển dụng/);
+  await entry.getByTestId('usage-unit').filter({ hasText: 'Hà Nội' }).waitFor();
+  const log = await api(srv.url, 'GET', '/api/v1/me/data-usage', { token: await login(srv.url, 'dan') });
+  const at = log.json.entries.find((e) => e.actor === 'canbo.hanoi').at;
+  assert.match(await text(entry.getByTestId('usage-time')), new RegExp(`${vnClock(at)}$`), 'Vietnam time, not the device\'s');
+  await shot(page, 'consent-usage-vi');
+
+  await item.getByTestId('consent-revoke').click();
+  await item.getByTestId('consent-revoke-confirm').click();
+  await item.getByTestId('consent-state').filter({ hasText: 'Đã thu hồi' }).waitFor();
+  assert.equal(await item.getByTestId('consent-revoke').count(), 0, 'no revoke button on a revoked consent');
+  assert.equal((await read()).status, 403, 'revoked: Hà Nội is refused again');
+  await done();
+});
+
+test('consents: the API\'s refusal is shown in the form', async () => {
+  const { page, done } = await phone();
+  await signInDan(page);
+  const form = page.getByTestId('consent-form');
+  await form.getByTestId('consent-recipient').fill('khong.ton.tai');
+  await form.getByTestId('consent-purpose').fill('Thử');
+  await form.getByTestId('consent-submit').click();
+  await form.getByTestId('consent-error').filter({ hasText: 'Vui lòng chọn ít nhất một loại dữ liệu' }).waitFor();
+  await form.getByTestId('consent-attr-phone').check();
+  await form.getByTestId('consent-submit').click();
+  await form.getByTestId('consent-error').filter({ hasText: 'không phải tài khoản cán bộ hay mã đơn vị' }).waitFor();
+  await done();
+});
+
+test('layout: no horizontal scrolling at 390 and 360 px, with panels open, in both languages', async () => {
+  for (const width of [390, 360]) {
+    const { page, done } = await phone({ width });
+    await page.goto(srv.url + '/');
+    await page.getByTestId('login-form').waitFor();
+    assert.ok(await page.evaluate((wd) => document.documentElement.scrollWidth <= wd, width), `sign-in page at ${width}px`);
+    await signIn(page, 'dan');
+    await page.waitForURL(/\/me\.html$/);
+    await ready(page);
+    await page.getByTestId('history-btn-current_address').click();
+    await page.getByTestId('history-current_address').getByTestId('history-version').first().waitFor();
+    await page.getByTestId('edit-btn-email').click();
+    await page.getByTestId('edit-input-email').waitFor();
+    for (const lang of ['vi', 'en']) {
+      await page.getByTestId(`lang-${lang}`).click();
+      const w = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, body: document.body.scrollWidth }));
+      assert.ok(w.doc <= width && w.body <= width, `${lang} at ${width}px: scrollWidth ${JSON.stringify(w)}`);
+      if (width === 390) await shot(page, `layout-${lang}`);
+    }
+    await done();
+  }
+});

@@ -66,8 +66,16 @@ async function phone({ width = WIDTH } = {}) {
   };
 }
 
+/** With TRONDOI_SHOTS: the whole page as phone-screen-sized pieces NAME-0.png, NAME-1.png, ... */
 async function shot(page, name) {
-  if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  if (!SHOTS) return;
+  const { width, height } = await page.evaluate(() => ({
+    width: document.documentElement.clientWidth, height: document.documentElement.scrollHeight,
+  }));
+  for (let y = 0, i = 0; y < height; y += HEIGHT, i++) {
+    const clip = { x: 0, y, width, height: Math.min(HEIGHT, height - y) };
+    await page.screenshot({ path: join(SHOTS, `${name}-${i}.png`), fullPage: true, clip });
+  }
 }
 
 /** Waits until "my data" has loaded everything (attributes, consents, log). */

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# bench/run.sh — throughput figures for this machine, printed beside a static-response baseline
+# of the same server. Loopback only, each load bounded in time. Usage: bench/run.sh [ROWS]
+#   1. import: `trondoi gen citizens` then `trondoi import citizens` of ROWS rows (default 2,000,000)
+#   2. HTTP (wrk): GET /healthz (baseline), the citizen's own record, prefill, officer reads of
+#      random citizens (each writes its durable data-usage entry first)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROWS=${1:-2000000}
+DUR=${BENCH_SECONDS:-10}
+CONN=${BENCH_CONNECTIONS:-64}
+command -v wrk >/dev/null || { echo "installing wrk"; apt-get install -y -qq wrk >/dev/null; }
+dir=var/bench
+mkdir -p "$dir"
+bin=build/trondoi
+csv=$dir/citizens-$ROWS.csv
+db=$dir/bench-$ROWS.db
+
+if [ ! -f "$csv" ]; then $bin gen citizens --count "$ROWS" --seed 42 >"$csv"; fi
+if [ ! -f "$db" ]; then
+	$bin init --db "$db" >/dev/null
+	start=$(date +%s.%N)
+	$bin import citizens --db "$db" "$csv"
+	end=$(date +%s.%N)
+	awk -v r="$ROWS" -v s="$start" -v e="$end" 'BEGIN { printf "import: %d rows in %.1f s = %.0f rows/s (goal: 2,000,000 in < 30 s)\n", r, e - s, r / (e - s) }'
+else
+	echo "import: reusing $db (delete it to measure the import again)"
+fi
+
+# accounts: a citizen (the first row) and a province officer covering every generated commune
+id=$(sed -n 2p "$csv" | cut -d, -f1)
+echo bench-pass-1 | $bin user add --db "$db" --username bench.dan --role citizen --citizen "$id" --password-stdin >/dev/null 2>&1 || true
+echo bench-pass-1 | $bin user add --db "$db" --username bench.officer --role officer --unit 37 --password-stdin >/dev/null 2>&1 || true
+cut -d, -f1 "$csv" | tail -n +2 | shuf -n 20000 --random-source=<(yes) >"$dir/ids.txt"
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+$bin serve --db "$db" --port "$port" --threads 32 2>"$dir/serve.log" &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done
+token() { curl -sf -X POST "http://127.0.0.1:$port/api/v1/auth/login" -d "{\"username\":\"$1\",\"password\":\"bench-pass-1\"}" | sed -E 's/.*"token":"([0-9a-f]+)".*/\1/'; }
+ct=$(token bench.dan)
+ot=$(token bench.officer)
+
+run() { # name, path, token, [lua]
+	local args=(-t2 -c"$CONN" -d"${DUR}s" --latency)
+	[ -n "$3" ] && args+=(-H "Authorization: Bearer $3")
+	[ -n "${4:-}" ] && args+=(-s "$4")
+	local out
+	out=$(IDS="$dir/ids.txt" wrk "${args[@]}" "http://127.0.0.1:$port$2")
+	local rps p99
+	rps=$(awk '/Requests\/sec/ { print $2 }' <<<"$out")
+	p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
+	local non2xx
+	non2xx=$(awk '/Non-2xx/ { print $NF }' <<<"$out")
+	printf '%-34s %10s req/s  p99 %8s%s\n' "$1" "$rps" "$p99" "${non2xx:+  (non-2xx: $non2xx)}"
+	echo "$rps" >"$dir/last.rps"
+}
+
+echo "HTTP, wrk -t2 -c$CONN -d${DUR}s on 127.0.0.1 ($ROWS citizens):"
+run "static baseline GET /healthz" /healthz ""
+base=$(cat "$dir/last.rps")
+ratio() { awk -v a="$(cat "$dir/last.rps")" -v b="$base" -v g="$1" 'BEGIN { printf "%34s %9.1f %% of baseline (goal >= %s %%)\n", "", 100 * a / b, g }'; }
+run "citizen GET /api/v1/me" /api/v1/me "$ct"
+ratio 25
+run "citizen GET .../prefill" /api/v1/procedures/1.004873/prefill "$ct"
+ratio 25
+run "officer GET /citizens/{random id}" /api/v1/citizens/ "$ot" bench/officer_read.lua
+ratio 12
+echo "data-usage entries written: $(sqlite3 "$db" 'SELECT count(*) FROM data_usage' 2>/dev/null || echo '?')"

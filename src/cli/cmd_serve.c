@@ -8,12 +8,12 @@
 
 int cmd_serve(int argc, char **argv)
 {
-	const char *db_url = NULL, *listen = "127.0.0.1", *port = "8080", *threads = "16", *web = NULL, *ttl = "480";
+	const char *db_url = NULL, *listen = "127.0.0.1", *port = "8080", *threads = "4", *web = NULL, *ttl = "480";
 	const struct opt opts[] = {
 		{"db", "PATH", "database created by trondoi init", &db_url, NULL, true},
 		{"listen", "ADDR", "IPv4 address to listen on (default 127.0.0.1)", &listen, NULL, false},
 		{"port", "N", "TCP port (default 8080)", &port, NULL, false},
-		{"threads", "N", "worker threads, each with its own database connection (default 16)", &threads, NULL, false},
+		{"threads", "N", "worker threads, each with its own database connection (default 4)", &threads, NULL, false},
 		{"web", "DIR", "folder of the web pages (default: the web/ beside the program)", &web, NULL, false},
 		{"token-ttl", "MINUTES", "how long a sign-in lasts (default 480)", &ttl, NULL, false},
 		{0}};

@@ -29,7 +29,8 @@ int api_citizen_get(struct call *c)
 {
 	const char *purpose;
 	return purpose_of(c, &purpose) ? -1
-					: citizen_get(&c->app->registry, c->db, c->who, c->params[0], purpose, &c->result, &c->err);
+					: citizen_get(&c->app->registry, c->db, c->who, c->params[0], purpose, c->wait, &c->result,
+						      &c->err);
 }
 
 int api_attribute_patch(struct call *c)
@@ -42,12 +43,12 @@ int api_attribute_history(struct call *c)
 	const char *purpose;
 	return purpose_of(c, &purpose) ? -1
 					: citizen_history(&c->app->registry, c->db, c->who, c->params[0], c->params[1], purpose,
-							  &c->result, &c->err);
+							  c->wait, &c->result, &c->err);
 }
 
 int api_me(struct call *c)
 {
-	return citizen_get(&c->app->registry, c->db, c->who, c->who->citizen_id, NULL, &c->result, &c->err);
+	return citizen_get(&c->app->registry, c->db, c->who, c->who->citizen_id, NULL, NULL, &c->result, &c->err);
 }
 
 int api_consent_create(struct call *c)

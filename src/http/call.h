@@ -25,6 +25,7 @@ struct call {
 	int nparams;
 	json_t *body; /* parsed JSON object for POST/PATCH/PUT */
 	void *transport;
+	const struct usage_wait *wait; /* lets a handler answer once its usage entry is on disk */
 
 	/* the answer: a JSON result with status, or err, or a raw body */
 	int status;
@@ -41,7 +42,9 @@ const char *call_header(struct call *c, const char *key);
 /* Query parameter as an int in [lo, hi]; def when absent; -1 and a 400 when malformed. */
 int call_query_int(struct call *c, const char *key, long lo, long hi, long def, long *out);
 
-typedef int (*call_handler)(struct call *c); /* 0 = answered (status, result), -1 = c->err */
+/* 0 = answered (status, result); -1 = c->err; USAGE_PENDING = result ready, to be sent once the
+ * usage entry is on disk (c->wait reports it) */
+typedef int (*call_handler)(struct call *c);
 
 struct route {
 	const char *method;

@@ -19,10 +19,22 @@
 #define BODY_MAX (64 * 1024)
 #define MAX_THREADS 64
 
+/* One request's state across the access handler's calls. A staff read is answered only once its
+ * data-usage entry is on disk: the connection is suspended meanwhile, so a few threads serve many
+ * such reads and the log writer commits them together. */
 struct request {
 	struct buf body;
 	bool too_big;
+	struct MHD_Connection *conn;
+	struct usage_wait wait;
+	json_t *pending;     /* the answer held back while suspended */
+	int pending_status;
+	int logged;          /* 0 waiting, 1 on disk, -1 failed */
+	bool suspended;
 };
+
+/* Orders the handler's suspend against the writer's report, which may come first. */
+static pthread_mutex_t pending_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static struct {
 	pthread_mutex_t mu;
@@ -183,10 +195,37 @@ static enum MHD_Result answer(struct MHD_Connection *conn, struct call *c, int r
 	return send_json(conn, c->status ? c->status : 200, c->result, 0);
 }
 
+/* Runs on the usage log's writer thread once the entry is on disk (or failed). */
+static void usage_logged(void *arg, int rc)
+{
+	struct request *rq = arg;
+	pthread_mutex_lock(&pending_mu);
+	rq->logged = rc ? -1 : 1;
+	if (rq->suspended)
+		MHD_resume_connection(rq->conn);
+	pthread_mutex_unlock(&pending_mu);
+}
+
+static enum MHD_Result answer_pending(struct MHD_Connection *conn, struct request *rq)
+{
+	enum MHD_Result res;
+	if (rq->logged > 0)
+		res = send_json(conn, rq->pending_status ? rq->pending_status : 200, rq->pending, 0);
+	else {
+		struct err e;
+		err_set(&e, 503, "usage_log_unavailable", "the read could not be logged, so no data is shown; try again",
+			"không ghi được nhật ký sử dụng nên không hiển thị dữ liệu; hãy thử lại");
+		res = send_error(conn, &e, 0);
+	}
+	json_decref(rq->pending);
+	rq->pending = NULL;
+	return res;
+}
+
 static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *conn, const char *url, const char *method,
 				struct request *rq)
 {
-	struct call c = {.app = app, .method = method, .path = url, .transport = conn};
+	struct call c = {.app = app, .method = method, .path = url, .transport = conn, .wait = &rq->wait};
 	int status;
 	const struct route *rt = router_match(method, url, &c, &status);
 	if (!rt) {
@@ -215,6 +254,20 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *conn, co
 		rc = parse_body(&c, rq);
 	if (!rc)
 		rc = rt->fn(&c);
+	if (rc == USAGE_PENDING) {
+		rq->pending = c.result;
+		rq->pending_status = c.status;
+		json_decref(c.body);
+		db_reset_all(c.db);
+		pthread_mutex_lock(&pending_mu);
+		bool early = rq->logged != 0;
+		if (!early) {
+			rq->suspended = true;
+			MHD_suspend_connection(conn);
+		}
+		pthread_mutex_unlock(&pending_mu);
+		return early ? answer_pending(conn, rq) : MHD_YES;
+	}
 	enum MHD_Result res = answer(conn, &c, rc);
 	json_decref(c.body);
 	json_decref(c.result);
@@ -232,6 +285,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (!rq)
 			return MHD_NO;
 		buf_init(&rq->body, BODY_MAX);
+		rq->conn = conn;
+		rq->wait = (struct usage_wait){usage_logged, rq};
 		*con_cls = rq;
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > BODY_MAX) { /* refuse before reading it */
@@ -242,6 +297,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		}
 		return MHD_YES; /* answer on a later call: keeps the connection alive */
 	}
+	if (rq->pending)
+		return answer_pending(conn, rq); /* resumed: the usage entry is on disk (or failed) */
 	if (*upload_data_size) {
 		if (!rq->too_big && buf_add(&rq->body, upload_data, *upload_data_size))
 			rq->too_big = true;
@@ -258,6 +315,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)toe;
 	struct request *rq = *con_cls;
 	if (rq) {
+		json_decref(rq->pending);
 		buf_release(&rq->body);
 		free(rq);
 		*con_cls = NULL;
@@ -294,13 +352,14 @@ int server_run(struct app *app, const struct server_opts *o, struct err *e)
 		return -1;
 	}
 	struct MHD_Daemon *d = MHD_start_daemon(
-		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, (uint16_t)o->port, NULL, NULL, on_request, app,
+		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, (uint16_t)o->port, NULL, NULL, on_request, app,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)1024,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
 	if (!d) {
 		usage_queue_stop(app->registry.usage);
+		usage_queue_free(app->registry.usage);
 		app->registry.usage = NULL;
 		return err_set(e, 500, "listen_failed", "cannot listen on %s:%d (in use?)", "không lắng nghe được tại %s:%d (cổng đang dùng?)",
 			       o->listen, o->port);
@@ -309,8 +368,9 @@ int server_run(struct app *app, const struct server_opts *o, struct err *e)
 	int sig = 0;
 	sigwait(&stop, &sig);
 	log_info("serve", "signal %d: stopping", sig);
+	usage_queue_stop(app->registry.usage); /* writes what is queued; waiting reads are answered */
 	MHD_stop_daemon(d);
-	usage_queue_stop(app->registry.usage);
+	usage_queue_free(app->registry.usage);
 	app->registry.usage = NULL;
 	pthread_mutex_lock(&dbs.mu);
 	for (int i = 0; i < dbs.n; i++)

@@ -223,24 +223,26 @@ static int open_for_read(const struct registry *r, struct db *db, const struct p
 		       "bạn không được xem hồ sơ của %s: ngoài đơn vị của bạn và không có sự đồng ý", id);
 }
 
-/* Leaves the durable usage entry of a read by someone other than the citizen. */
+/* Leaves the durable usage entry of a read by someone other than the citizen: 0 when on disk,
+ * USAGE_PENDING when w will report it, -1 (503) when it cannot be written. */
 static int log_read(const struct registry *r, struct db *db, const struct principal *who, const char *id,
 		    const struct access *acc, const char *action, const json_t *names, const char *purpose,
-		    struct err *e)
+		    const struct usage_wait *w, struct err *e)
 {
 	if (acc->kind == ACCESS_SELF)
 		return 0;
 	const char *why = purpose && purpose[0] ? purpose : acc->kind == ACCESS_CONSENT ? acc->purpose : "official duty";
 	struct usage_entry ux = {id, who->username, unit_of(who), action, why, names};
-	if (usage_record(r, db, &ux, true))
-		return err_set(e, 503, "usage_log_unavailable",
+	int rc = usage_record(r, db, &ux, true, w);
+	if (rc >= 0)
+		return rc;
+	return err_set(e, 503, "usage_log_unavailable",
 			       "the read could not be logged, so no data is shown; try again",
 			       "không ghi được nhật ký sử dụng nên không hiển thị dữ liệu; hãy thử lại");
-	return 0;
 }
 
 int citizen_get(const struct registry *r, struct db *db, const struct principal *who, const char *id,
-		const char *purpose, json_t **out, struct err *e)
+		const char *purpose, const struct usage_wait *w, json_t **out, struct err *e)
 {
 	json_t *doc;
 	struct access acc;
@@ -248,16 +250,16 @@ int citizen_get(const struct registry *r, struct db *db, const struct principal 
 		return -1;
 	json_t *rendered = citizen_render(r, id, doc, acc.names);
 	json_t *names = names_of(rendered);
-	int rc = log_read(r, db, who, id, &acc, "read", names, purpose, e);
+	int rc = log_read(r, db, who, id, &acc, "read", names, purpose, w, e);
 	json_decref(names);
 	json_decref(acc.names);
 	json_decref(doc);
-	if (rc) {
+	if (rc < 0) {
 		json_decref(rendered);
 		return -1;
 	}
 	*out = rendered;
-	return 0;
+	return rc;
 }
 
 /* May who change attribute d of this record? */
@@ -385,7 +387,7 @@ int citizen_patch(const struct registry *r, struct db *db, const struct principa
 }
 
 int citizen_history(const struct registry *r, struct db *db, const struct principal *who, const char *id,
-		    const char *name, const char *purpose, json_t **out, struct err *e)
+		    const char *name, const char *purpose, const struct usage_wait *w, json_t **out, struct err *e)
 {
 	const struct attr_def *d = catalog_attr(r->catalog, name);
 	if (!d)
@@ -422,17 +424,17 @@ int citizen_history(const struct registry *r, struct db *db, const struct princi
 	}
 	json_t *names = json_pack("[s]", name);
 	if (!rc && step == DB_DONE)
-		rc = log_read(r, db, who, id, &acc, "read_history", names, purpose, e);
+		rc = log_read(r, db, who, id, &acc, "read_history", names, purpose, w, e);
 	else
 		rc = err_set(e, 500, "db_error", "database error: %s", "lỗi cơ sở dữ liệu: %s", db_errmsg(db));
 	json_decref(names);
 	json_decref(acc.names);
 	json_decref(doc);
-	if (rc) {
+	if (rc < 0) {
 		json_decref(versions);
 		return -1;
 	}
 	*out = json_pack("{s:s,s:s,s:s,s:o}", "id", id, "attribute", name, "classification", d->classification, "versions",
 			 versions);
-	return 0;
+	return rc;
 }

@@ -52,7 +52,7 @@ int prefill_form(const struct registry *r, struct db *db, const struct principal
 	}
 	json_decref(doc);
 	struct usage_entry ux = {who->citizen_id, who->username, NULL, "prefill", procedure, used};
-	usage_record(r, db, &ux, false); /* the citizen's own read: logged, not waited for */
+	usage_record(r, db, &ux, false, NULL); /* the citizen's own read: logged, not waited for */
 	json_decref(used);
 	*out = json_pack("{s:s,s:O,s:o}", "procedure", procedure, "name", json_object_get(p, "name"), "fields", fields);
 	return 0;

@@ -17,6 +17,16 @@
 
 struct usage_queue;
 
+/* How a durable data-usage entry is awaited. NULL: the call blocks until the entry is on disk.
+ * Otherwise the call returns USAGE_PENDING at once with its result, and fn(arg, rc) runs on the
+ * log's writer thread once the entry committed (rc 0) or failed (-1); the caller must not show
+ * the result before rc is 0. */
+struct usage_wait {
+	void (*fn)(void *arg, int rc);
+	void *arg;
+};
+#define USAGE_PENDING 1
+
 struct registry {
 	const struct units *units;
 	const struct catalog *catalog;
@@ -51,12 +61,13 @@ int citizen_create(const struct registry *r, struct db *db, const struct princip
 		   json_t **out, struct err *e);
 /* Renders attributes of doc for a reader; names NULL = all, else only those listed. */
 json_t *citizen_render(const struct registry *r, const char *id, const json_t *doc, const json_t *names);
+/* citizen_get and citizen_history return 0, -1 (e), or USAGE_PENDING when w is given. */
 int citizen_get(const struct registry *r, struct db *db, const struct principal *who, const char *id,
-		const char *purpose, json_t **out, struct err *e);
+		const char *purpose, const struct usage_wait *w, json_t **out, struct err *e);
 int citizen_patch(const struct registry *r, struct db *db, const struct principal *who, const char *id,
 		  const char *name, const json_t *body, json_t **out, struct err *e);
 int citizen_history(const struct registry *r, struct db *db, const struct principal *who, const char *id,
-		    const char *name, const char *purpose, json_t **out, struct err *e);
+		    const char *name, const char *purpose, const struct usage_wait *w, json_t **out, struct err *e);
 
 /* --- who may read (access.c) --- */
 enum access_kind { ACCESS_NONE, ACCESS_SELF, ACCESS_SCOPE, ACCESS_CONSENT };
@@ -84,10 +95,15 @@ struct usage_entry {
 };
 /* A writer thread with its own connection commits queued entries in batches (group commit). */
 struct usage_queue *usage_queue_start(const char *db_url, struct err *e);
+/* Writes what is queued and stops taking entries (they fail from then on); usage_queue_free
+ * releases it once nothing can call usage_record any more. */
 void usage_queue_stop(struct usage_queue *q);
-/* Records x. With durable, returns only after the entry's batch committed (0) or failed (-1);
- * without, queues it and returns. Without a queue, writes directly on db. */
-int usage_record(const struct registry *r, struct db *db, const struct usage_entry *x, bool durable);
+void usage_queue_free(struct usage_queue *q);
+/* Records x. With durable and no w, returns only after the entry's batch committed (0) or
+ * failed (-1); with w, returns USAGE_PENDING and w->fn reports the outcome. Without durable,
+ * queues it and returns. Without a queue, writes directly on db. */
+int usage_record(const struct registry *r, struct db *db, const struct usage_entry *x, bool durable,
+		 const struct usage_wait *w);
 /* Inserts x on db inside the caller's transaction (changes log with the change itself). */
 int usage_insert(struct db *db, const struct usage_entry *x, int64_t at);
 int usage_list(struct db *db, const struct principal *who, const char *before, int limit, json_t **out,

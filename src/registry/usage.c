@@ -21,6 +21,7 @@ struct pending {
 	bool durable;
 	bool done;
 	int rc;
+	struct usage_wait wait; /* fn set: report through it instead of waking a blocked caller */
 	struct pending *next;
 };
 
@@ -94,16 +95,27 @@ static void *writer(void *arg)
 		int rc = write_batch(q->db, list);
 		if (rc)
 			log_error("usage_log", "a batch of data-usage entries failed: %s", db_errmsg(q->db));
+		struct pending *callbacks = NULL;
 		pthread_mutex_lock(&q->mu);
 		for (struct pending *p = list, *next; p; p = next) {
 			next = p->next;
-			if (p->durable) {
+			if (p->wait.fn) {
+				p->next = callbacks;
+				callbacks = p;
+			} else if (p->durable) {
 				p->rc = rc;
 				p->done = true;
 			} else
 				pending_free(p);
 		}
 		pthread_cond_broadcast(&q->committed);
+		pthread_mutex_unlock(&q->mu);
+		for (struct pending *p = callbacks, *next; p; p = next) {
+			next = p->next;
+			p->wait.fn(p->wait.arg, rc);
+			pending_free(p);
+		}
+		pthread_mutex_lock(&q->mu);
 	}
 	pthread_mutex_unlock(&q->mu);
 	return NULL;
@@ -138,6 +150,13 @@ void usage_queue_stop(struct usage_queue *q)
 	pthread_mutex_unlock(&q->mu);
 	pthread_join(q->thread, NULL); /* the writer drains what is queued first */
 	db_close(q->db);
+	q->db = NULL;
+}
+
+void usage_queue_free(struct usage_queue *q)
+{
+	if (!q)
+		return;
 	pthread_mutex_destroy(&q->mu);
 	pthread_cond_destroy(&q->work);
 	pthread_cond_destroy(&q->committed);
@@ -149,7 +168,8 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-int usage_record(const struct registry *r, struct db *db, const struct usage_entry *x, bool durable)
+int usage_record(const struct registry *r, struct db *db, const struct usage_entry *x, bool durable,
+		 const struct usage_wait *w)
 {
 	int64_t at = clock_now_us();
 	struct usage_queue *q = r->usage;
@@ -173,25 +193,32 @@ int usage_record(const struct registry *r, struct db *db, const struct usage_ent
 	p->attributes = json_to_str(x->attributes);
 	p->at = at;
 	p->durable = durable;
+	if (durable && w)
+		p->wait = *w;
 	if (!p->citizen_id || !p->actor || !p->action || !p->purpose || !p->attributes) {
 		pending_free(p);
 		return -1;
 	}
 	pthread_mutex_lock(&q->mu);
+	if (q->stop) { /* shutting down: nothing more is written */
+		pthread_mutex_unlock(&q->mu);
+		pending_free(p);
+		return -1;
+	}
 	if (q->tail)
 		q->tail->next = p;
 	else
 		q->head = p;
 	q->tail = p;
 	pthread_cond_signal(&q->work);
-	int rc = 0;
-	if (durable) {
+	int rc = durable && w ? USAGE_PENDING : 0;
+	if (durable && !w) {
 		while (!p->done)
 			pthread_cond_wait(&q->committed, &q->mu);
 		rc = p->rc;
 	}
 	pthread_mutex_unlock(&q->mu);
-	if (durable)
+	if (durable && !w)
 		pending_free(p);
 	return rc;
 }

@@ -23,6 +23,7 @@ int api_consent_create(struct call *c);
 int api_consent_list(struct call *c);
 int api_consent_revoke(struct call *c);
 int api_data_usage(struct call *c);
+int api_drafts(struct call *c);
 
 int api_procedures_list(struct call *c);
 int api_procedure_get(struct call *c);

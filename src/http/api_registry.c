@@ -2,6 +2,7 @@
  * and the data-usage log. Thin: the registry decides. */
 #include <string.h>
 
+#include "dossier/dossier.h"
 #include "http/api.h"
 
 #define PURPOSE_MAX 200
@@ -79,4 +80,9 @@ int api_data_usage(struct call *c)
 	if (before && strlen(before) > 40)
 		return err_set(&c->err, 400, "invalid_query", "before must be an ISO 8601 time", "before phải là thời điểm ISO 8601");
 	return usage_list(c->db, c->who, before, (int)limit, &c->result, &c->err);
+}
+
+int api_drafts(struct call *c)
+{
+	return draft_list(&c->app->catalog, c->db, c->who, &c->result, &c->err);
 }

@@ -29,6 +29,7 @@ const struct route routes[] = {
 	{"GET", "/api/v1/me/consents", CITIZEN, api_consent_list, "my consents"},
 	{"DELETE", "/api/v1/me/consents/{id}", CITIZEN, api_consent_revoke, "revoke a consent"},
 	{"GET", "/api/v1/me/data-usage", CITIZEN, api_data_usage, "who used my data"},
+	{"GET", "/api/v1/me/drafts", CITIZEN, api_drafts, "my draft applications"},
 
 	{"GET", "/api/v1/procedures", PUBLIC, api_procedures_list, "the procedure catalog"},
 	{"GET", "/api/v1/procedures/{code}", PUBLIC, api_procedure_get, "one procedure"},

@@ -152,6 +152,13 @@ static json_t *row_json(const struct row *rw)
 	return vals;
 }
 
+/* What an imported value's verified flag is: the source vouches for what it holds, except for
+ * what people declare themselves (phone, e-mail, current address), which it only passes on. */
+static bool import_verified(const struct attr_def *d)
+{
+	return d && !d->self_declared;
+}
+
 /* Applies the values that differ as new versions; the old ones go to attribute_history. */
 static int update_existing(struct importer *im, const char *id, json_t *doc, int64_t rev, json_t *vals)
 {
@@ -162,7 +169,8 @@ static int update_existing(struct importer *im, const char *id, json_t *doc, int
 	json_object_foreach(vals, k, v) {
 		struct stored cur;
 		bool has = record_get(doc, k, &cur);
-		if (has && json_equal(cur.value, v) && !strcmp(cur.source, im->source) && cur.verified)
+		bool verified = import_verified(catalog_attr(im->r->catalog, k));
+		if (has && json_equal(cur.value, v) && !strcmp(cur.source, im->source) && cur.verified == verified)
 			continue;
 		if (has) {
 			char *value = json_to_str(cur.value);
@@ -172,7 +180,7 @@ static int update_existing(struct importer *im, const char *id, json_t *doc, int
 					       cur.actor, im->now) != DB_DONE;
 			free(value);
 		}
-		struct stored next = {v, im->source, true, im->now, has ? cur.version + 1 : 1, im->actor};
+		struct stored next = {v, im->source, verified, im->now, has ? cur.version + 1 : 1, im->actor};
 		rc |= record_set(doc, k, &next);
 		json_array_append_new(changed, json_string(k));
 	}
@@ -237,7 +245,19 @@ static int record_text(const struct importer *im, const struct row *rw, struct b
 		     buf_adds(b, "}");
 		first = false;
 	}
-	return rc || buf_adds(b, "},\"o\":{}}") || buf_add(b, "", 1) ? -1 : 0; /* ends with its NUL in the arena */
+	rc = rc || buf_adds(b, "},\"x\":[");
+	first = true;
+	for (size_t i = 0; i < sizeof plain / sizeof *plain; i++)
+		if (rw->plain[i] && !import_verified(im->lay.plain_def[i])) {
+			rc = rc || (!first && buf_adds(b, ",")) || record_buf_str(b, plain[i].attr);
+			first = false;
+		}
+	for (size_t i = 0; i < sizeof addresses / sizeof *addresses; i++)
+		if (rw->unit[i] && !import_verified(im->lay.addr_def[i])) {
+			rc = rc || (!first && buf_adds(b, ",")) || record_buf_str(b, addresses[i].attr);
+			first = false;
+		}
+	return rc || buf_adds(b, "],\"o\":{}}") || buf_add(b, "", 1) ? -1 : 0; /* ends with its NUL in the arena */
 }
 
 /* Parses and checks one line into p (reading thread). Returns -1 only when memory runs out. */

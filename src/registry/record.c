@@ -6,7 +6,17 @@
 
 json_t *record_new(void)
 {
-	return json_pack("{s:{},s:{},s:{}}", "d", "v", "o");
+	return json_pack("{s:{},s:{},s:[],s:{}}", "d", "v", "x", "o");
+}
+
+/* Index of name in the "x" list (verified flag flipped), or -1. */
+static int flipped(const json_t *doc, const char *name)
+{
+	size_t i;
+	json_t *n;
+	json_array_foreach(json_object_get(doc, "x"), i, n) if (!strcmp(json_string_value(n) ? json_string_value(n) : "", name))
+		return (int)i;
+	return -1;
 }
 
 static void read_prov(const json_t *p, struct stored *out)
@@ -28,6 +38,8 @@ bool record_get(const json_t *doc, const char *name, struct stored *out)
 	if (v) {
 		read_prov(json_object_get(doc, "d"), out);
 		out->value = v;
+		if (flipped(doc, name) >= 0)
+			out->verified = !out->verified;
 		return true;
 	}
 	json_t *o = json_object_get(json_object_get(doc, "o"), name);
@@ -52,14 +64,24 @@ int record_set(json_t *doc, const char *name, const struct stored *s)
 	json_t *p = prov(s);
 	if (!p)
 		return -1;
-	if (json_object_size(d) == 0) { /* the first attribute sets the defaults */
+	if (json_object_size(d) == 0) /* the first attribute sets the defaults */
 		json_object_update(d, p);
-	}
 	json_object_del(v, name);
 	json_object_del(o, name);
+	json_t *x = json_object_get(doc, "x");
+	if (!x) {
+		x = json_array();
+		json_object_set_new(doc, "x", x);
+	}
+	int at = flipped(doc, name);
+	if (at >= 0)
+		json_array_remove(x, (size_t)at);
+	json_object_set_new(p, "f", json_boolean(!s->verified)); /* the defaults but for the flag? */
+	bool flip = json_equal(d, p);
+	json_object_set_new(p, "f", json_boolean(s->verified));
 	int rc;
-	if (json_equal(d, p)) {
-		rc = json_object_set(v, name, s->value);
+	if (json_equal(d, p) || flip) {
+		rc = json_object_set(v, name, s->value) || (flip && json_array_append_new(x, json_string(name)));
 		json_decref(p);
 	} else {
 		rc = json_object_set(p, "value", s->value) || json_object_set_new(o, name, p);

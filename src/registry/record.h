@@ -1,6 +1,7 @@
 /* record.h — the stored form of a citizen's record, compact because the registry holds millions:
  *   {"d": {"s": source, "f": verified, "t": updated_at_us, "n": version, "a": actor},  defaults
- *    "v": {name: value, ...},             attributes whose provenance equals the defaults
+ *    "v": {name: value, ...},             attributes whose provenance equals the defaults...
+ *    "x": [name, ...],                    ...but for the verified flag, which is the opposite
  *    "o": {name: {"value","s","f","t","n","a"}, ...}}   attributes with their own provenance
  * Callers see one attribute at a time through struct stored. */
 #ifndef TD_RECORD_H

@@ -206,9 +206,13 @@ describe('the registry', () => {
     const locked = await api(U, 'PATCH', `/api/v1/citizens/${dan}/attributes/full_name`, { token: tokens.dan, body: { value: 'Someone Else' } });
     assert.equal(locked.status, 403);
     assert.equal(locked.json.error.code, 'attribute_locked');
-    const ph = await api(U, 'PATCH', `/api/v1/citizens/${dan}/attributes/phone`, { token: tokens.dan, body: { value: '0987654321' } });
-    // the demo phone came verified from the population database: the citizen cannot overwrite it
-    assert.equal(ph.status, 403);
+    const before = (await api(U, 'GET', '/api/v1/me', { token: tokens.dan })).json.attributes.phone;
+    assert.equal(before.verified, false); // the population database passes on what people declared
+    const ph = await api(U, 'PATCH', `/api/v1/citizens/${dan}/attributes/phone`, { token: tokens.dan, body: { value: '0987654321', source: 'made-up', verified: true } });
+    assert.equal(ph.status, 200, ph.text);
+    assert.equal(ph.json.attributes.phone.source, 'self-declared');
+    assert.equal(ph.json.attributes.phone.verified, false);
+    assert.equal(ph.json.attributes.phone.version, before.version + 1);
     const em = await api(U, 'PATCH', `/api/v1/citizens/${dan}/attributes/email`, { token: tokens.dan, body: { value: 'dan@example.vn' } });
     assert.equal(em.status, 200, em.text);
     assert.equal(em.json.attributes.email.source, 'self-declared');
@@ -230,8 +234,11 @@ describe('the registry', () => {
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.attributes.phone.value, '0911222333');
     const h = await api(U, 'GET', `/api/v1/citizens/${dan}/attributes/phone/history`, { token: tokens.dan });
-    assert.equal(h.json.versions.length, 2);
-    assert.equal(h.json.versions[1].source, 'population-db');
+    assert.deepEqual(h.json.versions.map((v) => v.source), ['civil-status', 'self-declared', 'population-db']);
+    assert.deepEqual(h.json.versions.map((v) => v.changed_by), ['canbo.xa', 'dan', 'import:population-db']);
+    const locked = await api(U, 'PATCH', `/api/v1/citizens/${dan}/attributes/phone`, { token: tokens.dan, body: { value: '0987654322' } });
+    assert.equal(locked.status, 403);
+    assert.match(locked.json.error.message, /verified/);
     assert.equal((await api(U, 'PATCH', `/api/v1/citizens/${dan}/attributes/phone`, { token: tokens['canbo.hanoi'], body: { value: '0911222444' } })).status, 403);
     const sex = await api(U, 'PATCH', `/api/v1/citizens/${dan}/attributes/date_of_birth`, { token: tokens['canbo.xa'], body: { value: '1901-01-01' } });
     assert.equal(sex.status, 422);
@@ -328,6 +335,18 @@ describe('procedures and prefill', () => {
     for (const x of r.json.fields) for (const k of ['name', 'label', 'value', 'source', 'locked']) assert.ok(k in x, k);
     assert.ok(r.json.fields.some((x) => x.value === null && x.locked === false));
     assert.equal((await api(U, 'GET', '/api/v1/procedures/1.004873/prefill', { token: tokens['canbo.xa'] })).status, 403);
+  });
+
+  test('the demo leaves the citizen draft applications prefilled from the registry', async () => {
+    const r = await api(U, 'GET', '/api/v1/me/drafts', { token: tokens.dan });
+    assert.equal(r.status, 200);
+    assert.ok(r.json.drafts.length >= 3);
+    const me = (await api(U, 'GET', '/api/v1/me', { token: tokens.dan })).json;
+    for (const d of r.json.drafts) {
+      assert.ok(d.name.vi.length > 0);
+      assert.equal(d.fields.applicant_id, dan);
+      assert.equal(d.fields.applicant_full_name, me.attributes.full_name.value);
+    }
   });
 });
 

@@ -38,6 +38,7 @@ const STRINGS = {
     procedures_title: 'Thủ tục hành chính trực tuyến',
     procedures_show: 'Xem danh sách thủ tục',
     procedures_days: '{n} ngày làm việc',
+    procedures_day: '1 ngày làm việc',
     procedures_free: 'Miễn phí',
     procedures_fee: 'Lệ phí {fee}',
     level_commune: 'Cấp xã',
@@ -73,7 +74,7 @@ const STRINGS = {
     save: 'Lưu',
     saving: 'Đang lưu…',
     cancel: 'Hủy',
-    saved: 'Đã lưu {label}.',
+    saved: 'Đã lưu: {label}.',
     street: 'Số nhà, đường/phố, thôn/xóm',
     province: 'Tỉnh/thành phố',
     commune: 'Xã/phường/đặc khu',
@@ -163,6 +164,7 @@ const STRINGS = {
     procedures_title: 'Online administrative procedures',
     procedures_show: 'Show the list of procedures',
     procedures_days: '{n} working days',
+    procedures_day: '1 working day',
     procedures_free: 'Free of charge',
     procedures_fee: 'Fee {fee}',
     level_commune: 'Commune level',
@@ -197,7 +199,7 @@ const STRINGS = {
     save: 'Save',
     saving: 'Saving…',
     cancel: 'Cancel',
-    saved: '{label} saved.',
+    saved: 'Saved: {label}.',
     street: 'House number, street, hamlet',
     province: 'Province/city',
     commune: 'Commune/ward',
@@ -215,7 +217,7 @@ const STRINGS = {
     purpose: 'Purpose',
     purpose_hint: 'For example: Job application',
     shared_data: 'Data shared',
-    valid_until: 'Valid until the end of',
+    valid_until: 'Valid through',
     granted_at: 'Granted',
     expires: 'Expires',
     revoked_at: 'Revoked',
@@ -270,8 +272,9 @@ export function t(key, vars = {}) {
   return s;
 }
 
-export function has(key) {
-  return key in STRINGS.vi;
+/** t(key) when there is such a string, else fallback (for values the server may add later). */
+export function tOr(key, fallback) {
+  return key in STRINGS.vi ? t(key) : fallback;
 }
 
 /** Fills every [data-i18n] element's text and every [data-i18n-ATTR] attribute under root. */

@@ -2,7 +2,7 @@
 // chosen language (401, 429 with a countdown), then opens "my data" for a citizen or a short
 // "signed in as" notice for staff.
 import { api, ApiError, announce, fmtMoney, h, session, signOut, unitInfo } from './app.js';
-import { initI18n, onLangChange, t, getLang } from './i18n.js';
+import { getLang, initI18n, onLangChange, t, tOr } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const form = $('login-form');
@@ -75,7 +75,7 @@ async function showStaff(user) {
 
 function renderStaff() {
   if (!staffUser) return;
-  $('staff-who').textContent = t('staff_signed_in_as', { user: staffUser.username, role: t('role_' + staffUser.role) });
+  $('staff-who').textContent = t('staff_signed_in_as', { user: staffUser.username, role: tOr('role_' + staffUser.role, staffUser.role) });
   const unit = staffUser.unit ? (staffUser.unitName ? `${staffUser.unitName} (${staffUser.unit})` : staffUser.unit) : '';
   $('staff-unit').textContent = unit ? t('staff_unit', { unit }) : '';
   $('staff-unit').hidden = !unit;
@@ -135,8 +135,8 @@ function renderProcedures() {
       h('li', { class: 'procedure' },
         h('span', { class: 'procedure-name' }, (p.name && (p.name[lang] || p.name.vi)) || p.code),
         h('span', { class: 'procedure-meta muted' },
-          [p.code, p.level ? t('level_' + p.level) : null,
-            Number.isFinite(p.processing_days) ? t('procedures_days', { n: p.processing_days }) : null,
+          [p.code, p.level ? tOr('level_' + p.level, p.level) : null,
+            Number.isFinite(p.processing_days) ? t(p.processing_days === 1 ? 'procedures_day' : 'procedures_days', { n: p.processing_days }) : null,
             p.fee ? t('procedures_fee', { fee: fmtMoney(p.fee) }) : t('procedures_free')]
             .filter(Boolean).join(' · ')))));
 }

@@ -2,7 +2,7 @@
 // verified, classification, history, inline edit of the self-declared ones), consents (grant,
 // revoke) and the log of who used the data.
 import { api, ApiError, announce, fmtDate, fmtDateTime, h, session, signOut, toSignIn, unitInfo, vnDatePlus } from './app.js';
-import { getLang, initI18n, onLangChange, t } from './i18n.js';
+import { getLang, initI18n, onLangChange, t, tOr } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -115,7 +115,7 @@ function badges(rec, cls) {
     rec.verified
       ? h('span', { class: 'badge badge-ok', testid: 'verified' }, t('verified'))
       : h('span', { class: 'badge badge-warn', testid: 'unverified' }, t('unverified')),
-    cls ? h('span', { class: `badge badge-cls badge-${cls}`, title: t('classification'), testid: 'classification' }, t('cls_' + cls)) : null);
+    cls ? h('span', { class: `badge badge-cls badge-${cls}`, title: t('classification'), testid: 'classification' }, tOr('cls_' + cls, cls)) : null);
 }
 
 /* ---------- attributes ---------- */
@@ -438,7 +438,7 @@ function renderConsents() {
       h('div', { class: 'consent-head' },
         h('p', { class: 'consent-recipient' }, h('span', { class: 'visually-hidden' }, `${t('recipient')}: `),
           h('span', { testid: 'consent-recipient' }, recipientText(c.recipient))),
-        h('span', { class: `badge badge-state badge-${c.state}`, testid: 'consent-state' }, t('state_' + c.state))),
+        h('span', { class: `badge badge-state badge-${c.state}`, testid: 'consent-state' }, tOr('state_' + c.state, c.state))),
       h('dl', { class: 'pairs' }, rows.map(([k, v]) => [h('dt', {}, t(k)), h('dd', {}, v)])),
       c.state === 'active' && !confirming ? h('div', { class: 'btn-row' },
         h('button', { type: 'button', class: 'btn btn-danger-outline btn-small', testid: 'consent-revoke',
@@ -542,8 +542,6 @@ async function grant(ev) {
 
 /* ---------- data usage ---------- */
 
-const ACTIONS = ['read', 'read_history', 'update', 'create', 'prefill'];
-
 function renderUsage() {
   const list = $('usage');
   if (state.usageError) {
@@ -567,7 +565,7 @@ function renderUsage() {
     ].filter(Boolean);
     return h('li', { class: `usage card usage-${u.action}`, testid: 'usage-entry' },
       h('div', { class: 'usage-head' },
-        h('span', { class: 'usage-action', testid: 'usage-action' }, ACTIONS.includes(u.action) ? t('action_' + u.action) : u.action),
+        h('span', { class: 'usage-action', testid: 'usage-action' }, tOr('action_' + u.action, u.action)),
         h('time', { class: 'small muted', datetime: u.at, testid: 'usage-time' }, fmtDateTime(u.at))),
       h('dl', { class: 'pairs' }, rows.map(([k, v]) => [h('dt', {}, t(k)), h('dd', {}, v)])));
   }));

@@ -1,5 +1,6 @@
 /* attributes.c — checking attribute values against the attribute catalog's types and limits. */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -9,11 +10,29 @@
 
 #define STREET_MAX 200
 
-/* A 422 naming the attribute, with each language's own explanation. */
-static int wrong2(struct err *e, const char *name, const char *en, const char *vi)
+/* The attribute's label in a language, for messages people read. */
+static const char *label(const struct attr_def *d, const char *lang)
 {
-	err_set(e, 422, "invalid_attribute", "attribute '%s': %s", "thuộc tính '%s': %s", name, en);
-	snprintf(e->msg_vi, sizeof e->msg_vi, "thuộc tính '%s': %s", name, vi);
+	const char *s = json_string_value(json_object_get(json_object_get(d->doc, "label"), lang));
+	return s ? s : d->name;
+}
+
+/* A 422 naming the attribute (its label, and its key for programs), with each language's own
+ * explanation; the two formats take the same arguments. */
+static int wrong(struct err *e, const struct attr_def *d, const char *fmt_en, const char *fmt_vi, ...)
+	__attribute__((format(printf, 3, 5)));
+static int wrong(struct err *e, const struct attr_def *d, const char *fmt_en, const char *fmt_vi, ...)
+{
+	char en[256], vi[256];
+	va_list ap, ap2;
+	va_start(ap, fmt_vi);
+	va_copy(ap2, ap);
+	vsnprintf(en, sizeof en, fmt_en, ap);
+	vsnprintf(vi, sizeof vi, fmt_vi, ap2);
+	va_end(ap2);
+	va_end(ap);
+	err_set(e, 422, "invalid_attribute", "%s ('%s'): %s", "%s", label(d, "en"), d->name, en);
+	snprintf(e->msg_vi, sizeof e->msg_vi, "%s ('%s'): %s", label(d, "vi"), d->name, vi);
 	return -1;
 }
 
@@ -62,32 +81,31 @@ int attr_check_address(const struct registry *r, const struct attr_def *d, const
 		       const char *date, struct err *e)
 {
 	if (!unit || !street)
-		return wrong2(e, d->name, "needs unit (a commune code) and street", "cần unit (mã xã) và street");
+		return wrong(e, d, "needs unit (a commune code) and street", "cần unit (mã xã) và street");
 	size_t n = strlen(street);
 	if (n > STREET_MAX || !n)
-		return wrong2(e, d->name, "street must be 1-200 bytes", "street phải dài 1-200 byte");
+		return wrong(e, d, "street must be 1-200 bytes", "street phải dài 1-200 byte");
 	for (const char *p = street; *p; p++)
 		if ((unsigned char)*p < ' ')
-			return wrong2(e, d->name, "street must not contain control characters", "street không được chứa ký tự điều khiển");
+			return wrong(e, d, "street must not contain control characters", "street không được chứa ký tự điều khiển");
 	const struct unit *u = units_valid_code(unit) ? units_find(r->units, unit, date) : NULL;
 	if (!u || u->level != UNIT_COMMUNE)
-		return err_set(e, 422, "invalid_attribute", "attribute '%s': %s is not a commune on the map of %s",
-			       "thuộc tính '%s': %s không phải mã xã trên bản đồ ngày %s", d->name, unit, date);
+		return wrong(e, d, "%s is not a commune on the map of %s", "%s không phải mã xã trên bản đồ ngày %s", unit, date);
 	return 0;
 }
 
 static int check_address(const struct registry *r, const struct attr_def *d, const json_t *v, struct err *e)
 {
 	if (!json_is_object(v))
-		return wrong2(e, d->name, "must be an object {\"unit\":\"<commune code>\",\"street\":\"...\"}",
+		return wrong(e, d, "must be an object {\"unit\":\"<commune code>\",\"street\":\"...\"}",
 			      "phải là đối tượng {\"unit\":\"<mã xã>\",\"street\":\"...\"}");
 	const char *key;
 	json_t *x;
 	json_object_foreach((json_t *)v, key, x) if (strcmp(key, "unit") && strcmp(key, "street") && strcmp(key, "as_of"))
-		return wrong2(e, d->name, "only unit, street and as_of are allowed", "chỉ cho phép unit, street và as_of");
+		return wrong(e, d, "only unit, street and as_of are allowed", "chỉ cho phép unit, street và as_of");
 	const char *as_of = json_string_value(json_object_get(v, "as_of"));
 	if (json_object_get(v, "as_of") && (!as_of || !clock_valid_date(as_of)))
-		return wrong2(e, d->name, "as_of must be a date YYYY-MM-DD", "as_of phải là ngày YYYY-MM-DD");
+		return wrong(e, d, "as_of must be a date YYYY-MM-DD", "as_of phải là ngày YYYY-MM-DD");
 	char date[11];
 	if (as_of)
 		snprintf(date, sizeof date, "%s", as_of);
@@ -100,33 +118,32 @@ static int check_address(const struct registry *r, const struct attr_def *d, con
 int attr_check_text(const struct registry *r, const struct attr_def *d, const char *s, size_t n, struct err *e)
 {
 	if (n == 0 || n > d->max_length || strlen(s) != n)
-		return err_set(e, 422, "invalid_attribute", "attribute '%s': value must be 1-%zu bytes",
-			       "thuộc tính '%s': giá trị phải dài 1-%zu byte", d->name, d->max_length);
+		return wrong(e, d, "the value must be 1-%zu bytes long", "giá trị phải dài 1-%zu byte", d->max_length);
 	switch (d->type) {
 	case ATTR_DATE:
-		return clock_valid_date(s) ? 0 : wrong2(e, d->name, "must be a date YYYY-MM-DD", "phải là ngày YYYY-MM-DD");
+		return clock_valid_date(s) ? 0 : wrong(e, d, "must be a date YYYY-MM-DD", "phải là ngày YYYY-MM-DD");
 	case ATTR_SEX:
 		return !strcmp(s, "male") || !strcmp(s, "female")
 			       ? 0
-			       : wrong2(e, d->name, "must be male or female", "phải là male (nam) hoặc female (nữ)");
+			       : wrong(e, d, "must be male or female", "phải là male (nam) hoặc female (nữ)");
 	case ATTR_PHONE:
 		return valid_phone(s) ? 0
-				      : wrong2(e, d->name, "must be a Vietnamese phone number: 10 digits from 0, or +84 and 9 digits",
+				      : wrong(e, d, "must be a Vietnamese phone number: 10 digits from 0, or +84 and 9 digits",
 					       "phải là số điện thoại Việt Nam: 10 chữ số bắt đầu bằng 0, hoặc +84 và 9 chữ số");
 	case ATTR_EMAIL:
-		return valid_email(s) ? 0 : wrong2(e, d->name, "must be an e-mail address", "phải là địa chỉ thư điện tử");
+		return valid_email(s) ? 0 : wrong(e, d, "must be an e-mail address", "phải là địa chỉ thư điện tử");
 	case ATTR_ID:
 		return citizen_id_check(s, NULL, NULL, r->units, e);
 	case ATTR_SELECT:
 		return option_ok(d->options, s) ? 0
-						: wrong2(e, d->name, "is not one of the allowed values", "không thuộc các giá trị cho phép");
+						: wrong(e, d, "is not one of the allowed values", "không thuộc các giá trị cho phép");
 	case ATTR_TEXT:
 		for (const char *p = s; *p; p++)
 			if ((unsigned char)*p < ' ')
-				return wrong2(e, d->name, "must not contain control characters", "không được chứa ký tự điều khiển");
+				return wrong(e, d, "must not contain control characters", "không được chứa ký tự điều khiển");
 		return 0;
 	case ATTR_ADDRESS:
-		return wrong2(e, d->name, "must be an address object", "phải là đối tượng địa chỉ");
+		return wrong(e, d, "must be an address object", "phải là đối tượng địa chỉ");
 	}
 	return 0;
 }
@@ -136,7 +153,7 @@ int attr_validate(const struct registry *r, const struct attr_def *d, const json
 	if (d->type == ATTR_ADDRESS)
 		return check_address(r, d, v, e);
 	if (!json_is_string(v))
-		return wrong2(e, d->name, "value must be a string", "giá trị phải là chuỗi ký tự");
+		return wrong(e, d, "value must be a string", "giá trị phải là chuỗi ký tự");
 	return attr_check_text(r, d, json_string_value(v), json_string_length(v), e);
 }
 

@@ -83,6 +83,8 @@ int consent_create(const struct registry *r, struct db *db, const struct princip
 	if (clock_parse_iso(expires, &exp))
 		return err_set(e, 422, "invalid_field", "expires_at must be a date or date-time (ISO 8601)",
 			       "expires_at phải là ngày hoặc thời điểm theo ISO 8601");
+	if (strlen(expires) == 10) /* a day: until its end in Vietnam (UTC+7) */
+		exp += (24 - 7) * 3600 * 1000000LL - 1;
 	if (exp <= now || exp > now + (int64_t)MAX_CONSENT_DAYS * 86400 * 1000000)
 		return err_set(e, 422, "invalid_field", "expires_at must lie in the future and within 10 years",
 			       "expires_at phải ở tương lai và không quá 10 năm");

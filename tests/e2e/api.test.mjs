@@ -252,6 +252,7 @@ describe('consents and the data-usage log', () => {
     const c = await api(U, 'POST', '/api/v1/me/consents', { token: tokens.dan, body: { recipient: 'canbo.hanoi', purpose: 'hồ sơ vay vốn', attributes: ['full_name', 'date_of_birth'], expires_at: exp } });
     assert.equal(c.status, 201, c.text);
     assert.equal(c.json.state, 'active');
+    assert.equal(c.json.expires_at, `${exp}T16:59:59.999999Z`); // a day means until its end in Vietnam
     const r = await api(U, 'GET', `/api/v1/citizens/${dan}`, { token: tokens['canbo.hanoi'] });
     assert.equal(r.status, 200);
     assert.deepEqual(Object.keys(r.json.attributes).sort(), ['date_of_birth', 'full_name']);

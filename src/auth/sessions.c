@@ -49,6 +49,8 @@ static void record_failure(struct db *db, const char *username, int64_t now)
 			wait = 900;
 	}
 	db_run(db, "DELETE FROM login_failures WHERE username = ?", "t", username);
+	/* forgotten failures go, so guessing many usernames cannot grow the table without bound */
+	db_run(db, "DELETE FROM login_failures WHERE last_at < ? AND locked_until < ?", "ii", now - 15 * 60 * 1000000LL, now);
 	db_run(db, "INSERT INTO login_failures (username, failures, last_at, locked_until) VALUES (?, ?, ?, ?)", "tiii",
 	       username, failures, now, now + wait * 1000000);
 }

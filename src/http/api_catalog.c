@@ -3,16 +3,18 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/text.h"
 #include "http/api.h"
 
 #define QUERY_MAX 100
 
 static bool contains_ci(const char *hay, const char *needle)
 {
-	return hay && strcasestr(hay, needle) != NULL;
+	return text_contains_folded(hay, needle);
 }
 
-/* Does procedure p match the text q (code, Vietnamese or English name, field)? */
+/* Does procedure p match the text q (code, Vietnamese or English name, field), ignoring case
+ * and diacritics ("dang ky khai sinh" finds "Đăng ký khai sinh")? */
 static bool matches(const json_t *p, const char *q)
 {
 	const json_t *name = json_object_get(p, "name"), *field = json_object_get(p, "field");

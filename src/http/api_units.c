@@ -47,7 +47,7 @@ int api_units_list(struct call *c)
 	if (parent && !units_find(u, parent, at))
 		return err_set(&c->err, 404, "unit_not_found", "no unit %s on %s", "không có đơn vị %s vào ngày %s", parent, at);
 	if (!parent && !level)
-		lv = UNIT_PROVINCE; /* the whole country's communes is too much for one answer */
+		lv = UNIT_PROVINCE; /* with no filter, the provinces */
 	json_t *list = json_array();
 	for (size_t i = 0; i < units_count(u); i++) {
 		const struct unit *x = units_at(u, i);

@@ -21,16 +21,30 @@ bool registry_in_scope(const struct registry *r, const struct principal *who, co
 	return units_within(r->units, unit, date, who->unit, today);
 }
 
-/* Unions the attributes of the live consents that name who (by username or unit). */
-static int consented(struct db *db, const struct principal *who, const char *id, struct access *out)
+/* Does a consent's recipient name who: their username, or a unit that is or contains theirs? */
+static bool names_recipient(const struct registry *r, const struct principal *who, const char *recipient)
 {
-	struct db_stmt *st = db_prepare(db, "SELECT attributes, purpose FROM consents WHERE citizen_id = ? AND "
-					    "(recipient = ? OR recipient = ?) AND revoked_at IS NULL AND expires_at > ? "
-					    "ORDER BY created_at DESC");
-	if (!st || db_bind(st, "ttti", id, who->username, who->unit[0] ? who->unit : "-", clock_now_us()))
+	if (!strcmp(recipient, who->username))
+		return true;
+	if (!(who->role & ROLE_STAFF) || !who->unit[0] || !units_valid_code(recipient))
+		return false;
+	char today[11];
+	clock_today_vn(today, sizeof today);
+	return units_within(r->units, who->unit, today, recipient, today);
+}
+
+/* Unions the attributes of the live consents that name who. */
+static int consented(const struct registry *r, struct db *db, const struct principal *who, const char *id,
+		     struct access *out)
+{
+	struct db_stmt *st = db_prepare(db, "SELECT attributes, purpose, recipient FROM consents WHERE citizen_id = ? AND "
+					    "revoked_at IS NULL AND expires_at > ? ORDER BY created_at DESC");
+	if (!st || db_bind(st, "ti", id, clock_now_us()))
 		return -1;
 	enum db_rc rc;
 	while ((rc = db_step(st)) == DB_ROW) {
+		if (!names_recipient(r, who, db_col_text(st, 2)))
+			continue;
 		json_t *names = json_loads(db_col_text(st, 0), 0, NULL);
 		if (!out->names) {
 			out->names = json_array();
@@ -60,5 +74,5 @@ int registry_access(const struct registry *r, struct db *db, const struct princi
 		out->kind = ACCESS_SCOPE;
 		return 0;
 	}
-	return consented(db, who, id, out);
+	return consented(r, db, who, id, out);
 }

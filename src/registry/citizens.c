@@ -300,11 +300,27 @@ static int save_version(struct db *db, const char *id, const char *name, const s
 	return rc == DB_DONE ? 0 : -1;
 }
 
+static int patch_attempts(const struct registry *r, struct db *db, const struct principal *who, const char *id,
+			  const char *name, const json_t *body, const json_t *only, json_t **out, struct err *e);
+
 int citizen_patch(const struct registry *r, struct db *db, const struct principal *who, const char *id,
 		  const char *name, const json_t *body, json_t **out, struct err *e)
 {
 	if (citizen_id_check(id, NULL, NULL, NULL, e))
 		return -1;
+	if (!catalog_attr(r->catalog, name))
+		return err_set(e, 404, "unknown_attribute", "unknown attribute '%s' (see docs/registry.md)",
+			       "không có thuộc tính '%s' (xem docs/registry.md)", name);
+	/* the answer shows the changed attribute only: a change is not a read of the rest */
+	json_t *only = json_pack("[s]", name);
+	int rc = patch_attempts(r, db, who, id, name, body, only, out, e);
+	json_decref(only);
+	return rc;
+}
+
+static int patch_attempts(const struct registry *r, struct db *db, const struct principal *who, const char *id,
+			  const char *name, const json_t *body, const json_t *only, json_t **out, struct err *e)
+{
 	for (int attempt = 0; attempt < 5; attempt++) {
 		json_t *doc;
 		int64_t rev;
@@ -326,7 +342,7 @@ int citizen_patch(const struct registry *r, struct db *db, const struct principa
 			verified = false;
 		}
 		if (has && json_equal(cur.value, value) && !strcmp(cur.source, source) && cur.verified == verified) {
-			*out = citizen_render(r, id, doc, NULL); /* nothing changes: no new version */
+			*out = citizen_render(r, id, doc, only); /* nothing changes: no new version */
 			json_decref(doc);
 			return 0;
 		}
@@ -379,7 +395,7 @@ int citizen_patch(const struct registry *r, struct db *db, const struct principa
 			json_decref(doc);
 			return db_fail(db, e);
 		}
-		*out = citizen_render(r, id, doc, NULL);
+		*out = citizen_render(r, id, doc, only);
 		json_decref(doc);
 		return 0;
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/csv.h"
+#include "core/text.h"
 #include "registry/registry.h"
 
 struct rng {
@@ -73,33 +74,6 @@ static void weighted_free(struct weighted *w)
 {
 	free(w->v);
 	free(w->cum);
-}
-
-/* Folds Vietnamese letters to ASCII for e-mail local parts: "Nguyễn Thị Ánh" -> "nguyen thi anh". */
-static void fold_ascii(const char *s, char *out, size_t n)
-{
-	static const char *const groups[] = {"aàáạảãâầấậẩẫăằắặẳẵ", "eèéẹẻẽêềếệểễ", "iìíịỉĩ", "oòóọỏõôồốộổỗơờớợởỡ",
-					     "uùúụủũưừứựửữ", "yỳýỵỷỹ", "dđ", "AÀÁẠẢÃÂẦẤẬẨẪĂẰẮẶẲẴ", "EÈÉẸẺẼÊỀẾỆỂỄ",
-					     "IÌÍỊỈĨ", "OÒÓỌỎÕÔỒỐỘỔỖƠỜỚỢỞỠ", "UÙÚỤỦŨƯỪỨỰỬỮ", "YỲÝỴỶỸ", "DĐ"};
-	size_t k = 0;
-	while (*s && k + 1 < n) {
-		unsigned char c = (unsigned char)*s;
-		size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-		char f = c < 0x80 ? (char)c : 0;
-		for (size_t g = 0; !f && g < sizeof groups / sizeof *groups; g++) {
-			for (const char *p = groups[g] + 1; *p; p++)
-				if (!strncmp(p, s, len) && ((unsigned char)*p & 0xC0) != 0x80) {
-					f = groups[g][0];
-					break;
-				}
-		}
-		if (f >= 'A' && f <= 'Z')
-			f = (char)(f - 'A' + 'a');
-		if (f)
-			out[k++] = f;
-		s += len;
-	}
-	out[k] = 0;
 }
 
 /* Today's communes of province p: its own, or those that succeeded its pre-2025 communes. */
@@ -239,7 +213,7 @@ int registry_gen(const struct units *u, const char *data_dir, int province, long
 		snprintf(phone, sizeof phone, "%s%07u", pick(&nm.prefixes, &r), below(&r, 10000000));
 		if (below(&r, 10) < 4 && year > 1955) {
 			char folded[160];
-			fold_ascii(name, folded, sizeof folded);
+			text_fold(name, folded, sizeof folded);
 			char *last = strrchr(folded, ' '), *first = strchr(folded, ' ');
 			if (last && first)
 				snprintf(email, sizeof email, "%s.%.*s%02d@%s", last + 1, (int)(first - folded), folded, year % 100,

@@ -280,6 +280,8 @@ static int prepare_row(const struct importer *im, char *line, long lineno, struc
 		err_set(&e, 422, "bad_row", n < 0 ? "bad CSV quoting" : "wrong number of columns", "dòng CSV sai");
 	else if (!id)
 		err_set(&e, 422, "missing_field", "id is empty", "id trống");
+	else if (!cell(&scratch, f, C_DOB) || !cell(&scratch, f, C_SEX))
+		err_set(&e, 422, "missing_field", "date_of_birth and sex are required", "cần date_of_birth và sex");
 	else if (!citizen_id_check(id, cell(&scratch, f, C_DOB), cell(&scratch, f, C_SEX), im->r->units, &e) &&
 		 !row_check(&scratch, f, &rw) && !rw.plain[0])
 		err_set(&e, 422, "missing_field", "full_name is empty", "full_name trống");

@@ -213,6 +213,7 @@ describe('the registry', () => {
     assert.equal(ph.json.attributes.phone.source, 'self-declared');
     assert.equal(ph.json.attributes.phone.verified, false);
     assert.equal(ph.json.attributes.phone.version, before.version + 1);
+    assert.deepEqual(Object.keys(ph.json.attributes), ['phone']); // a change answers with that attribute only
     const em = await api(U, 'PATCH', `/api/v1/citizens/${dan}/attributes/email`, { token: tokens.dan, body: { value: 'dan@example.vn' } });
     assert.equal(em.status, 200, em.text);
     assert.equal(em.json.attributes.email.source, 'self-declared');
@@ -267,6 +268,20 @@ describe('consents and the data-usage log', () => {
     assert.equal((await api(U, 'DELETE', `/api/v1/me/consents/${c.json.id}`, { token: tokens.dan })).status, 404);
   });
 
+  test('a consent to a unit covers the officers of the units within it', async () => {
+    const add = cli(['user', 'add', '--db', srv.db, '--username', 'canbo.badinh', '--role', 'officer', '--unit', '00004', '--password-stdin'], { input: 'trondoi-demo\n' });
+    assert.equal(add.status, 0, add.stderr);
+    const t = await login(U, 'canbo.badinh');
+    assert.equal((await api(U, 'GET', `/api/v1/citizens/${dan}`, { token: t })).status, 403);
+    const exp = new Date(Date.now() + 86400e3).toISOString().slice(0, 10);
+    const c = await api(U, 'POST', '/api/v1/me/consents', { token: tokens.dan, body: { recipient: '01', purpose: 'Hà Nội', attributes: ['full_name'], expires_at: exp } });
+    assert.equal(c.status, 201, c.text);
+    const r = await api(U, 'GET', `/api/v1/citizens/${dan}`, { token: t });
+    assert.equal(r.status, 200);
+    assert.deepEqual(Object.keys(r.json.attributes), ['full_name']);
+    assert.equal((await api(U, 'DELETE', `/api/v1/me/consents/${c.json.id}`, { token: tokens.dan })).status, 204);
+  });
+
   test('bad consents are 422', async () => {
     const exp = new Date(Date.now() + 86400e3).toISOString().slice(0, 10);
     const bad = [
@@ -318,6 +333,11 @@ describe('procedures and prefill', () => {
     for (const k of ['fields', 'documents', 'fee', 'processing_days', 'level', 'full_online', 'legal_basis']) assert.ok(k in one.json, k);
     const q = await api(U, 'GET', '/api/v1/procedures?q=khai%20sinh');
     assert.ok(q.json.procedures.some((p) => p.code === '1.001193'));
+    const folded = await api(U, 'GET', `/api/v1/procedures?q=${encodeURIComponent('ĐĂNG KÝ KHAI SINH')}`);
+    assert.ok(folded.json.procedures.some((p) => p.code === '1.001193'));
+    const plain = await api(U, 'GET', '/api/v1/procedures?q=dang%20ky%20khai%20sinh');
+    assert.ok(plain.json.procedures.some((p) => p.code === '1.001193'));
+    assert.equal((await api(U, 'GET', '/api/v1/procedures?q=zzzqqq')).json.count, 0);
     const prov = await api(U, 'GET', '/api/v1/procedures?level=province');
     assert.ok(prov.json.count >= 1 && prov.json.procedures.every((p) => p.level === 'province'));
     assert.equal((await api(U, 'GET', '/api/v1/procedures/9.999999')).status, 404);

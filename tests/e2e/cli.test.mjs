@@ -134,19 +134,21 @@ describe('synthetic citizens and import', () => {
       '12345,Nguyễn Văn B,1990-01-01,male,,,,,,,,,,,,',               // not 12 digits
       '036090000002,Nguyễn Văn C,1990-01-01,male,,,,,,99999,Xóm 1,,,,,', // no such commune
       '036090000003,Nguyễn Văn D,1990-01-01,male',                     // too few columns
+      '036090000005,Nguyễn Văn F,,male,,,,,,,,,,,,',                   // no date of birth
       '036090000004,Nguyễn Văn E,1990-01-01,male,,,,,,,,,,,0901234567,',
     ].join('\n') + '\n';
     const csv2 = join(dir, 'changes.csv');
     writeFileSync(csv2, changed);
     const r = cli(['import', 'citizens', '--db', db, csv2]);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /^imported 1, updated 1, rejected 4$/m);
+    assert.match(r.stdout, /^imported 1, updated 1, rejected 5$/m);
     const rejects = readFileSync(join(dir, 'changes.rejects.csv'), 'utf8');
     assert.match(rejects, /^line,reason,row$/m);
     assert.match(rejects, /^3,.*female/m);
     assert.match(rejects, /^4,.*12 digits/m);
     assert.match(rejects, /^5,.*99999/m);
     assert.match(rejects, /^6,wrong number of columns/m);
+    assert.match(rejects, /^7,date_of_birth and sex are required/m);
     const conn = new Database(db);
     const h = conn.all('SELECT version, value FROM attribute_history WHERE citizen_id = ? AND name = ?', row[0], 'phone');
     const doc = JSON.parse(conn.get('SELECT doc FROM citizens WHERE id = ?', row[0]).doc);

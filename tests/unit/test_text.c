@@ -1,0 +1,44 @@
+/* test_text.c — folding Vietnamese text and UTF-8 validation. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "core/text.h"
+#include "core/utf8.h"
+
+static void folds_diacritics_and_case(void **state)
+{
+	(void)state;
+	char out[64];
+	text_fold("Đăng ký Khai sinh", out, sizeof out);
+	assert_string_equal(out, "dang ky khai sinh");
+	text_fold("NGUYỄN THỊ ÁNH Ưu Ơn", out, sizeof out);
+	assert_string_equal(out, "nguyen thi anh uu on");
+	text_fold("abc", out, 3); /* bounded */
+	assert_string_equal(out, "ab");
+	text_fold("x\xC3", out, sizeof out); /* a cut sequence is a stray byte, not a read past the end */
+	assert_string_equal(out, "x");
+	assert_true(text_contains_folded("Cấp Giấy xác nhận tình trạng hôn nhân", "TINH TRANG hon"));
+	assert_false(text_contains_folded("Đăng ký kết hôn", "khai sinh"));
+	assert_false(text_contains_folded(NULL, "x"));
+}
+
+static void validates_utf8(void **state)
+{
+	(void)state;
+	const char *good = "Việt Nam 🇻🇳";
+	assert_true(utf8_valid(good, strlen(good)));
+	assert_false(utf8_valid("\xff", 1));
+	assert_false(utf8_valid("\xC0\x80", 2));     /* overlong NUL */
+	assert_false(utf8_valid("\xED\xA0\x80", 3)); /* a surrogate */
+	assert_false(utf8_valid("\xE1\xBB", 2));     /* cut short */
+	assert_false(utf8_valid("\xF4\x90\x80\x80", 4)); /* past U+10FFFF */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {cmocka_unit_test(folds_diacritics_and_case), cmocka_unit_test(validates_utf8)};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

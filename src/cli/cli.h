@@ -3,6 +3,8 @@
 #ifndef TD_CLI_H
 #define TD_CLI_H
 
+#include <stdbool.h>
+
 #include "app.h"
 
 int cmd_init(int argc, char **argv);
@@ -15,6 +17,10 @@ int cmd_routes(int argc, char **argv);
 
 /* demo.c: synthetic citizens, demo accounts and draft applications for `init --demo`. */
 int demo_load(struct app *a, struct db *db, const char *data_dir, struct err *e);
+
+/* Two-word commands ("gen citizens"): true when argv[1] is sub; otherwise prints usage and sets
+ * *status to the exit status (0 for --help, 2 for anything else). */
+bool cli_sub(int argc, char **argv, const char *sub, const char *usage, int *status);
 
 /* Prints "trondoi CMD: message" (English, then Vietnamese) to stderr; returns exit status 1. */
 int cli_fail(const char *cmd, const struct err *e);

@@ -8,10 +8,9 @@
 
 int cmd_audit(int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "verify")) {
-		printf("usage: trondoi audit verify --db PATH\n");
-		return argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) ? 0 : 2;
-	}
+	int status;
+	if (!cli_sub(argc, argv, "verify", "usage: trondoi audit verify --db PATH\n", &status))
+		return status;
 	const char *db_url = NULL;
 	const struct opt opts[] = {{"db", "PATH", "database", &db_url, NULL, true}, {0}};
 	const char *pos[1];

@@ -9,10 +9,9 @@
 
 int cmd_gen(int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "citizens")) {
-		printf("usage: trondoi gen citizens --count N [--province 36] [--seed S]\n");
-		return argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) ? 0 : 2;
-	}
+	int status;
+	if (!cli_sub(argc, argv, "citizens", "usage: trondoi gen citizens --count N [--province 36] [--seed S]\n", &status))
+		return status;
 	const char *count = NULL, *province = "36", *seed = NULL, *data = NULL;
 	const struct opt opts[] = {{"count", "N", "how many citizens (1-10000000)", &count, NULL, true},
 				   {"province", "CODE", "province of birth registration, GSO code (default 36)", &province, NULL, false},

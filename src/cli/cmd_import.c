@@ -22,10 +22,9 @@ static void progress(long rows, long total, long pos)
 
 int cmd_import(int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "citizens")) {
-		printf("usage: trondoi import citizens --db PATH FILE.csv [--source population-db]\n");
-		return argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) ? 0 : 2;
-	}
+	int status;
+	if (!cli_sub(argc, argv, "citizens", "usage: trondoi import citizens --db PATH FILE.csv [--source population-db]\n", &status))
+		return status;
 	const char *db_url = NULL, *source = "population-db";
 	const struct opt opts[] = {{"db", "PATH", "database", &db_url, NULL, true},
 				   {"source", "NAME", "the source the values carry (default population-db)", &source, NULL, false},

@@ -6,6 +6,15 @@
 #include "cli/cli.h"
 #include "core/opts.h"
 
+bool cli_sub(int argc, char **argv, const char *sub, const char *usage, int *status)
+{
+	if (argc >= 2 && !strcmp(argv[1], sub))
+		return true;
+	fputs(usage, stdout);
+	*status = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) ? 0 : 2;
+	return false;
+}
+
 int cli_fail(const char *cmd, const struct err *e)
 {
 	fprintf(stderr, "trondoi %s: %s\n  (%s)\n", cmd, e->msg, e->msg_vi);

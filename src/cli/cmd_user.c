@@ -45,11 +45,10 @@ int user_check_spec(struct app *a, struct db *db, struct user_spec *u, struct er
 
 int cmd_user(int argc, char **argv)
 {
-	if (argc < 2 || strcmp(argv[1], "add")) {
-		printf("usage: trondoi user add --db PATH --username U --role citizen|officer|leader|admin [--unit CODE]\n"
-		       "                        [--agency KIND] [--citizen ID] --password-stdin\n");
-		return argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) ? 0 : 2;
-	}
+	int status;
+	if (!cli_sub(argc, argv, "add", "usage: trondoi user add --db PATH --username U --role citizen|officer|leader|admin [--unit CODE]\n"
+		       "                        [--agency KIND] [--citizen ID] --password-stdin\n", &status))
+		return status;
 	struct user_spec u = {0};
 	const char *db_url = NULL;
 	bool from_stdin = false;

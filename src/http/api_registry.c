@@ -23,20 +23,20 @@ static int purpose_of(struct call *c, const char **out)
 int api_citizen_create(struct call *c)
 {
 	c->status = 201;
-	return citizen_create(&c->app->registry, c->db, c->who, c->body, &c->result, &c->err);
+	return citizen_create(&c->app->registry, c->db, c->who, c->body, &c->text, &c->err);
 }
 
 int api_citizen_get(struct call *c)
 {
 	const char *purpose;
 	return purpose_of(c, &purpose) ? -1
-					: citizen_get(&c->app->registry, c->db, c->who, c->params[0], purpose, c->wait, &c->result,
+					: citizen_get(&c->app->registry, c->db, c->who, c->params[0], purpose, c->wait, &c->text,
 						      &c->err);
 }
 
 int api_attribute_patch(struct call *c)
 {
-	return citizen_patch(&c->app->registry, c->db, c->who, c->params[0], c->params[1], c->body, &c->result, &c->err);
+	return citizen_patch(&c->app->registry, c->db, c->who, c->params[0], c->params[1], c->body, &c->text, &c->err);
 }
 
 int api_attribute_history(struct call *c)
@@ -49,7 +49,7 @@ int api_attribute_history(struct call *c)
 
 int api_me(struct call *c)
 {
-	return citizen_get(&c->app->registry, c->db, c->who, c->who->citizen_id, NULL, NULL, &c->result, &c->err);
+	return citizen_get(&c->app->registry, c->db, c->who, c->who->citizen_id, NULL, NULL, &c->text, &c->err);
 }
 
 int api_consent_create(struct call *c)

@@ -30,6 +30,7 @@ struct call {
 	/* the answer: a JSON result with status, or err, or a raw body */
 	int status;
 	json_t *result;
+	char *text; /* or the answer as JSON text, owned */
 	struct err err;
 	const char *raw; /* static data, not freed */
 	size_t raw_len;

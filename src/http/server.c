@@ -17,6 +17,7 @@
 #include "http/call.h"
 
 #define BODY_MAX (64 * 1024)
+#define JSON_TYPE "application/json; charset=utf-8"
 #define MAX_THREADS 64
 
 /* One request's state across the access handler's calls. A staff read is answered only once its
@@ -27,7 +28,7 @@ struct request {
 	bool too_big;
 	struct MHD_Connection *conn;
 	struct usage_wait wait;
-	json_t *pending;     /* the answer held back while suspended */
+	char *pending;       /* the answer (JSON text) held back while suspended */
 	int pending_status;
 	int logged;          /* 0 waiting, 1 on disk, -1 failed */
 	bool suspended;
@@ -121,7 +122,7 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t
 	char *text = json_dumps(v, JSON_COMPACT);
 	if (!text)
 		return MHD_NO;
-	return send_text(conn, status, text, "application/json; charset=utf-8", retry_after);
+	return send_text(conn, status, text, JSON_TYPE, retry_after);
 }
 
 static enum MHD_Result send_error(struct MHD_Connection *conn, const struct err *e, int retry_after)
@@ -190,6 +191,11 @@ static enum MHD_Result answer(struct MHD_Connection *conn, struct call *c, int r
 		MHD_destroy_response(r);
 		return res;
 	}
+	if (c->text) {
+		char *text = c->text;
+		c->text = NULL;
+		return send_text(conn, c->status ? c->status : 200, text, JSON_TYPE, 0);
+	}
 	if (!c->result)
 		return send_text(conn, c->status ? c->status : 204, strdup(""), "text/plain", 0);
 	return send_json(conn, c->status ? c->status : 200, c->result, 0);
@@ -209,15 +215,16 @@ static void usage_logged(void *arg, int rc)
 static enum MHD_Result answer_pending(struct MHD_Connection *conn, struct request *rq)
 {
 	enum MHD_Result res;
-	if (rq->logged > 0)
-		res = send_json(conn, rq->pending_status ? rq->pending_status : 200, rq->pending, 0);
-	else {
+	if (rq->logged > 0) {
+		res = send_text(conn, rq->pending_status ? rq->pending_status : 200, rq->pending, JSON_TYPE, 0);
+		rq->pending = NULL; /* send_text owns it now */
+	} else {
 		struct err e;
 		err_set(&e, 503, "usage_log_unavailable", "the read could not be logged, so no data is shown; try again",
 			"không ghi được nhật ký sử dụng nên không hiển thị dữ liệu; hãy thử lại");
 		res = send_error(conn, &e, 0);
 	}
-	json_decref(rq->pending);
+	free(rq->pending);
 	rq->pending = NULL;
 	return res;
 }
@@ -255,7 +262,8 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *conn, co
 	if (!rc)
 		rc = rt->fn(&c);
 	if (rc == USAGE_PENDING) {
-		rq->pending = c.result;
+		rq->pending = c.text ? c.text : json_dumps(c.result, JSON_COMPACT);
+		json_decref(c.result);
 		rq->pending_status = c.status;
 		json_decref(c.body);
 		db_reset_all(c.db);
@@ -271,6 +279,7 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *conn, co
 	enum MHD_Result res = answer(conn, &c, rc);
 	json_decref(c.body);
 	json_decref(c.result);
+	free(c.text);
 	db_reset_all(c.db);
 	return res;
 }
@@ -315,7 +324,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)toe;
 	struct request *rq = *con_cls;
 	if (rq) {
-		json_decref(rq->pending);
+		free(rq->pending);
 		buf_release(&rq->body);
 		free(rq);
 		*con_cls = NULL;

@@ -8,6 +8,7 @@
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/jsonw.h"
 #include "registry/record.h"
 #include "registry/registry.h"
 
@@ -51,31 +52,40 @@ static bool listed(const json_t *names, const char *name)
 	return false;
 }
 
-json_t *citizen_render(const struct registry *r, const char *id, const json_t *doc, const json_t *names)
+char *citizen_render(const struct registry *r, const char *id, const json_t *doc, const json_t *names, json_t **shown)
 {
-	json_t *attrs = json_object();
-	for (size_t i = 0; i < r->catalog->nattrs; i++) {
+	struct buf b;
+	buf_init(&b, (size_t)1 << 20);
+	if (shown)
+		*shown = json_array();
+	int rc = buf_adds(&b, "{\"id\":") || jw_str(&b, id) || buf_adds(&b, ",\"attributes\":{");
+	char at[40] = "";
+	int64_t at_us = -1;
+	bool first = true;
+	for (size_t i = 0; !rc && i < r->catalog->nattrs; i++) {
 		const struct attr_def *d = &r->catalog->attrs[i];
 		struct stored a;
 		if (!record_get(doc, d->name, &a) || (names && !listed(names, d->name)))
 			continue;
-		char at[40];
-		clock_iso(a.updated_at, at, sizeof at);
-		json_object_set_new(attrs, d->name,
-				    json_pack("{s:O,s:s,s:b,s:s,s:s,s:I}", "value", a.value, "source", a.source, "verified",
-					      a.verified, "updated_at", at, "classification", d->classification, "version",
-					      (json_int_t)a.version));
+		if (a.updated_at != at_us) /* most attributes share one time: format it once */
+			clock_iso(at_us = a.updated_at, at, sizeof at);
+		rc = (!first && buf_adds(&b, ",")) || jw_str(&b, d->name) || buf_adds(&b, ":{\"value\":") ||
+		     jw_value(&b, a.value) || buf_adds(&b, ",\"source\":") || jw_str(&b, a.source) ||
+		     buf_addf(&b, ",\"verified\":%s,\"updated_at\":\"%s\",\"classification\":\"%s\",\"version\":%lld}",
+			      a.verified ? "true" : "false", at, d->classification, (long long)a.version);
+		if (shown)
+			json_array_append_new(*shown, json_string(d->name));
+		first = false;
 	}
-	return json_pack("{s:s,s:o}", "id", id, "attributes", attrs);
-}
-
-static json_t *names_of(const json_t *rendered)
-{
-	json_t *names = json_array();
-	const char *k;
-	json_t *v;
-	json_object_foreach(json_object_get(rendered, "attributes"), k, v) json_array_append_new(names, json_string(k));
-	return names;
+	if (rc || buf_adds(&b, "}}")) {
+		buf_release(&b);
+		if (shown) {
+			json_decref(*shown);
+			*shown = NULL;
+		}
+		return NULL;
+	}
+	return b.data; /* ownership moves to the caller */
 }
 
 static const char *unit_of(const struct principal *who)
@@ -137,7 +147,7 @@ static const char *perm_unit(const json_t *doc)
 }
 
 int citizen_create(const struct registry *r, struct db *db, const struct principal *who, const json_t *body,
-		   json_t **out, struct err *e)
+		   char **out, struct err *e)
 {
 	const char *id;
 	if (json_get_str(body, "id", true, 16, &id, e))
@@ -199,9 +209,9 @@ int citizen_create(const struct registry *r, struct db *db, const struct princip
 		db_fail(db, e);
 		goto fail;
 	}
-	*out = citizen_render(r, id, doc, NULL);
+	*out = citizen_render(r, id, doc, NULL, NULL);
 	json_decref(doc);
-	return 0;
+	return *out ? 0 : err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
 fail:
 	json_decref(doc);
 	return -1;
@@ -242,20 +252,20 @@ static int log_read(const struct registry *r, struct db *db, const struct princi
 }
 
 int citizen_get(const struct registry *r, struct db *db, const struct principal *who, const char *id,
-		const char *purpose, const struct usage_wait *w, json_t **out, struct err *e)
+		const char *purpose, const struct usage_wait *w, char **out, struct err *e)
 {
-	json_t *doc;
+	json_t *doc, *names = NULL;
 	struct access acc;
 	if (open_for_read(r, db, who, id, &doc, &acc, e))
 		return -1;
-	json_t *rendered = citizen_render(r, id, doc, acc.names);
-	json_t *names = names_of(rendered);
-	int rc = log_read(r, db, who, id, &acc, "read", names, purpose, w, e);
+	char *rendered = citizen_render(r, id, doc, acc.names, &names);
+	int rc = rendered ? log_read(r, db, who, id, &acc, "read", names, purpose, w, e)
+			  : err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
 	json_decref(names);
 	json_decref(acc.names);
 	json_decref(doc);
 	if (rc < 0) {
-		json_decref(rendered);
+		free(rendered);
 		return -1;
 	}
 	*out = rendered;
@@ -301,10 +311,10 @@ static int save_version(struct db *db, const char *id, const char *name, const s
 }
 
 static int patch_attempts(const struct registry *r, struct db *db, const struct principal *who, const char *id,
-			  const char *name, const json_t *body, const json_t *only, json_t **out, struct err *e);
+			  const char *name, const json_t *body, const json_t *only, char **out, struct err *e);
 
 int citizen_patch(const struct registry *r, struct db *db, const struct principal *who, const char *id,
-		  const char *name, const json_t *body, json_t **out, struct err *e)
+		  const char *name, const json_t *body, char **out, struct err *e)
 {
 	if (citizen_id_check(id, NULL, NULL, NULL, e))
 		return -1;
@@ -319,7 +329,7 @@ int citizen_patch(const struct registry *r, struct db *db, const struct principa
 }
 
 static int patch_attempts(const struct registry *r, struct db *db, const struct principal *who, const char *id,
-			  const char *name, const json_t *body, const json_t *only, json_t **out, struct err *e)
+			  const char *name, const json_t *body, const json_t *only, char **out, struct err *e)
 {
 	for (int attempt = 0; attempt < 5; attempt++) {
 		json_t *doc;
@@ -342,9 +352,9 @@ static int patch_attempts(const struct registry *r, struct db *db, const struct 
 			verified = false;
 		}
 		if (has && json_equal(cur.value, value) && !strcmp(cur.source, source) && cur.verified == verified) {
-			*out = citizen_render(r, id, doc, only); /* nothing changes: no new version */
+			*out = citizen_render(r, id, doc, only, NULL); /* nothing changes: no new version */
 			json_decref(doc);
-			return 0;
+			return *out ? 0 : err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
 		}
 		int64_t now = clock_now_us();
 		/* the old version outlives its place in the record: copy what it borrows */
@@ -395,9 +405,9 @@ static int patch_attempts(const struct registry *r, struct db *db, const struct 
 			json_decref(doc);
 			return db_fail(db, e);
 		}
-		*out = citizen_render(r, id, doc, only);
+		*out = citizen_render(r, id, doc, only, NULL);
 		json_decref(doc);
-		return 0;
+		return *out ? 0 : err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
 	}
 	return err_set(e, 409, "conflict", "the record kept changing; try again", "hồ sơ liên tục thay đổi; hãy thử lại");
 }

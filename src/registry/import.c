@@ -226,22 +226,22 @@ struct chunk {
 /* Writes the record's stored form (record.h) for a new citizen into b. */
 static int record_text(const struct importer *im, const struct row *rw, struct buf *b)
 {
-	int rc = buf_adds(b, "{\"d\":{\"s\":") || record_buf_str(b, im->source) ||
-		 buf_addf(b, ",\"f\":true,\"t\":%lld,\"n\":1,\"a\":", (long long)im->now) || record_buf_str(b, im->actor) ||
+	int rc = buf_adds(b, "{\"d\":{\"s\":") || jw_str(b, im->source) ||
+		 buf_addf(b, ",\"f\":true,\"t\":%lld,\"n\":1,\"a\":", (long long)im->now) || jw_str(b, im->actor) ||
 		 buf_adds(b, "},\"v\":{");
 	bool first = true;
 	for (size_t i = 0; i < sizeof plain / sizeof *plain; i++) {
 		if (!rw->plain[i])
 			continue;
-		rc = rc || (!first && buf_adds(b, ",")) || record_buf_str(b, plain[i].attr) || buf_adds(b, ":") ||
-		     record_buf_str(b, rw->plain[i]);
+		rc = rc || (!first && buf_adds(b, ",")) || jw_str(b, plain[i].attr) || buf_adds(b, ":") ||
+		     jw_str(b, rw->plain[i]);
 		first = false;
 	}
 	for (size_t i = 0; i < sizeof addresses / sizeof *addresses; i++) {
 		if (!rw->unit[i])
 			continue;
-		rc = rc || (!first && buf_adds(b, ",")) || record_buf_str(b, addresses[i].attr) || buf_adds(b, ":{\"unit\":") ||
-		     record_buf_str(b, rw->unit[i]) || buf_adds(b, ",\"street\":") || record_buf_str(b, rw->street[i]) ||
+		rc = rc || (!first && buf_adds(b, ",")) || jw_str(b, addresses[i].attr) || buf_adds(b, ":{\"unit\":") ||
+		     jw_str(b, rw->unit[i]) || buf_adds(b, ",\"street\":") || jw_str(b, rw->street[i]) ||
 		     buf_adds(b, "}");
 		first = false;
 	}
@@ -249,12 +249,12 @@ static int record_text(const struct importer *im, const struct row *rw, struct b
 	first = true;
 	for (size_t i = 0; i < sizeof plain / sizeof *plain; i++)
 		if (rw->plain[i] && !import_verified(im->lay.plain_def[i])) {
-			rc = rc || (!first && buf_adds(b, ",")) || record_buf_str(b, plain[i].attr);
+			rc = rc || (!first && buf_adds(b, ",")) || jw_str(b, plain[i].attr);
 			first = false;
 		}
 	for (size_t i = 0; i < sizeof addresses / sizeof *addresses; i++)
 		if (rw->unit[i] && !import_verified(im->lay.addr_def[i])) {
-			rc = rc || (!first && buf_adds(b, ",")) || record_buf_str(b, addresses[i].attr);
+			rc = rc || (!first && buf_adds(b, ",")) || jw_str(b, addresses[i].attr);
 			first = false;
 		}
 	return rc || buf_adds(b, "],\"o\":{}}") || buf_add(b, "", 1) ? -1 : 0; /* ends with its NUL in the arena */

@@ -98,27 +98,3 @@ json_t *record_names(const json_t *doc)
 	json_object_foreach(json_object_get(doc, "o"), k, x) json_array_append_new(names, json_string(k));
 	return names;
 }
-
-int record_buf_str(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	if (buf_add(b, "\"", 1))
-		return -1;
-	const char *run = s;
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		if (buf_add(b, run, (size_t)(s - run)))
-			return -1;
-		char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-		if (c == '"' || c == '\\') {
-			esc[1] = (char)c;
-			if (buf_add(b, esc, 2))
-				return -1;
-		} else if (buf_add(b, esc, 6))
-			return -1;
-		run = s + 1;
-	}
-	return buf_add(b, run, (size_t)(s - run)) || buf_add(b, "\"", 1) ? -1 : 0;
-}

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "core/jsonw.h"
 
 struct stored {
 	json_t *value;      /* borrowed from the record */
@@ -29,7 +30,5 @@ bool record_get(const json_t *doc, const char *name, struct stored *out);
 int record_set(json_t *doc, const char *name, const struct stored *s);
 /* The names of the attributes present, as a new array. */
 json_t *record_names(const json_t *doc);
-/* Appends a JSON string literal for s (escaped) to b. */
-int record_buf_str(struct buf *b, const char *s);
 
 #endif

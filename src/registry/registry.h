@@ -57,15 +57,18 @@ void attr_address_unit(const json_t *addr, int64_t recorded_at, char unit[8], ch
 /* doc: the stored record {"name":{"value","source","verified","updated_at","version","actor"}}.
  * Reads the current document; 404 when unknown. *doc is a new reference. */
 int citizen_load(struct db *db, const char *id, json_t **doc, int64_t *rev, struct err *e);
+/* Create, read and change answer with the record as JSON text (see citizen_render); caller frees. */
 int citizen_create(const struct registry *r, struct db *db, const struct principal *who, const json_t *body,
-		   json_t **out, struct err *e);
-/* Renders attributes of doc for a reader; names NULL = all, else only those listed. */
-json_t *citizen_render(const struct registry *r, const char *id, const json_t *doc, const json_t *names);
+		   char **out, struct err *e);
+/* The record as JSON text {"id","attributes":{name:{"value","source","verified","updated_at",
+ * "classification","version"}}}: all attributes when names is NULL, else those listed; *shown
+ * (when not NULL) gets the names rendered. NULL when memory runs out; caller frees. */
+char *citizen_render(const struct registry *r, const char *id, const json_t *doc, const json_t *names, json_t **shown);
 /* citizen_get and citizen_history return 0, -1 (e), or USAGE_PENDING when w is given. */
 int citizen_get(const struct registry *r, struct db *db, const struct principal *who, const char *id,
-		const char *purpose, const struct usage_wait *w, json_t **out, struct err *e);
+		const char *purpose, const struct usage_wait *w, char **out, struct err *e);
 int citizen_patch(const struct registry *r, struct db *db, const struct principal *who, const char *id,
-		  const char *name, const json_t *body, json_t **out, struct err *e);
+		  const char *name, const json_t *body, char **out, struct err *e);
 int citizen_history(const struct registry *r, struct db *db, const struct principal *who, const char *id,
 		    const char *name, const char *purpose, const struct usage_wait *w, json_t **out, struct err *e);
 

@@ -56,7 +56,7 @@ static void escapes_strings(void **state)
 	(void)state;
 	struct buf b;
 	buf_init(&b, 1024);
-	assert_int_equal(record_buf_str(&b, "a\"b\\c\nd\x01 Đ"), 0);
+	assert_int_equal(jw_str(&b, "a\"b\\c\nd\x01 Đ"), 0);
 	assert_string_equal(buf_cstr(&b), "\"a\\\"b\\\\c\\u000ad\\u0001 Đ\"");
 	json_t *v = json_loads(buf_cstr(&b), JSON_DECODE_ANY, NULL);
 	assert_non_null(v);

@@ -52,11 +52,13 @@ static int add_drafts(struct app *a, struct db *db, const char *citizen_id, stru
 	snprintf(who.citizen_id, sizeof who.citizen_id, "%s", citizen_id);
 	snprintf(who.username, sizeof who.username, "dan"); /* the demo citizen account: their own prefill */
 	for (size_t i = 0; i < sizeof procedures / sizeof *procedures; i++) {
-		json_t *form;
+		char *answer;
 		if (!catalog_procedure(&a->catalog, procedures[i]))
 			continue;
-		if (prefill_form(&a->registry, db, &who, procedures[i], &form, e))
+		if (prefill_form(&a->registry, db, &who, procedures[i], &answer, e))
 			return -1;
+		json_t *form = json_loads(answer, 0, NULL);
+		free(answer);
 		json_t *fields = json_object();
 		size_t k;
 		json_t *f;

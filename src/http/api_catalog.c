@@ -65,7 +65,7 @@ int api_procedure_get(struct call *c)
 
 int api_prefill(struct call *c)
 {
-	return prefill_form(&c->app->registry, c->db, c->who, c->params[0], &c->result, &c->err);
+	return prefill_form(&c->app->registry, c->db, c->who, c->params[0], &c->text, &c->err);
 }
 
 int api_attributes_list(struct call *c)

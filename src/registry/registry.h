@@ -113,8 +113,10 @@ int usage_list(struct db *db, const struct principal *who, const char *before, i
 	       struct err *e);
 
 /* --- prefill (prefill.c) --- */
+/* The form as JSON text {"procedure","name","fields":[{"name","label","label_en","type","required",
+ * "value","source","locked"[,"options"]}]}; caller frees. */
 int prefill_form(const struct registry *r, struct db *db, const struct principal *who, const char *procedure,
-		 json_t **out, struct err *e);
+		 char **out, struct err *e);
 
 /* --- bulk (import.c, gen.c) --- */
 struct import_stats {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/clock.h"
 #include "core/crypto.h"
@@ -48,8 +49,10 @@ static void pending_free(struct pending *p)
 static int insert_row(struct db *db, const char *citizen, const char *actor, const char *unit, const char *action,
 		      const char *attrs, const char *purpose, int64_t at)
 {
-	char id[33];
-	crypto_random_hex(id, 16);
+	/* time first, so new rows land at the end of the key's index instead of anywhere in it */
+	char id[40], rnd[17];
+	crypto_random_hex(rnd, 8);
+	snprintf(id, sizeof id, "%016llx%s", (unsigned long long)at, rnd);
 	return db_run(db, "INSERT INTO data_usage (id, citizen_id, at, actor, actor_unit, action, attributes, purpose) "
 			  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", "ttittttt", id, citizen, at, actor, unit, action, attrs, purpose) == DB_DONE
 		       ? 0
@@ -80,6 +83,30 @@ static int write_batch(struct db *db, struct pending *list)
 	return 0;
 }
 
+/* Waits a moment (GATHER_US at most, while fewer than GATHER_MIN entries are queued) so one
+ * commit carries the entries of many requests: the waiting costs each request less than a
+ * commit of its own would cost all of them. Called with q->mu held. */
+#define GATHER_US 500
+#define GATHER_MIN 32
+
+static void gather(struct usage_queue *q)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += GATHER_US * 1000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	for (;;) {
+		int n = 0;
+		for (struct pending *p = q->head; p && n < GATHER_MIN; p = p->next)
+			n++;
+		if (n >= GATHER_MIN || q->stop || pthread_cond_timedwait(&q->work, &q->mu, &until))
+			return;
+	}
+}
+
 static void *writer(void *arg)
 {
 	struct usage_queue *q = arg;
@@ -89,6 +116,7 @@ static void *writer(void *arg)
 			pthread_cond_wait(&q->work, &q->mu);
 		if (!q->head && q->stop)
 			break;
+		gather(q);
 		struct pending *list = q->head;
 		q->head = q->tail = NULL;
 		pthread_mutex_unlock(&q->mu);

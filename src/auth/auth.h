@@ -45,5 +45,7 @@ int auth_login(struct db *db, const char *username, const char *password, int64_
 /* Resolves a bearer token to its principal. Returns 0, or -1 when unknown or expired. */
 int auth_session(struct db *db, const char *token, struct principal *who);
 int auth_logout(struct db *db, const char *token);
+/* Forgets the sessions worker threads remember (after a logout, a disabled account ...). */
+void auth_sessions_changed(void);
 
 #endif

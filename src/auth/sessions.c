@@ -1,6 +1,7 @@
 /* sessions.c — login, bearer tokens and the slow-down of failed attempts. Tokens are 32 random
  * bytes shown once to the client; the database keeps only their SHA-256. */
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -113,21 +114,61 @@ int auth_login(struct db *db, const char *username, const char *password, int64_
 	return 0;
 }
 
+/* Each worker thread remembers the sessions it resolved for a few seconds, so a request needs no
+ * query to know who calls. Ending any session (or anything else that changes who a token is)
+ * bumps the generation, which forgets every remembered session at once in this process; other
+ * processes on the same database notice within CACHE_TTL_US. */
+#define CACHE_SLOTS 256
+#define CACHE_TTL_US (5 * 1000000LL)
+
+struct cached {
+	char th[65];
+	unsigned gen;
+	int64_t expires_at, cached_at;
+	struct principal who;
+};
+
+static _Thread_local struct cached cache[CACHE_SLOTS];
+static atomic_uint generation = 1;
+
+void auth_sessions_changed(void)
+{
+	atomic_fetch_add(&generation, 1);
+}
+
+static struct cached *slot_of(const char *th)
+{
+	unsigned h = 0;
+	for (int i = 0; i < 8; i++)
+		h = h * 16 + (unsigned)(th[i] <= '9' ? th[i] - '0' : th[i] - 'a' + 10);
+	return &cache[h % CACHE_SLOTS];
+}
+
 int auth_session(struct db *db, const char *token, struct principal *who)
 {
 	if (strlen(token) != 64)
 		return -1;
 	char th[65];
 	crypto_sha256_hex(token, 64, th);
+	int64_t now = clock_now_us();
+	struct cached *c = slot_of(th);
+	if (c->gen == atomic_load(&generation) && !strcmp(c->th, th) && now - c->cached_at < CACHE_TTL_US &&
+	    c->expires_at > now) {
+		*who = c->who;
+		return 0;
+	}
+	unsigned gen = atomic_load(&generation);
 	struct db_stmt *st = db_prepare(db, "SELECT s.expires_at, u.id, u.username, u.role, u.unit, u.agency, "
 					    "u.citizen_id FROM sessions s JOIN users u ON u.id = s.user_id "
 					    "WHERE s.token_hash = ? AND u.disabled = 0");
 	if (!st || db_bind(st, "t", th) || db_step(st) != DB_ROW)
 		return -1;
 	int rc = -1;
-	if (db_col_int(st, 0) > clock_now_us()) {
+	if (db_col_int(st, 0) > now) {
 		memset(who, 0, sizeof *who);
 		fill_principal(st, 1, who);
+		*c = (struct cached){.gen = gen, .expires_at = db_col_int(st, 0), .cached_at = now, .who = *who};
+		memcpy(c->th, th, sizeof th);
 		rc = 0;
 	}
 	db_reset(st);
@@ -138,5 +179,7 @@ int auth_logout(struct db *db, const char *token)
 {
 	char th[65];
 	crypto_sha256_hex(token, strlen(token), th);
-	return db_run(db, "DELETE FROM sessions WHERE token_hash = ?", "t", th) == DB_DONE ? 0 : -1;
+	int rc = db_run(db, "DELETE FROM sessions WHERE token_hash = ?", "t", th) == DB_DONE ? 0 : -1;
+	auth_sessions_changed();
+	return rc;
 }

@@ -34,7 +34,7 @@ echo bench-pass-1 | $bin user add --db "$db" --username bench.officer --role off
 cut -d, -f1 "$csv" | tail -n +2 | shuf -n 20000 --random-source=<(yes) >"$dir/ids.txt"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-$bin serve --db "$db" --port "$port" --threads "${BENCH_THREADS:-4}" 2>"$dir/serve.log" &
+$bin serve --db "$db" --port "$port" ${BENCH_THREADS:+--threads $BENCH_THREADS} 2>"$dir/serve.log" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.05; done

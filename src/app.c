@@ -24,11 +24,19 @@ int app_open(struct app *a, const char *db_url, struct db **db, struct err *e)
 	}
 	a->registry.units = a->units;
 	a->registry.catalog = &a->catalog;
+	if (prefill_prepare(&a->registry)) {
+		err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
+		app_close(a);
+		db_close(*db);
+		*db = NULL;
+		return -1;
+	}
 	return 0;
 }
 
 void app_close(struct app *a)
 {
+	prefill_release(&a->registry);
 	units_free(a->units);
 	a->units = NULL;
 	catalog_release(&a->catalog);

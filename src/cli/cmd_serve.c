@@ -1,6 +1,7 @@
 /* cmd_serve.c — `trondoi serve`: the HTTP server. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/opts.h"
@@ -8,12 +9,13 @@
 
 int cmd_serve(int argc, char **argv)
 {
-	const char *db_url = NULL, *listen = "127.0.0.1", *port = "8080", *threads = "4", *web = NULL, *ttl = "480";
+	const char *db_url = NULL, *listen = "127.0.0.1", *port = "8080", *threads = NULL, *web = NULL, *ttl = "480";
 	const struct opt opts[] = {
 		{"db", "PATH", "database created by trondoi init", &db_url, NULL, true},
 		{"listen", "ADDR", "IPv4 address to listen on (default 127.0.0.1)", &listen, NULL, false},
 		{"port", "N", "TCP port (default 8080)", &port, NULL, false},
-		{"threads", "N", "worker threads, each with its own database connection (default 4)", &threads, NULL, false},
+		{"threads", "N", "event threads, each with its own database connection (default: one per CPU core)", &threads,
+		 NULL, false},
 		{"web", "DIR", "folder of the web pages (default: the web/ beside the program)", &web, NULL, false},
 		{"token-ttl", "MINUTES", "how long a sign-in lasts (default 480)", &ttl, NULL, false},
 		{0}};
@@ -24,7 +26,9 @@ int cmd_serve(int argc, char **argv)
 	if (r)
 		return r < 0 ? 2 : 0;
 	char *end;
-	long p = strtol(port, &end, 10), t = strtol(threads, &end, 10), m = strtol(ttl, &end, 10);
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	long p = strtol(port, &end, 10), m = strtol(ttl, &end, 10);
+	long t = threads ? strtol(threads, &end, 10) : cores < 2 ? 2 : cores;
 	if (p < 1 || p > 65535 || t < 1 || t > 64 || m < 1 || m > 7 * 24 * 60) {
 		fprintf(stderr, "trondoi serve: --port is 1-65535, --threads 1-64, --token-ttl 1-10080 minutes\n");
 		return 2;

@@ -53,7 +53,10 @@ struct route {
 	int roles;           /* 0 = public, else the roles allowed (enum role bits) */
 	call_handler fn;
 	const char *summary;
+	int flags;
 };
+
+#define ROUTE_SLOW 1 /* runs on the slow-work threads (password hashing), not the event threads */
 
 extern const struct route routes[];
 extern const size_t routes_count;

@@ -11,7 +11,7 @@ const struct route routes[] = {
 	{"GET", "/healthz", PUBLIC, api_healthz, "liveness"},
 	{"GET", "/api/v1/openapi.yaml", PUBLIC, api_openapi, "this API's description"},
 
-	{"POST", "/api/v1/auth/login", PUBLIC, api_login, "sign in"},
+	{"POST", "/api/v1/auth/login", PUBLIC, api_login, "sign in", ROUTE_SLOW},
 	{"POST", "/api/v1/auth/logout", ROLE_ANY, api_logout, "end this session"},
 	{"GET", "/api/v1/auth/session", ROLE_ANY, api_session, "who is signed in"},
 

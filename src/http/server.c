@@ -30,9 +30,32 @@ struct request {
 	struct usage_wait wait;
 	char *pending;       /* the answer (JSON text) held back while suspended */
 	int pending_status;
-	int logged;          /* 0 waiting, 1 on disk, -1 failed */
+	int retry_after;
+	int ready;           /* 0 waiting; 1 the answer may go; -1 its usage entry failed (503) */
 	bool suspended;
 };
+
+/* Work that would hold an event thread too long (argon2id takes tens of milliseconds) runs on
+ * these threads; the connection is suspended meanwhile. */
+#define SLOW_THREADS 2
+
+struct job {
+	struct app *app;
+	struct request *rq;
+	const struct route *rt;
+	struct call c;
+	struct principal who;
+	struct job *next;
+};
+
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct job *head, *tail;
+	bool stop;
+	int nthreads;
+	pthread_t threads[SLOW_THREADS];
+} slow = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, false, 0, {0}};
 
 /* Orders the handler's suspend against the writer's report, which may come first. */
 static pthread_mutex_t pending_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -201,22 +224,27 @@ static enum MHD_Result answer(struct MHD_Connection *conn, struct call *c, int r
 	return send_json(conn, c->status ? c->status : 200, c->result, 0);
 }
 
-/* Runs on the usage log's writer thread once the entry is on disk (or failed). */
-static void usage_logged(void *arg, int rc)
+/* Marks the held-back answer ready (or failed) and wakes the connection if it sleeps. */
+static void set_ready(struct request *rq, int ready)
 {
-	struct request *rq = arg;
 	pthread_mutex_lock(&pending_mu);
-	rq->logged = rc ? -1 : 1;
+	rq->ready = ready;
 	if (rq->suspended)
 		MHD_resume_connection(rq->conn);
 	pthread_mutex_unlock(&pending_mu);
 }
 
+/* Runs on the usage log's writer thread once the entry is on disk (or failed). */
+static void usage_logged(void *arg, int rc)
+{
+	set_ready(arg, rc ? -1 : 1);
+}
+
 static enum MHD_Result answer_pending(struct MHD_Connection *conn, struct request *rq)
 {
 	enum MHD_Result res;
-	if (rq->logged > 0) {
-		res = send_text(conn, rq->pending_status ? rq->pending_status : 200, rq->pending, JSON_TYPE, 0);
+	if (rq->ready > 0) {
+		res = send_text(conn, rq->pending_status ? rq->pending_status : 200, rq->pending, JSON_TYPE, rq->retry_after);
 		rq->pending = NULL; /* send_text owns it now */
 	} else {
 		struct err e;
@@ -227,6 +255,114 @@ static enum MHD_Result answer_pending(struct MHD_Connection *conn, struct reques
 	free(rq->pending);
 	rq->pending = NULL;
 	return res;
+}
+
+/* The answer of a finished call as JSON text and status, for sending later. */
+static char *answer_text(struct call *c, int rc, int *status)
+{
+	if (rc) {
+		json_t *v = json_pack("{s:{s:s,s:s,s:s}}", "error", "code", c->err.code, "message", c->err.msg, "message_vi",
+				      c->err.msg_vi);
+		*status = c->err.status ? c->err.status : 500;
+		char *text = json_dumps(v, JSON_COMPACT);
+		json_decref(v);
+		return text;
+	}
+	*status = c->status ? c->status : 200;
+	if (c->text) {
+		char *text = c->text;
+		c->text = NULL;
+		return text;
+	}
+	return c->result ? json_dumps(c->result, JSON_COMPACT) : strdup("{}");
+}
+
+static void *slow_worker(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&slow.mu);
+	for (;;) {
+		while (!slow.head && !slow.stop)
+			pthread_cond_wait(&slow.cv, &slow.mu);
+		struct job *j = slow.head;
+		if (!j)
+			break; /* stopping and drained */
+		slow.head = j->next;
+		if (!slow.head)
+			slow.tail = NULL;
+		pthread_mutex_unlock(&slow.mu);
+		struct call *c = &j->c;
+		c->db = thread_db(j->app);
+		int rc = c->db ? j->rt->fn(c)
+			       : err_set(&c->err, 503, "db_unavailable", "the database is unavailable", "cơ sở dữ liệu không sẵn sàng");
+		j->rq->pending = answer_text(c, rc, &j->rq->pending_status);
+		j->rq->retry_after = c->retry_after;
+		json_decref(c->body);
+		json_decref(c->result);
+		free(c->text);
+		if (c->db)
+			db_reset_all(c->db);
+		set_ready(j->rq, j->rq->pending ? 1 : -1);
+		free(j);
+		pthread_mutex_lock(&slow.mu);
+	}
+	pthread_mutex_unlock(&slow.mu);
+	return NULL;
+}
+
+static int slow_start(void)
+{
+	for (; slow.nthreads < SLOW_THREADS; slow.nthreads++)
+		if (pthread_create(&slow.threads[slow.nthreads], NULL, slow_worker, NULL))
+			return -1;
+	return 0;
+}
+
+/* Finishes the queued jobs, then stops the threads; later jobs are refused. */
+static void slow_stop(void)
+{
+	pthread_mutex_lock(&slow.mu);
+	slow.stop = true;
+	pthread_cond_broadcast(&slow.cv);
+	pthread_mutex_unlock(&slow.mu);
+	for (int i = 0; i < slow.nthreads; i++)
+		pthread_join(slow.threads[i], NULL);
+	slow.nthreads = 0;
+}
+
+/* Hands the call to the slow-work threads with the connection suspended. */
+static enum MHD_Result run_slow(struct app *app, struct MHD_Connection *conn, struct request *rq, const struct route *rt,
+			       struct call *c)
+{
+	struct job *j = calloc(1, sizeof *j);
+	if (!j)
+		return MHD_NO;
+	*j = (struct job){.app = app, .rq = rq, .rt = rt, .c = *c};
+	if (c->who) {
+		j->who = *c->who;
+		j->c.who = &j->who;
+	}
+	rq->suspended = true;
+	MHD_suspend_connection(conn);
+	pthread_mutex_lock(&slow.mu);
+	bool refused = slow.stop;
+	if (!refused) {
+		if (slow.tail)
+			slow.tail->next = j;
+		else
+			slow.head = j;
+		slow.tail = j;
+		pthread_cond_signal(&slow.cv);
+	}
+	pthread_mutex_unlock(&slow.mu);
+	if (refused) { /* shutting down */
+		err_set(&j->c.err, 503, "shutting_down", "the server is stopping; try again", "máy chủ đang dừng; hãy thử lại");
+		rq->pending = answer_text(&j->c, -1, &rq->pending_status);
+		json_decref(j->c.body);
+		free(j);
+		set_ready(rq, rq->pending ? 1 : -1);
+	}
+	return MHD_YES;
 }
 
 static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *conn, const char *url, const char *method,
@@ -259,6 +395,10 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *conn, co
 	int rc = authorise(&c, rt, &who);
 	if (!rc)
 		rc = parse_body(&c, rq);
+	if (!rc && (rt->flags & ROUTE_SLOW)) {
+		db_reset_all(c.db);
+		return run_slow(app, conn, rq, rt, &c);
+	}
 	if (!rc)
 		rc = rt->fn(&c);
 	if (rc == USAGE_PENDING) {
@@ -268,7 +408,7 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *conn, co
 		json_decref(c.body);
 		db_reset_all(c.db);
 		pthread_mutex_lock(&pending_mu);
-		bool early = rq->logged != 0;
+		bool early = rq->ready != 0;
 		if (!early) {
 			rq->suspended = true;
 			MHD_suspend_connection(conn);
@@ -306,8 +446,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		}
 		return MHD_YES; /* answer on a later call: keeps the connection alive */
 	}
-	if (rq->pending)
-		return answer_pending(conn, rq); /* resumed: the usage entry is on disk (or failed) */
+	if (rq->ready)
+		return answer_pending(conn, rq); /* resumed: the held-back answer may go */
 	if (*upload_data_size) {
 		if (!rq->too_big && buf_add(&rq->body, upload_data, *upload_data_size))
 			rq->too_big = true;
@@ -373,11 +513,20 @@ int server_run(struct app *app, const struct server_opts *o, struct err *e)
 		return err_set(e, 500, "listen_failed", "cannot listen on %s:%d (in use?)", "không lắng nghe được tại %s:%d (cổng đang dùng?)",
 			       o->listen, o->port);
 	}
+	if (slow_start()) {
+		MHD_stop_daemon(d);
+		slow_stop();
+		usage_queue_stop(app->registry.usage);
+		usage_queue_free(app->registry.usage);
+		app->registry.usage = NULL;
+		return err_set(e, 500, "thread_failed", "cannot start the worker threads", "không khởi động được các luồng xử lý");
+	}
 	log_info("serve", "listening on http://%s:%d with %d threads", o->listen, o->port, threads);
 	int sig = 0;
 	sigwait(&stop, &sig);
 	log_info("serve", "signal %d: stopping", sig);
 	usage_queue_stop(app->registry.usage); /* writes what is queued; waiting reads are answered */
+	slow_stop();
 	MHD_stop_daemon(d);
 	usage_queue_free(app->registry.usage);
 	app->registry.usage = NULL;

@@ -1,6 +1,7 @@
 /* citizens.c — citizen records: create, read, change an attribute (a new version; the old one is
  * kept), and the history of an attribute. Every read or change by someone other than the citizen
  * leaves a data-usage entry; every change an audit entry. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,17 +15,73 @@
 
 #define SOURCE_MAX 64
 
-int citizen_load(struct db *db, const char *id, json_t **doc, int64_t *rev, struct err *e)
+/* Each thread keeps the records it parsed last, keyed by ID and checked against the stored
+ * revision and time on every read: reading a record again (a citizen's pages make several calls
+ * in a row) skips the parse. Freed when the thread ends. */
+#define RECORD_CACHE 64
+
+struct cached_record {
+	char id[CITIZEN_ID_LEN + 1];
+	int64_t rev, updated_at;
+	json_t *doc;
+};
+
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void cache_free(void *p)
+{
+	struct cached_record *c = p;
+	for (int i = 0; i < RECORD_CACHE; i++)
+		json_decref(c[i].doc);
+	free(c);
+}
+
+static void cache_init(void)
+{
+	pthread_key_create(&cache_key, cache_free);
+}
+
+static struct cached_record *cache_slot(const char *id)
+{
+	pthread_once(&cache_once, cache_init);
+	struct cached_record *c = pthread_getspecific(cache_key);
+	if (!c) {
+		c = calloc(RECORD_CACHE, sizeof *c);
+		if (!c || pthread_setspecific(cache_key, c)) {
+			free(c);
+			return NULL;
+		}
+	}
+	unsigned h = 0;
+	for (const char *p = id; *p; p++)
+		h = h * 31 + (unsigned char)*p;
+	return &c[h % RECORD_CACHE];
+}
+
+/* Loads the record; shared: may answer with the thread's cached copy, which must not change. */
+static int load(struct db *db, const char *id, bool shared, json_t **doc, int64_t *rev, struct err *e)
 {
 	*doc = NULL;
-	struct db_stmt *st = db_prepare(db, "SELECT doc, rev FROM citizens WHERE id = ?");
+	struct db_stmt *st = db_prepare(db, "SELECT doc, rev, updated_at FROM citizens WHERE id = ?");
 	if (!st || db_bind(st, "t", id))
 		return err_set(e, 500, "db_error", "database error: %s", "lỗi cơ sở dữ liệu: %s", db_errmsg(db));
 	enum db_rc rc = db_step(st);
 	if (rc == DB_ROW) {
-		*doc = json_loads(db_col_text(st, 0), 0, NULL);
+		int64_t r = db_col_int(st, 1), at = db_col_int(st, 2);
+		struct cached_record *c = shared && strlen(id) == CITIZEN_ID_LEN ? cache_slot(id) : NULL;
+		if (c && c->doc && c->rev == r && c->updated_at == at && !strcmp(c->id, id))
+			*doc = json_incref(c->doc);
+		else {
+			*doc = json_loads(db_col_text(st, 0), 0, NULL);
+			if (c && *doc) {
+				json_decref(c->doc);
+				*c = (struct cached_record){.rev = r, .updated_at = at, .doc = json_incref(*doc)};
+				memcpy(c->id, id, CITIZEN_ID_LEN + 1);
+			}
+		}
 		if (rev)
-			*rev = db_col_int(st, 1);
+			*rev = r;
 		db_reset(st);
 		if (*doc)
 			return 0;
@@ -35,6 +92,19 @@ int citizen_load(struct db *db, const char *id, json_t **doc, int64_t *rev, stru
 		return err_set(e, 404, "citizen_not_found", "no citizen with ID %s", "không có công dân mang số định danh %s",
 			       id);
 	return err_set(e, 500, "db_error", "database error: %s", "lỗi cơ sở dữ liệu: %s", db_errmsg(db));
+}
+
+int citizen_load(struct db *db, const char *id, json_t **doc, int64_t *rev, struct err *e)
+{
+	return load(db, id, false, doc, rev, e);
+}
+
+int citizen_read(struct db *db, const char *id, const json_t **doc, struct err *e)
+{
+	json_t *d;
+	int rc = load(db, id, true, &d, NULL, e);
+	*doc = d;
+	return rc;
 }
 
 /* The string value of an attribute, or NULL. */
@@ -223,7 +293,7 @@ static int open_for_read(const struct registry *r, struct db *db, const struct p
 {
 	if (citizen_id_check(id, NULL, NULL, NULL, e))
 		return -1;
-	if (citizen_load(db, id, doc, NULL, e))
+	if (citizen_read(db, id, (const json_t **)doc, e)) /* read only: may be the thread's cached copy */
 		return -1;
 	if (registry_access(r, db, who, id, *doc, acc) == 0 && acc->kind != ACCESS_NONE)
 		return 0;

@@ -16,6 +16,7 @@
 #include "units/units.h"
 
 struct usage_queue;
+struct prefill_forms;
 
 /* How a durable data-usage entry is awaited. NULL: the call blocks until the entry is on disk.
  * Otherwise the call returns USAGE_PENDING at once with its result, and fn(arg, rc) runs on the
@@ -31,6 +32,7 @@ struct registry {
 	const struct units *units;
 	const struct catalog *catalog;
 	struct usage_queue *usage; /* NULL: usage entries are written directly (CLI) */
+	struct prefill_forms *forms; /* built by prefill_prepare */
 };
 
 #define CITIZEN_ID_LEN 12
@@ -57,6 +59,9 @@ void attr_address_unit(const json_t *addr, int64_t recorded_at, char unit[8], ch
 /* doc: the stored record {"name":{"value","source","verified","updated_at","version","actor"}}.
  * Reads the current document; 404 when unknown. *doc is a new reference. */
 int citizen_load(struct db *db, const char *id, json_t **doc, int64_t *rev, struct err *e);
+/* The same for reading only: *doc may be shared with later reads and must not be changed;
+ * release it with json_decref((json_t *)doc). */
+int citizen_read(struct db *db, const char *id, const json_t **doc, struct err *e);
 /* Create, read and change answer with the record as JSON text (see citizen_render); caller frees. */
 int citizen_create(const struct registry *r, struct db *db, const struct principal *who, const json_t *body,
 		   char **out, struct err *e);
@@ -113,6 +118,9 @@ int usage_list(struct db *db, const struct principal *who, const char *before, i
 	       struct err *e);
 
 /* --- prefill (prefill.c) --- */
+/* Writes out once what every form answer repeats; prefill_release frees it. */
+int prefill_prepare(struct registry *r);
+void prefill_release(struct registry *r);
 /* The form as JSON text {"procedure","name","fields":[{"name","label","label_en","type","required",
  * "value","source","locked"[,"options"]}]}; caller frees. */
 int prefill_form(const struct registry *r, struct db *db, const struct principal *who, const char *procedure,

@@ -39,6 +39,16 @@ describe('health and sign-in', () => {
     assert.match(bad.json.error.message_vi, /mật khẩu/);
   });
 
+  test('concurrent sign-ins all succeed, each with its own token, while other calls are answered', async () => {
+    const [logins, health] = await Promise.all([
+      Promise.all(Array.from({ length: 8 }, () => api(U, 'POST', '/api/v1/auth/login', { body: { username: 'canbo.xa', password: 'trondoi-demo' } }))),
+      Promise.all(Array.from({ length: 8 }, () => api(U, 'GET', '/api/v1/procedures/1.001193'))),
+    ]);
+    assert.ok(logins.every((r) => r.status === 200));
+    assert.equal(new Set(logins.map((r) => r.json.token)).size, 8);
+    assert.ok(health.every((r) => r.status === 200));
+  });
+
   test('repeated failures are slowed down with 429 and Retry-After, even for the right password', async () => {
     let last;
     for (let i = 0; i < 6; i++)

@@ -25,7 +25,8 @@ int db_migrate(struct db *db, int *applied, struct err *e);
 /* Runs SQL text with no parameters and no result (may hold several statements). */
 int db_exec(struct db *db, const char *sql);
 
-/* Returns the prepared statement for sql, cached on the connection (keyed by the text), reset
+/* Returns the prepared statement for sql, cached on the connection (keyed by the address of sql:
+ * pass string literals, never built strings), reset
  * and with bindings cleared. NULL on error. Never finalize it; it lives as long as db. */
 struct db_stmt *db_prepare(struct db *db, const char *sql);
 

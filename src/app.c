@@ -16,7 +16,9 @@ int app_open(struct app *a, const char *db_url, struct db **db, struct err *e)
 	if (db_open(db, db_url, false, e))
 		return -1;
 	a->units = units_new();
-	if (!a->units || units_load_db(a->units, *db, e) || catalog_load_db(&a->catalog, *db, e)) {
+	a->calendar = cal_new();
+	if (!a->units || !a->calendar || units_load_db(a->units, *db, e) || catalog_load_db(&a->catalog, *db, e) ||
+	    holidays_load_db(a->calendar, *db, e)) {
 		app_close(a);
 		db_close(*db);
 		*db = NULL;
@@ -39,6 +41,8 @@ void app_close(struct app *a)
 	prefill_release(&a->registry);
 	units_free(a->units);
 	a->units = NULL;
+	cal_free(a->calendar);
+	a->calendar = NULL;
 	catalog_release(&a->catalog);
 }
 

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "calendar/calendar.h"
 #include "catalog/catalog.h"
 #include "registry/registry.h"
 #include "units/units.h"
@@ -13,6 +14,7 @@ struct app {
 	const char *db_url;
 	const char *web_dir;
 	struct units *units;
+	struct calendar *calendar;
 	struct catalog catalog;
 	struct registry registry;
 	int64_t token_ttl_us;

@@ -42,6 +42,12 @@ const json_t *catalog_procedure(const struct catalog *c, const char *code);
 bool catalog_agency_exists(const struct catalog *c, const char *kind);
 int attr_type_parse(const char *s, enum attr_type *out);
 
+/* Official holiday decisions in the database (holidays_db.c): init stores data/holidays/YYYY.json
+ * (each checked by the calendar first); the server loads them into its calendar. */
+struct calendar;
+int holidays_store_dir(struct db *db, const char *dir, int *count, struct err *e);
+int holidays_load_db(struct calendar *c, struct db *db, struct err *e);
+
 /* Units in the database (units_db.c). */
 struct units;
 int units_store(const struct units *u, struct db *db);

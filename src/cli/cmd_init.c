@@ -30,18 +30,28 @@ static int load_reference(struct db *db, const char *data_dir, struct err *e)
 	int rc = -1;
 	if (!u || units_load_dir(u, dir, e) || catalog_load_dir(&c, data_dir, e))
 		goto out;
-	char detail[200];
-	snprintf(detail, sizeof detail, "{\"units\":%zu,\"unit_links\":%zu,\"procedures\":%zu}", units_count(u),
-		 units_link_count(u), json_array_size(c.procedures));
-	if (db_begin(db) || units_store(u, db) || catalog_store(&c, db) ||
-	    audit_append(db, "system", "reference.load", data_dir, detail) || db_commit(db)) {
+	char detail[200], hdir[1100];
+	int years = 0;
+	snprintf(hdir, sizeof hdir, "%s/holidays", data_dir);
+	if (db_begin(db)) {
+		err_set(e, 503, "db_busy", "database busy: %s", "cơ sở dữ liệu bận: %s", db_errmsg(db));
+		goto out;
+	}
+	if (holidays_store_dir(db, hdir, &years, e)) {
+		db_rollback(db);
+		goto out;
+	}
+	snprintf(detail, sizeof detail, "{\"units\":%zu,\"unit_links\":%zu,\"procedures\":%zu,\"holiday_years\":%d}",
+		 units_count(u), units_link_count(u), json_array_size(c.procedures), years);
+	if (units_store(u, db) || catalog_store(&c, db) || audit_append(db, "system", "reference.load", data_dir, detail) ||
+	    db_commit(db)) {
 		err_set(e, 500, "db_error", "cannot store reference data: %s", "không lưu được dữ liệu tham chiếu: %s",
 			db_errmsg(db));
 		db_rollback(db);
 		goto out;
 	}
-	printf("loaded %zu units, %zu links across the 2025 reform, %zu procedures\n", units_count(u), units_link_count(u),
-	       json_array_size(c.procedures));
+	printf("loaded %zu units, %zu links across the 2025 reform, %zu procedures, %d official holiday years\n",
+	       units_count(u), units_link_count(u), json_array_size(c.procedures), years);
 	rc = 0;
 out:
 	units_free(u);

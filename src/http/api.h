@@ -31,4 +31,8 @@ int api_prefill(struct call *c);
 int api_attributes_list(struct call *c);
 int api_agencies_list(struct call *c);
 
+int api_calendar_lunar(struct call *c);
+int api_calendar_holidays(struct call *c);
+int api_calendar_due(struct call *c);
+
 #endif

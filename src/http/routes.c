@@ -36,6 +36,10 @@ const struct route routes[] = {
 	{"GET", "/api/v1/procedures/{code}/prefill", CITIZEN, api_prefill, "the form filled from the registry"},
 	{"GET", "/api/v1/attributes", PUBLIC, api_attributes_list, "the registry's attribute catalog"},
 	{"GET", "/api/v1/agencies", PUBLIC, api_agencies_list, "agency kinds"},
+
+	{"GET", "/api/v1/calendar/lunar", PUBLIC, api_calendar_lunar, "a date in the Vietnamese lunar calendar"},
+	{"GET", "/api/v1/calendar/holidays", PUBLIC, api_calendar_holidays, "a year's holidays and make-up days"},
+	{"GET", "/api/v1/calendar/due", PUBLIC, api_calendar_due, "the legal working-day clock"},
 };
 
 const size_t routes_count = sizeof routes / sizeof *routes;

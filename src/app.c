@@ -1,6 +1,8 @@
 /* app.c — opening what a command or the server needs. */
 #include "app.h"
 
+#include "db/embedded.h"
+
 #include <limits.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -26,8 +28,11 @@ int app_open(struct app *a, const char *db_url, struct db **db, struct err *e)
 	}
 	a->registry.units = a->units;
 	a->registry.catalog = &a->catalog;
-	if (prefill_prepare(&a->registry)) {
-		err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
+	const struct embedded_file *wf = embedded_find(embedded_docs, "statuses.json");
+	a->dossiers = (struct dossiers){&a->registry, a->calendar, wf ? workflow_load((const char *)wf->data, e) : NULL};
+	if (!a->dossiers.workflow || prefill_prepare(&a->registry)) {
+		if (a->dossiers.workflow)
+			err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
 		app_close(a);
 		db_close(*db);
 		*db = NULL;
@@ -39,6 +44,8 @@ int app_open(struct app *a, const char *db_url, struct db **db, struct err *e)
 void app_close(struct app *a)
 {
 	prefill_release(&a->registry);
+	workflow_free(a->dossiers.workflow);
+	a->dossiers.workflow = NULL;
 	units_free(a->units);
 	a->units = NULL;
 	cal_free(a->calendar);

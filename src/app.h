@@ -7,6 +7,7 @@
 
 #include "calendar/calendar.h"
 #include "catalog/catalog.h"
+#include "dossier/dossier.h"
 #include "registry/registry.h"
 #include "units/units.h"
 
@@ -17,6 +18,7 @@ struct app {
 	struct calendar *calendar;
 	struct catalog catalog;
 	struct registry registry;
+	struct dossiers dossiers;
 	int64_t token_ttl_us;
 };
 

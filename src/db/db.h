@@ -33,6 +33,8 @@ struct db_stmt *db_prepare(struct db *db, const char *sql);
 /* Binds parameters from 1 by a type string: 't' text (const char*, NULL binds NULL),
  * 'i' int64_t, 'b' bool as 0/1 (int), 'n' null (no argument). */
 int db_bind(struct db_stmt *st, const char *types, ...);
+/* The same, from parameter number first on (to bind a statement in parts). */
+int db_bind_at(struct db_stmt *st, int first, const char *types, ...);
 enum db_rc db_step(struct db_stmt *st);
 /* Ends a statement that still has rows (a stepping statement holds its read snapshot). */
 void db_reset(struct db_stmt *st);

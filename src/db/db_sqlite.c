@@ -108,11 +108,11 @@ struct db_stmt *db_prepare(struct db *db, const char *sql)
 	return NULL;
 }
 
-static int bind_va(struct db_stmt *st, const char *types, va_list ap)
+static int bind_va(struct db_stmt *st, int first, const char *types, va_list ap)
 {
 	int rc = SQLITE_OK;
 	for (int i = 0; types[i] && rc == SQLITE_OK; i++) {
-		int idx = i + 1;
+		int idx = first + i;
 		switch (types[i]) {
 		case 't': {
 			const char *s = va_arg(ap, const char *);
@@ -139,7 +139,16 @@ int db_bind(struct db_stmt *st, const char *types, ...)
 {
 	va_list ap;
 	va_start(ap, types);
-	int rc = bind_va(st, types, ap);
+	int rc = bind_va(st, 1, types, ap);
+	va_end(ap);
+	return rc;
+}
+
+int db_bind_at(struct db_stmt *st, int first, const char *types, ...)
+{
+	va_list ap;
+	va_start(ap, types);
+	int rc = bind_va(st, first, types, ap);
 	va_end(ap);
 	return rc;
 }
@@ -201,7 +210,7 @@ enum db_rc db_run(struct db *db, const char *sql, const char *types, ...)
 		return DB_ERROR;
 	va_list ap;
 	va_start(ap, types);
-	int rc = bind_va(st, types, ap);
+	int rc = bind_va(st, 1, types, ap);
 	va_end(ap);
 	if (rc)
 		return DB_ERROR;

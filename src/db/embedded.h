@@ -11,6 +11,9 @@ struct embedded_file {
 };
 
 extern const struct embedded_file embedded_migrations[]; /* ends with {0}, sorted by name */
-extern const struct embedded_file embedded_docs[];
+extern const struct embedded_file embedded_docs[]; /* openapi.yaml, statuses.json */
+
+/* The file of that name in set, or NULL. */
+const struct embedded_file *embedded_find(const struct embedded_file *set, const char *name);
 
 #endif

@@ -17,6 +17,14 @@ static int applied_version(struct db *db, long version)
 	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
 }
 
+const struct embedded_file *embedded_find(const struct embedded_file *set, const char *name)
+{
+	for (; set->name; set++)
+		if (!strcmp(set->name, name))
+			return set;
+	return NULL;
+}
+
 int db_migrate(struct db *db, int *applied, struct err *e)
 {
 	*applied = 0;

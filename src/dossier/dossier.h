@@ -1,14 +1,64 @@
-/* dossier.h — administrative dossiers (hồ sơ). For now: drafts, the applications a citizen has
- * started (or the demo prepared) from a prefilled form and not yet submitted. */
+/* dossier.h — administrative dossiers (hồ sơ): submission with a form checked against the
+ * procedure and filled from the registry, the legal statuses as a transition table, the
+ * working-day clock, the timeline, the applicant's list, the desk queue and the public lookup.
+ * Drafts are the applications a citizen started and has not submitted. No HTTP here. */
 #ifndef TD_DOSSIER_H
 #define TD_DOSSIER_H
 
 #include <jansson.h>
 
 #include "auth/auth.h"
+#include "calendar/calendar.h"
 #include "catalog/catalog.h"
 #include "core/err.h"
 #include "db/db.h"
+#include "registry/registry.h"
+
+struct workflow;
+
+struct dossiers {
+	const struct registry *registry;
+	const struct calendar *calendar;
+	struct workflow *workflow;
+};
+
+/* Reads the status and transition table (data/dossier/statuses.json, embedded). */
+struct workflow *workflow_load(const char *json, struct err *e);
+void workflow_free(struct workflow *w);
+/* The transition from -> to that `by` ("officer" or "applicant") may make, or NULL. */
+struct transition {
+	int from, to;
+	const char *by;
+	int note_required;
+	int resumes;
+};
+const struct transition *workflow_find(const struct workflow *w, int from, int to, const char *by);
+/* Whether any transition from -> to exists (for the refusal's reason). */
+int workflow_allows_any(const struct workflow *w, int from, int to);
+const char *workflow_status_name(const struct workflow *w, int status, const char *lang);
+int workflow_is_final(const struct workflow *w, int status);
+
+/* Checks the submitted fields against the procedure's form and completes them from the
+ * applicant's record (doc): required and typed fields, locked (verified) registry values the
+ * applicant may not change. On failure returns -1 with e (422) and *problems, an array of
+ * {"field","code","message","message_vi"} naming each field; caller frees. */
+int form_check(const struct registry *r, const json_t *procedure, const json_t *doc, const char *applicant_id,
+	       const json_t *fields, json_t **out, json_t **problems, struct err *e);
+
+/* POST /dossiers: body {"procedure","channel","fields",["applicant","unit"]}. */
+int dossier_submit(const struct dossiers *d, struct db *db, const struct principal *who, const json_t *body,
+		   json_t **out, json_t **problems, struct err *e);
+/* GET /dossiers/{code}: the applicant, or staff of the handling unit (whose read is logged in
+ * the applicant's data-usage log; returns USAGE_PENDING when w reports it). */
+int dossier_get(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,
+		const struct usage_wait *w, json_t **out, struct err *e);
+int dossier_transition(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,
+		       const json_t *body, json_t **out, struct err *e);
+int dossier_list_mine(const struct dossiers *d, struct db *db, const struct principal *who, json_t **out,
+		      struct err *e);
+int dossier_desk(const struct dossiers *d, struct db *db, const struct principal *who, const char *status,
+		 json_t **out, struct err *e);
+int dossier_lookup(const struct dossiers *d, struct db *db, const char *code, json_t **out, struct err *e);
 
 /* The signed-in citizen's drafts, newest first: {"drafts":[{"id","procedure","name","fields","created_at"}]}. */
 int draft_list(const struct catalog *c, struct db *db, const struct principal *who, json_t **out, struct err *e);

@@ -35,4 +35,11 @@ int api_calendar_lunar(struct call *c);
 int api_calendar_holidays(struct call *c);
 int api_calendar_due(struct call *c);
 
+int api_dossier_submit(struct call *c);
+int api_dossier_get(struct call *c);
+int api_dossier_transition(struct call *c);
+int api_my_dossiers(struct call *c);
+int api_desk(struct call *c);
+int api_lookup(struct call *c);
+
 #endif

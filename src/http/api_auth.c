@@ -17,8 +17,9 @@ int api_healthz(struct call *c)
 
 int api_openapi(struct call *c)
 {
-	c->raw = (const char *)embedded_docs[0].data;
-	c->raw_len = embedded_docs[0].len;
+	const struct embedded_file *f = embedded_find(embedded_docs, "openapi.yaml");
+	c->raw = (const char *)f->data;
+	c->raw_len = f->len;
 	c->raw_type = "application/yaml; charset=utf-8";
 	return 0;
 }

@@ -26,12 +26,14 @@ struct call {
 	json_t *body; /* parsed JSON object for POST/PATCH/PUT */
 	void *transport;
 	const struct usage_wait *wait; /* lets a handler answer once its usage entry is on disk */
+	char client[48];               /* the client's address */
 
 	/* the answer: a JSON result with status, or err, or a raw body */
 	int status;
 	json_t *result;
 	char *text; /* or the answer as JSON text, owned */
 	struct err err;
+	json_t *details; /* with err: a list naming each problem ("fields" in the answer) */
 	const char *raw; /* static data, not freed */
 	size_t raw_len;
 	const char *raw_type;

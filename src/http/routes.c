@@ -30,6 +30,13 @@ const struct route routes[] = {
 	{"DELETE", "/api/v1/me/consents/{id}", CITIZEN, api_consent_revoke, "revoke a consent"},
 	{"GET", "/api/v1/me/data-usage", CITIZEN, api_data_usage, "who used my data"},
 	{"GET", "/api/v1/me/drafts", CITIZEN, api_drafts, "my draft applications"},
+	{"GET", "/api/v1/me/dossiers", CITIZEN, api_my_dossiers, "my dossiers"},
+
+	{"POST", "/api/v1/dossiers", CITIZEN | STAFF, api_dossier_submit, "submit a dossier"},
+	{"GET", "/api/v1/dossiers/{code}", CITIZEN | STAFF, api_dossier_get, "a dossier with its timeline"},
+	{"POST", "/api/v1/dossiers/{code}/transitions", CITIZEN | STAFF, api_dossier_transition, "change a dossier's status"},
+	{"GET", "/api/v1/desk", STAFF, api_desk, "the desk queue of the officer's unit"},
+	{"GET", "/api/v1/lookup/{code}", PUBLIC, api_lookup, "public status lookup"},
 
 	{"GET", "/api/v1/procedures", PUBLIC, api_procedures_list, "the procedure catalog"},
 	{"GET", "/api/v1/procedures/{code}", PUBLIC, api_procedure_get, "one procedure"},

@@ -148,9 +148,26 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t
 	return send_text(conn, status, text, JSON_TYPE, retry_after);
 }
 
-static enum MHD_Result send_error(struct MHD_Connection *conn, const struct err *e, int retry_after)
+static json_t *error_json(const struct err *e, json_t *details)
 {
 	json_t *v = json_pack("{s:{s:s,s:s,s:s}}", "error", "code", e->code, "message", e->msg, "message_vi", e->msg_vi);
+	if (details)
+		json_object_set(json_object_get(v, "error"), "fields", details);
+	return v;
+}
+
+static enum MHD_Result send_error_details(struct MHD_Connection *conn, const struct err *e, json_t *details,
+					  int retry_after)
+{
+	json_t *v = error_json(e, details);
+	enum MHD_Result rc = send_json(conn, e->status ? e->status : 500, v, retry_after);
+	json_decref(v);
+	return rc;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *conn, const struct err *e, int retry_after)
+{
+	json_t *v = error_json(e, NULL);
 	enum MHD_Result rc = send_json(conn, e->status ? e->status : 500, v, retry_after);
 	json_decref(v);
 	return rc;
@@ -203,7 +220,7 @@ static int parse_body(struct call *c, struct request *rq)
 static enum MHD_Result answer(struct MHD_Connection *conn, struct call *c, int rc)
 {
 	if (rc)
-		return send_error(conn, &c->err, c->retry_after);
+		return send_error_details(conn, &c->err, c->details, c->retry_after);
 	if (c->raw) {
 		struct MHD_Response *r = MHD_create_response_from_buffer(c->raw_len, (void *)c->raw, MHD_RESPMEM_PERSISTENT);
 		if (!r)
@@ -257,12 +274,19 @@ static enum MHD_Result answer_pending(struct MHD_Connection *conn, struct reques
 	return res;
 }
 
+static void client_address(struct MHD_Connection *conn, char *out, size_t n)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr_in *sa = ci ? (const struct sockaddr_in *)ci->client_addr : NULL;
+	if (!sa || sa->sin_family != AF_INET || !inet_ntop(AF_INET, &sa->sin_addr, out, (socklen_t)n))
+		snprintf(out, n, "unknown");
+}
+
 /* The answer of a finished call as JSON text and status, for sending later. */
 static char *answer_text(struct call *c, int rc, int *status)
 {
 	if (rc) {
-		json_t *v = json_pack("{s:{s:s,s:s,s:s}}", "error", "code", c->err.code, "message", c->err.msg, "message_vi",
-				      c->err.msg_vi);
+		json_t *v = error_json(&c->err, c->details);
 		*status = c->err.status ? c->err.status : 500;
 		char *text = json_dumps(v, JSON_COMPACT);
 		json_decref(v);
@@ -299,6 +323,7 @@ static void *slow_worker(void *arg)
 		j->rq->retry_after = c->retry_after;
 		json_decref(c->body);
 		json_decref(c->result);
+		json_decref(c->details);
 		free(c->text);
 		if (c->db)
 			db_reset_all(c->db);
@@ -369,6 +394,7 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *conn, co
 				struct request *rq)
 {
 	struct call c = {.app = app, .method = method, .path = url, .transport = conn, .wait = &rq->wait};
+	client_address(conn, c.client, sizeof c.client);
 	int status;
 	const struct route *rt = router_match(method, url, &c, &status);
 	if (!rt) {
@@ -419,6 +445,7 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *conn, co
 	enum MHD_Result res = answer(conn, &c, rc);
 	json_decref(c.body);
 	json_decref(c.result);
+	json_decref(c.details);
 	free(c.text);
 	db_reset_all(c.db);
 	return res;

@@ -1,0 +1,526 @@
+/* dossiers.c — submitting a dossier, reading it, moving it through the legal statuses with the
+ * working-day clock, and the lists: the applicant's, the desk's and the public lookup. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "core/clock.h"
+#include "core/json.h"
+#include "dossier/dossier.h"
+#include "registry/record.h"
+
+#define NOTE_MAX 2000
+#define DUE_SOON_US (24LL * 3600 * 1000000)
+
+static const struct {
+	const char *name;
+	int code; /* the National Public Service Portal's channel code */
+} channels[] = {{"direct", 1}, {"online", 2}, {"postal", 3}};
+
+static int channel_code(const char *name)
+{
+	for (size_t i = 0; i < sizeof channels / sizeof *channels; i++)
+		if (!strcmp(channels[i].name, name))
+			return channels[i].code;
+	return 0;
+}
+
+static const char *channel_name(int code)
+{
+	for (size_t i = 0; i < sizeof channels / sizeof *channels; i++)
+		if (channels[i].code == code)
+			return channels[i].name;
+	return "?";
+}
+
+static json_t *iso_or_null(int64_t us, bool present)
+{
+	char s[40];
+	if (!present)
+		return json_null();
+	clock_iso(us, s, sizeof s);
+	return json_string(s);
+}
+
+/* Today's unit for an address recorded on an older map: its first successor. */
+static const struct unit *today_unit(const struct units *u, const char *code, const char *recorded_on, const char *today)
+{
+	const struct unit *x = units_find(u, code, recorded_on);
+	for (int i = 0; x && i < 4 && units_find(u, x->code, today) != x; i++) {
+		const struct unit_link *next[4];
+		x = units_successors(u, x, next, 4) ? units_find(u, next[0]->new_code, next[0]->effective) : NULL;
+	}
+	return x;
+}
+
+/* The unit that handles the dossier: the one asked for, else the applicant's commune (or its
+ * province for a province-level procedure), on today's map. */
+static int handling_unit(const struct dossiers *d, const json_t *p, const json_t *doc, const char *asked, char unit[8],
+			 struct err *e)
+{
+	const struct units *u = d->registry->units;
+	char today[11];
+	clock_today_vn(today, sizeof today);
+	bool province = !strcmp(json_string_value(json_object_get(p, "level")), "province");
+	const struct unit *x = NULL;
+	if (asked)
+		x = units_valid_code(asked) ? units_find(u, asked, today) : NULL;
+	else {
+		struct stored a;
+		char code[8], on[11];
+		if (record_get(doc, "permanent_address", &a)) {
+			attr_address_unit(a.value, a.updated_at, code, on);
+			x = today_unit(u, code, on, today);
+		}
+		if (x && province && x->level != UNIT_PROVINCE)
+			x = units_parent(u, x);
+	}
+	if (!x)
+		return err_set(e, 422, "invalid_unit", asked ? "unit %s is not a unit on today's map" : "%s",
+			       asked ? "%s không phải đơn vị hành chính hiện hành" : "%s",
+			       asked ? asked : "the applicant has no permanent address: say which unit handles it (\"unit\")");
+	if ((x->level == UNIT_PROVINCE) != province)
+		return err_set(e, 422, "invalid_unit", "this procedure is handled by a %s, and %s is not one",
+			       "thủ tục này do cấp %s giải quyết, %s không thuộc cấp đó", province ? "province" : "commune", x->code);
+	snprintf(unit, 8, "%s", x->code);
+	return 0;
+}
+
+/* The next code of unit for today: {unit}-{YYMMDD}-{NNNN}, gap-free inside the transaction. */
+static int next_code(struct db *db, const char *unit, char *out, size_t n)
+{
+	char today[11];
+	clock_today_vn(today, sizeof today);
+	if (db_run(db, "UPDATE dossier_seq SET last = last + 1 WHERE unit = ? AND day = ?", "tt", unit, today) != DB_DONE)
+		return -1;
+	if (db_changes(db) == 0 &&
+	    db_run(db, "INSERT INTO dossier_seq (unit, day, last) VALUES (?, ?, 1)", "tt", unit, today) != DB_DONE)
+		return -1;
+	struct db_stmt *st = db_prepare(db, "SELECT last FROM dossier_seq WHERE unit = ? AND day = ?");
+	if (!st || db_bind(st, "tt", unit, today) || db_step(st) != DB_ROW)
+		return -1;
+	long long seq = db_col_int(st, 0);
+	db_reset(st);
+	snprintf(out, n, "%s-%.2s%.2s%.2s-%04lld", unit, today + 2, today + 5, today + 8, seq);
+	return 0;
+}
+
+static int add_event(struct db *db, const char *code, const char *actor, int from, int to, const char *note, int64_t at)
+{
+	return db_run(db, "INSERT INTO dossier_events (code, seq, at, actor, from_status, to_status, note) "
+			  "VALUES (?, (SELECT COUNT(*) + 1 FROM dossier_events WHERE code = ?), ?, ?, ?, ?, ?)",
+		      "ttitiit", code, code, at, actor, (int64_t)from, (int64_t)to, note ? note : "") == DB_DONE
+		       ? 0
+		       : -1;
+}
+
+/* Who submits for whom: a citizen for themself online; staff at the desk for a walk-in. */
+static int applicant_of(const struct principal *who, const json_t *body, const char **id, const char **channel,
+			struct err *e)
+{
+	const char *asked;
+	if (json_get_str(body, "applicant", false, 16, &asked, e) || json_get_str(body, "channel", false, 16, channel, e))
+		return -1;
+	if (who->role == ROLE_CITIZEN) {
+		if (asked && strcmp(asked, who->citizen_id))
+			return err_set(e, 403, "forbidden", "a citizen applies for themself", "công dân chỉ nộp hồ sơ cho chính mình");
+		*id = who->citizen_id;
+		if (!*channel)
+			*channel = "online";
+	} else {
+		if (!asked)
+			return err_set(e, 422, "missing_field", "say whose dossier this is: \"applicant\" (personal ID)",
+				       "cần \"applicant\" (số định danh người nộp)");
+		*id = asked;
+		if (!*channel)
+			*channel = "direct";
+	}
+	if (!channel_code(*channel))
+		return err_set(e, 422, "invalid_field", "channel must be online, direct or postal",
+			       "channel phải là online, direct hoặc postal");
+	return 0;
+}
+
+int dossier_submit(const struct dossiers *d, struct db *db, const struct principal *who, const json_t *body,
+		   json_t **out, json_t **problems, struct err *e)
+{
+	const char *pcode = NULL, *applicant = NULL, *channel = NULL, *asked_unit = NULL;
+	json_t *fields = json_object_get(body, "fields");
+	*problems = NULL;
+	if (json_get_str(body, "procedure", true, 32, &pcode, e) || json_get_str(body, "unit", false, 8, &asked_unit, e) ||
+	    applicant_of(who, body, &applicant, &channel, e))
+		return -1;
+	if (fields && !json_is_object(fields))
+		return err_set(e, 422, "invalid_field", "fields must be an object", "fields phải là một đối tượng");
+	const json_t *p = catalog_procedure(d->registry->catalog, pcode);
+	if (!p)
+		return err_set(e, 422, "unknown_procedure", "no procedure with code %s", "không có thủ tục mã %s", pcode);
+	if (citizen_id_check(applicant, NULL, NULL, NULL, e))
+		return -1;
+	const json_t *doc;
+	if (citizen_read(db, applicant, &doc, e))
+		return e->status == 404 ? err_set(e, 422, "unknown_applicant", "no citizen with ID %s", "không có công dân mang số định danh %s",
+						  applicant)
+					: -1;
+	char unit[8];
+	json_t *form = NULL, *empty = json_object();
+	int rc = handling_unit(d, p, doc, asked_unit ? asked_unit : (who->role & ROLE_STAFF ? who->unit : NULL), unit, e);
+	if (!rc)
+		rc = form_check(d->registry, p, doc, applicant, fields ? fields : empty, &form, problems, e);
+	json_decref((json_t *)doc);
+	json_decref(empty);
+	if (rc)
+		return -1;
+	char code[48], *text = json_to_str(form);
+	int64_t now = clock_now_us();
+	json_t *names = json_pack("[s]", "dossier");
+	struct usage_entry ux = {applicant, who->username, who->unit[0] ? who->unit : NULL, "submit", pcode, names};
+	rc = !text || db_begin(db) ? -1 : 0;
+	if (!rc)
+		rc = next_code(db, unit, code, sizeof code) ||
+		     db_run(db, "INSERT INTO dossiers (code, procedure_code, unit, agency, applicant_id, submitted_by, channel, status, "
+				"fields, received_at, supplements, rev, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 0, 1, ?)",
+			    "ttttttitii", code, pcode, unit, json_string_value(json_object_get(p, "agency")), applicant, who->username,
+			    (int64_t)channel_code(channel), text, now, now) != DB_DONE ||
+		     add_event(db, code, who->username, 0, 1, "", now) || audit_append(db, who->username, "dossier.submit", code, "{}") ||
+		     (who->role != ROLE_CITIZEN && usage_insert(db, &ux, now)) || db_commit(db);
+	json_decref(names);
+	free(text);
+	json_decref(form);
+	if (rc) {
+		db_rollback(db);
+		return err_set(e, 500, "db_error", "the dossier was not saved: %s", "hồ sơ chưa được lưu: %s", db_errmsg(db));
+	}
+	return dossier_get(d, db, who, code, NULL, out, e);
+}
+
+/* A dossier row in a struct, for the checks and the clock. */
+struct row {
+	char code[48], procedure[32], unit[8], agency[24], applicant[13];
+	int status, channel, supplements;
+	int64_t received_at, accepted_at, due_at, paused_at, finished_at, returned_at, rev;
+	bool has_accepted, has_due, has_paused, has_finished, has_returned;
+	json_t *fields, *apology;
+};
+
+static int load_row(struct db *db, const char *code, struct row *r, struct err *e)
+{
+	memset(r, 0, sizeof *r);
+	struct db_stmt *st = db_prepare(db, "SELECT code, procedure_code, unit, agency, applicant_id, status, channel, supplements, "
+					    "received_at, accepted_at, due_at, paused_at, finished_at, returned_at, rev, fields, apology "
+					    "FROM dossiers WHERE code = ?");
+	if (!st || db_bind(st, "t", code))
+		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
+	enum db_rc rc = db_step(st);
+	if (rc != DB_ROW)
+		return rc == DB_DONE ? err_set(e, 404, "dossier_not_found", "no dossier %s", "không có hồ sơ %s", code)
+				     : err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
+	snprintf(r->code, sizeof r->code, "%s", db_col_text(st, 0));
+	snprintf(r->procedure, sizeof r->procedure, "%s", db_col_text(st, 1));
+	snprintf(r->unit, sizeof r->unit, "%s", db_col_text(st, 2));
+	snprintf(r->agency, sizeof r->agency, "%s", db_col_text(st, 3));
+	snprintf(r->applicant, sizeof r->applicant, "%s", db_col_text(st, 4));
+	r->status = (int)db_col_int(st, 5);
+	r->channel = (int)db_col_int(st, 6);
+	r->supplements = (int)db_col_int(st, 7);
+	r->received_at = db_col_int(st, 8);
+	int64_t *times[] = {&r->accepted_at, &r->due_at, &r->paused_at, &r->finished_at, &r->returned_at};
+	bool *has[] = {&r->has_accepted, &r->has_due, &r->has_paused, &r->has_finished, &r->has_returned};
+	for (int i = 0; i < 5; i++) {
+		*has[i] = !db_col_null(st, 9 + i);
+		*times[i] = db_col_int(st, 9 + i);
+	}
+	r->rev = db_col_int(st, 14);
+	r->fields = json_loads(db_col_text(st, 15), 0, NULL);
+	r->apology = db_col_null(st, 16) ? NULL : json_loads(db_col_text(st, 16), 0, NULL);
+	db_reset(st);
+	return 0;
+}
+
+static void row_release(struct row *r)
+{
+	json_decref(r->fields);
+	json_decref(r->apology);
+}
+
+/* Staff of the handling unit: its officers of the procedure's agency, and its leaders. */
+static bool handles(const struct principal *who, const struct row *r)
+{
+	return (who->role & ROLE_STAFF) && !strcmp(who->unit, r->unit) &&
+	       (who->role == ROLE_LEADER || !strcmp(who->agency, r->agency));
+}
+
+static bool is_applicant(const struct principal *who, const struct row *r)
+{
+	return who->role == ROLE_CITIZEN && !strcmp(who->citizen_id, r->applicant);
+}
+
+static json_t *timeline(struct db *db, const struct dossiers *d, const char *code)
+{
+	json_t *list = json_array();
+	struct db_stmt *st = db_prepare(db, "SELECT at, actor, from_status, to_status, note FROM dossier_events WHERE code = ? "
+					    "ORDER BY seq");
+	if (!st || db_bind(st, "t", code))
+		return list;
+	while (db_step(st) == DB_ROW) {
+		int to = (int)db_col_int(st, 3);
+		json_array_append_new(list, json_pack("{s:o,s:s,s:I,s:i,s:s,s:s}", "at", iso_or_null(db_col_int(st, 0), true), "by",
+						      db_col_text(st, 1), "from", (json_int_t)db_col_int(st, 2), "to", to,
+						      "status_name", workflow_status_name(d->workflow, to, "vi"), "note",
+						      db_col_text(st, 4)));
+	}
+	return list;
+}
+
+static json_t *render(const struct dossiers *d, struct db *db, const struct row *r, bool full)
+{
+	const json_t *p = catalog_procedure(d->registry->catalog, r->procedure);
+	int64_t now = clock_now_us();
+	bool open = !workflow_is_final(d->workflow, r->status) && r->status != 9;
+	json_t *o = json_pack("{s:s,s:{s:s,s:O},s:s,s:i,s:{s:s,s:s},s:o,s:o}", "code", r->code, "procedure", "code",
+			      r->procedure, "name", p ? json_object_get(p, "name") : json_null(), "unit", r->unit, "status",
+			      r->status, "status_name", "vi", workflow_status_name(d->workflow, r->status, "vi"), "en",
+			      workflow_status_name(d->workflow, r->status, "en"), "received_at", iso_or_null(r->received_at, true),
+			      "due_at", iso_or_null(r->due_at, r->has_due));
+	json_object_set_new(o, "overdue", json_boolean(open && r->has_due && !r->has_paused && now > r->due_at));
+	if (!full)
+		return o;
+	json_object_set_new(o, "agency", json_string(r->agency));
+	json_object_set_new(o, "applicant", json_string(r->applicant));
+	json_object_set_new(o, "channel", json_string(channel_name(r->channel)));
+	json_object_set_new(o, "accepted_at", iso_or_null(r->accepted_at, r->has_accepted));
+	json_object_set_new(o, "paused_at", iso_or_null(r->paused_at, r->has_paused));
+	json_object_set_new(o, "finished_at", iso_or_null(r->finished_at, r->has_finished));
+	json_object_set_new(o, "returned_at", iso_or_null(r->returned_at, r->has_returned));
+	json_object_set_new(o, "supplements", json_integer(r->supplements));
+	json_object_set_new(o, "late", json_boolean(r->has_finished && r->has_due && r->finished_at > r->due_at));
+	json_object_set(o, "apology", r->apology ? r->apology : json_null());
+	json_object_set(o, "fields", r->fields ? r->fields : json_object());
+	json_object_set_new(o, "timeline", timeline(db, d, r->code));
+	return o;
+}
+
+int dossier_get(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,
+		const struct usage_wait *w, json_t **out, struct err *e)
+{
+	struct row r;
+	if (load_row(db, code, &r, e))
+		return -1;
+	int rc = 0;
+	if (!is_applicant(who, &r) && !handles(who, &r))
+		rc = err_set(e, 403, "forbidden", "dossier %s belongs to another applicant and another desk",
+			     "hồ sơ %s thuộc người nộp khác và bộ phận khác", code);
+	else if (!is_applicant(who, &r)) { /* staff see the applicant's data: that is a use of it */
+		json_t *names = json_pack("[s]", "dossier");
+		struct usage_entry ux = {r.applicant, who->username, who->unit, "read_dossier", code, names};
+		rc = usage_record(d->registry, db, &ux, true, w);
+		json_decref(names);
+		if (rc < 0)
+			err_set(e, 503, "usage_log_unavailable", "the read could not be logged, so no data is shown; try again",
+				"không ghi được nhật ký sử dụng nên không hiển thị dữ liệu; hãy thử lại");
+	}
+	if (rc >= 0)
+		*out = render(d, db, &r, true);
+	row_release(&r);
+	return rc;
+}
+
+/* What a transition does to the clock. Returns 0, or -1 with e. */
+static int clock_effects(const struct dossiers *d, struct row *r, const struct transition *t, const json_t *body,
+			 int64_t now, struct err *e)
+{
+	const json_t *p = catalog_procedure(d->registry->catalog, r->procedure);
+	const char *cut = json_string_value(json_object_get(p, "cutoff"));
+	int cutoff = cut && strlen(cut) == 5 ? ((cut[0] - '0') * 10 + cut[1] - '0') * 60 + (cut[3] - '0') * 10 + cut[4] - '0'
+					     : CAL_CUTOFF_DEFAULT;
+	int64_t start;
+	if (t->to == 2) { /* accepting fixes the due time */
+		r->accepted_at = now;
+		r->has_accepted = r->has_due = true;
+		if (cal_due(d->calendar, now, (int)json_integer_value(json_object_get(p, "processing_days")), cutoff, &start, &r->due_at))
+			return err_set(e, 500, "clock_failed", "the due time cannot be computed", "không tính được hạn giải quyết");
+	} else if (t->to == 5) { /* a supplement pauses the clock */
+		r->paused_at = now;
+		r->has_paused = true;
+		r->supplements++;
+	} else if (t->resumes && r->has_paused && r->has_due) { /* resumes with the remaining days */
+		long paused = cal_jd_of_us(r->paused_at), due = cal_jd_of_us(r->due_at);
+		int left = cal_count_working_days(d->calendar, paused + 1, due);
+		if (cal_due(d->calendar, now, left, CAL_CUTOFF_DEFAULT, &start, &r->due_at))
+			return err_set(e, 500, "clock_failed", "the due time cannot be computed", "không tính được hạn giải quyết");
+		r->has_paused = false;
+	} else if (t->to == 9) {
+		r->finished_at = now;
+		r->has_finished = true;
+		const json_t *apology = json_object_get(body, "apology");
+		if (r->has_due && now > r->due_at) { /* late: an apology with a new appointment */
+			const char *reason = json_string_value(json_object_get(apology, "reason"));
+			const char *when = json_string_value(json_object_get(apology, "new_appointment"));
+			if (!reason || !reason[0] || strlen(reason) > NOTE_MAX || !when || !clock_valid_date(when))
+				return err_set(e, 409, "apology_required",
+					       "dossier %s is past its due time: finishing it needs an apology {\"reason\",\"new_appointment\":\"YYYY-MM-DD\"}",
+					       "hồ sơ %s đã quá hạn: cần phiếu xin lỗi {\"reason\",\"new_appointment\":\"YYYY-MM-DD\"}", r->code);
+			json_decref(r->apology);
+			r->apology = json_pack("{s:s,s:s}", "reason", reason, "new_appointment", when);
+		}
+	} else if (t->to == 10) {
+		r->returned_at = now;
+		r->has_returned = true;
+	}
+	return 0;
+}
+
+/* 409 with the reason: the move exists but is the other party's, or it does not exist. */
+static int refuse(const struct dossiers *d, const struct row *r, int to, const char *by, struct err *e)
+{
+	const struct workflow *w = d->workflow;
+	bool exists = workflow_allows_any(w, r->status, to);
+	err_set(e, 409, exists ? "not_yours" : "invalid_transition",
+		exists ? "dossier %s: moving from %d (%s) to %d (%s) is not the %s's to do"
+		       : "dossier %s: status %d (%s) cannot move to %d (%s)",
+		"%s%d%s%d%s%s", r->code, r->status, workflow_status_name(w, r->status, "en"), to,
+		workflow_status_name(w, to, "en"), by);
+	snprintf(e->msg_vi, sizeof e->msg_vi,
+		 exists ? "hồ sơ %s: chuyển từ %d (%s) sang %d (%s) không thuộc quyền của %s"
+			: "hồ sơ %s: trạng thái %d (%s) không thể chuyển sang %d (%s)",
+		 r->code, r->status, workflow_status_name(w, r->status, "vi"), to, workflow_status_name(w, to, "vi"),
+		 !strcmp(by, "officer") ? "cán bộ" : "người nộp");
+	return -1;
+}
+
+static int save(struct db *db, const struct row *r, const char *actor, int from, const char *note, int64_t now)
+{
+	char *apology = r->apology ? json_to_str(r->apology) : NULL;
+	char detail[96];
+	snprintf(detail, sizeof detail, "{\"from\":%d,\"to\":%d}", from, r->status);
+	int rc = db_begin(db) ? -1 : 0;
+	if (!rc) {
+		struct db_stmt *st = db_prepare(db, "UPDATE dossiers SET status = ?, accepted_at = ?, due_at = ?, paused_at = ?, "
+						    "finished_at = ?, returned_at = ?, supplements = ?, apology = ?, rev = rev + 1, "
+						    "updated_at = ? WHERE code = ? AND rev = ?");
+		int64_t vals[] = {r->accepted_at, r->due_at, r->paused_at, r->finished_at, r->returned_at};
+		bool has[] = {r->has_accepted, r->has_due, r->has_paused, r->has_finished, r->has_returned};
+		rc = !st || db_bind(st, "i", (int64_t)r->status);
+		for (int i = 0; !rc && i < 5; i++) {
+			char one[2] = {has[i] ? 'i' : 'n', 0};
+			rc = has[i] ? db_bind_at(st, 2 + i, one, vals[i]) : db_bind_at(st, 2 + i, one);
+		}
+		rc = rc || db_bind_at(st, 7, "ititi", (int64_t)r->supplements, apology, now, r->code, r->rev) ||
+		     db_step(st) != DB_DONE;
+		if (!rc && db_changes(db) == 0)
+			rc = 1; /* changed meanwhile */
+		rc = rc || add_event(db, r->code, actor, from, r->status, note, now) ||
+		     audit_append(db, actor, "dossier.transition", r->code, detail) || db_commit(db);
+	}
+	if (rc)
+		db_rollback(db);
+	free(apology);
+	return rc;
+}
+
+int dossier_transition(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,
+		       const json_t *body, json_t **out, struct err *e)
+{
+	json_t *to_v = json_object_get(body, "to");
+	const char *note;
+	if (!json_is_integer(to_v) || json_integer_value(to_v) < 1 || json_integer_value(to_v) > 10)
+		return err_set(e, 422, "invalid_field", "\"to\" must be a status code from 1 to 10", "\"to\" phải là mã trạng thái 1-10");
+	if (json_get_str(body, "note", false, NOTE_MAX, &note, e))
+		return -1;
+	int to = (int)json_integer_value(to_v);
+	struct row r;
+	if (load_row(db, code, &r, e))
+		return -1;
+	const char *by = handles(who, &r) ? "officer" : is_applicant(who, &r) ? "applicant" : NULL;
+	const struct transition *t = by ? workflow_find(d->workflow, r.status, to, by) : NULL;
+	int64_t now = clock_now_us();
+	int from = r.status, rc = -1;
+	if (!by)
+		err_set(e, 403, "forbidden", "only the handling unit's officers or the applicant may move dossier %s",
+			"chỉ cán bộ đơn vị giải quyết hoặc người nộp được chuyển trạng thái hồ sơ %s", code);
+	else if (!t)
+		refuse(d, &r, to, by, e);
+	else if (t->note_required && (!note || !note[0]))
+		err_set(e, 422, "missing_field", "moving to %d (%s) needs a note saying why", "chuyển sang %d (%s) cần ghi chú lý do",
+			to, workflow_status_name(d->workflow, to, "vi"));
+	else if (!clock_effects(d, &r, t, body, now, e)) {
+		r.status = to;
+		rc = save(db, &r, who->username, from, note, now);
+		if (rc > 0)
+			err_set(e, 409, "conflict", "dossier %s changed meanwhile; reload it and try again",
+				"hồ sơ %s vừa thay đổi; hãy tải lại và thử lại", code);
+		else if (rc < 0)
+			err_set(e, 500, "db_error", "the change was not saved", "thay đổi chưa được lưu");
+	}
+	row_release(&r);
+	return rc ? -1 : dossier_get(d, db, who, code, NULL, out, e);
+}
+
+static int list(const struct dossiers *d, struct db *db, struct db_stmt *st, json_t **out, struct err *e)
+{
+	json_t *items = json_array();
+	int64_t now = clock_now_us();
+	enum db_rc rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		struct row r = {0};
+		snprintf(r.code, sizeof r.code, "%s", db_col_text(st, 0));
+		snprintf(r.procedure, sizeof r.procedure, "%s", db_col_text(st, 1));
+		snprintf(r.unit, sizeof r.unit, "%s", db_col_text(st, 2));
+		r.status = (int)db_col_int(st, 3);
+		r.received_at = db_col_int(st, 4);
+		r.has_due = !db_col_null(st, 5);
+		r.due_at = db_col_int(st, 5);
+		r.has_paused = !db_col_null(st, 6);
+		json_t *o = render(d, db, &r, false);
+		bool open = !workflow_is_final(d->workflow, r.status) && r.status != 9;
+		json_object_set_new(o, "due_soon", json_boolean(open && r.has_due && !r.has_paused && now <= r.due_at &&
+								r.due_at - now < DUE_SOON_US));
+		json_array_append_new(items, o);
+	}
+	if (rc != DB_DONE) {
+		json_decref(items);
+		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
+	}
+	*out = json_pack("{s:I,s:o}", "count", (json_int_t)json_array_size(items), "dossiers", items);
+	return 0;
+}
+
+int dossier_list_mine(const struct dossiers *d, struct db *db, const struct principal *who, json_t **out, struct err *e)
+{
+	struct db_stmt *st = db_prepare(db, "SELECT code, procedure_code, unit, status, received_at, due_at, paused_at FROM dossiers "
+					    "WHERE applicant_id = ? ORDER BY received_at DESC LIMIT 500");
+	if (!st || db_bind(st, "t", who->citizen_id))
+		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
+	return list(d, db, st, out, e);
+}
+
+int dossier_desk(const struct dossiers *d, struct db *db, const struct principal *who, const char *status, json_t **out,
+		 struct err *e)
+{
+	long s = 0;
+	if (status) {
+		char *end;
+		s = strtol(status, &end, 10);
+		if (*end || s < 1 || s > 10)
+			return err_set(e, 400, "invalid_query", "status must be a status code from 1 to 10", "status phải là mã 1-10");
+	}
+	/* open dossiers (1, 2, 4, 5, 6, 9) unless a status is asked for; nearest due first */
+	struct db_stmt *st = db_prepare(db, "SELECT code, procedure_code, unit, status, received_at, due_at, paused_at FROM dossiers "
+					    "WHERE unit = ? AND (agency = ? OR ? = 'leader') AND (status = ? OR (? = 0 AND status IN "
+					    "(1, 2, 4, 5, 6, 9))) ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, received_at "
+					    "LIMIT 500");
+	if (!st || db_bind(st, "tttii", who->unit, who->agency, role_name(who->role), (int64_t)s, (int64_t)s))
+		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
+	return list(d, db, st, out, e);
+}
+
+int dossier_lookup(const struct dossiers *d, struct db *db, const char *code, json_t **out, struct err *e)
+{
+	struct row r;
+	if (strlen(code) > 40 || load_row(db, code, &r, e))
+		return e->status ? -1 : err_set(e, 404, "dossier_not_found", "no such dossier", "không có hồ sơ này");
+	*out = render(d, db, &r, false); /* no personal data */
+	row_release(&r);
+	return 0;
+}

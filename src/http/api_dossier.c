@@ -1,0 +1,40 @@
+/* api_dossier.c — dossiers: submit, read, move through statuses, the applicant's list, the
+ * desk queue and the public lookup. */
+#include "http/api.h"
+#include "http/ratelimit.h"
+
+#define LOOKUPS_PER_MINUTE 60
+
+int api_dossier_submit(struct call *c)
+{
+	c->status = 201;
+	return dossier_submit(&c->app->dossiers, c->db, c->who, c->body, &c->result, &c->details, &c->err);
+}
+
+int api_dossier_get(struct call *c)
+{
+	return dossier_get(&c->app->dossiers, c->db, c->who, c->params[0], c->wait, &c->result, &c->err);
+}
+
+int api_dossier_transition(struct call *c)
+{
+	return dossier_transition(&c->app->dossiers, c->db, c->who, c->params[0], c->body, &c->result, &c->err);
+}
+
+int api_my_dossiers(struct call *c)
+{
+	return dossier_list_mine(&c->app->dossiers, c->db, c->who, &c->result, &c->err);
+}
+
+int api_desk(struct call *c)
+{
+	return dossier_desk(&c->app->dossiers, c->db, c->who, call_query(c, "status"), &c->result, &c->err);
+}
+
+int api_lookup(struct call *c)
+{
+	if (!ratelimit_allow(c->client, LOOKUPS_PER_MINUTE, &c->retry_after))
+		return err_set(&c->err, 429, "too_many_requests", "too many lookups from your address; try again in %d s",
+			       "tra cứu quá nhiều lần từ địa chỉ của bạn; hãy thử lại sau %d giây", c->retry_after);
+	return dossier_lookup(&c->app->dossiers, c->db, c->params[0], &c->result, &c->err);
+}

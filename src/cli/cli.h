@@ -23,6 +23,10 @@ int demo_load(struct app *a, struct db *db, const char *data_dir, struct err *e)
  * *status to the exit status (0 for --help, 2 for anything else). */
 bool cli_sub(int argc, char **argv, const char *sub, const char *usage, int *status);
 
+/* The reference data folder: given (--data), else the data/ beside the program; with sub
+ * ("holidays"), that folder inside it. */
+void cli_data_dir(const char *given, const char *sub, char *out, size_t n);
+
 /* Prints "trondoi CMD: message" (English, then Vietnamese) to stderr; returns exit status 1. */
 int cli_fail(const char *cmd, const struct err *e);
 

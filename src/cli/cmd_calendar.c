@@ -22,9 +22,7 @@ int cmd_calendar(int argc, char **argv)
 		return r < 0 ? 2 : 0;
 	long y = atol(year);
 	char dir[1100];
-	snprintf(dir, sizeof dir, "%s/holidays", data ? data : "");
-	if (!data)
-		snprintf(dir, sizeof dir, "%s/data/holidays", app_home());
+	cli_data_dir(data, "holidays", dir, sizeof dir);
 	struct err e = {0};
 	struct calendar *c = cal_new();
 	struct cal_year *list = malloc(sizeof *list);

@@ -32,12 +32,9 @@ int cmd_gen(int argc, char **argv)
 		return 2;
 	}
 	unsigned long s = seed ? strtoul(seed, NULL, 10) : (unsigned long)time(NULL);
-	char data_dir[1024];
-	snprintf(data_dir, sizeof data_dir, "%s/data", app_home());
-	if (data)
-		snprintf(data_dir, sizeof data_dir, "%s", data);
-	char dir[1100];
-	snprintf(dir, sizeof dir, "%s/admin-units", data_dir);
+	char data_dir[1024], dir[1100];
+	cli_data_dir(data, NULL, data_dir, sizeof data_dir);
+	cli_data_dir(data, "admin-units", dir, sizeof dir);
 	struct err e = {0};
 	struct units *u = units_new();
 	if (!u || units_load_dir(u, dir, &e)) {

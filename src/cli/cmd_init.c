@@ -15,6 +15,14 @@ bool cli_sub(int argc, char **argv, const char *sub, const char *usage, int *sta
 	return false;
 }
 
+void cli_data_dir(const char *given, const char *sub, char *out, size_t n)
+{
+	if (given)
+		snprintf(out, n, "%s%s%s", given, sub ? "/" : "", sub ? sub : "");
+	else
+		snprintf(out, n, "%s/data%s%s", app_home(), sub ? "/" : "", sub ? sub : "");
+}
+
 int cli_fail(const char *cmd, const struct err *e)
 {
 	fprintf(stderr, "trondoi %s: %s\n  (%s)\n", cmd, e->msg, e->msg_vi);
@@ -77,9 +85,7 @@ int cmd_init(int argc, char **argv)
 	if (r)
 		return r < 0 ? 2 : 0;
 	char data_dir[1024];
-	snprintf(data_dir, sizeof data_dir, "%s", data ? data : "");
-	if (!data)
-		snprintf(data_dir, sizeof data_dir, "%s/data", app_home());
+	cli_data_dir(data, NULL, data_dir, sizeof data_dir);
 	struct err e = {0};
 	struct db *db;
 	int applied;

@@ -28,6 +28,12 @@ int app_open(struct app *a, const char *db_url, struct db **db, struct err *e)
 	}
 	a->registry.units = a->units;
 	a->registry.catalog = &a->catalog;
+	struct db_stmt *st = db_prepare(*db, "SELECT value FROM meta WHERE key = 'payment'");
+	if (st && db_step(st) == DB_ROW) {
+		a->payee = json_loads(db_col_text(st, 0), 0, NULL);
+		db_reset(st);
+	}
+	a->payment_secret = getenv("TRONDOI_PAYMENT_SECRET");
 	const struct embedded_file *wf = embedded_find(embedded_docs, "statuses.json");
 	a->dossiers = (struct dossiers){&a->registry, a->calendar, wf ? workflow_load((const char *)wf->data, e) : NULL};
 	if (!a->dossiers.workflow || prefill_prepare(&a->registry)) {
@@ -45,6 +51,8 @@ void app_close(struct app *a)
 {
 	prefill_release(&a->registry);
 	workflow_free(a->dossiers.workflow);
+	json_decref(a->payee);
+	a->payee = NULL;
 	a->dossiers.workflow = NULL;
 	units_free(a->units);
 	a->units = NULL;

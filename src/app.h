@@ -20,6 +20,8 @@ struct app {
 	struct registry registry;
 	struct dossiers dossiers;
 	int64_t token_ttl_us;
+	json_t *payee;              /* data/payment.json as init stored it */
+	const char *payment_secret; /* TRONDOI_PAYMENT_SECRET: signs the bank's notices */
 };
 
 /* Opens db_url (which must be initialised) and loads units and catalogs from it. */

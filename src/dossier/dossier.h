@@ -60,6 +60,18 @@ int dossier_desk(const struct dossiers *d, struct db *db, const struct principal
 		 json_t **out, struct err *e);
 int dossier_lookup(const struct dossiers *d, struct db *db, const char *code, json_t **out, struct err *e);
 
+/* GET /dossiers/{code}/payment: the fee as a VietQR payload and QR code, to the receiving
+ * account of payee (data/payment.json); 409 no_fee for free procedures. */
+int dossier_payment(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,
+		    const json_t *payee, json_t **out, struct err *e);
+/* POST /payments/notify: the bank's notice {"transaction_id","reference","amount","paid_at"},
+ * signed X-Signature = hex HMAC-SHA256(secret, raw body). Applied once per transaction. */
+int payment_notify(const struct dossiers *d, struct db *db, const char *secret, const char *raw, size_t len,
+		   const char *signature, json_t **out, struct err *e);
+/* POST /dossiers/{code}/rating {"score":1..5,"comment"}: once, by the applicant, after status 10. */
+int dossier_rate(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,
+		 const json_t *body, json_t **out, struct err *e);
+
 /* The signed-in citizen's drafts, newest first: {"drafts":[{"id","procedure","name","fields","created_at"}]}. */
 int draft_list(const struct catalog *c, struct db *db, const struct principal *who, json_t **out, struct err *e);
 

@@ -199,8 +199,8 @@ int dossier_submit(const struct dossiers *d, struct db *db, const struct princip
 struct row {
 	char code[48], procedure[32], unit[8], agency[24], applicant[13];
 	int status, channel, supplements;
-	int64_t received_at, accepted_at, due_at, paused_at, finished_at, returned_at, rev;
-	bool has_accepted, has_due, has_paused, has_finished, has_returned;
+	int64_t received_at, accepted_at, due_at, paused_at, finished_at, returned_at, paid_at, rev;
+	bool has_accepted, has_due, has_paused, has_finished, has_returned, has_paid;
 	json_t *fields, *apology;
 };
 
@@ -208,8 +208,8 @@ static int load_row(struct db *db, const char *code, struct row *r, struct err *
 {
 	memset(r, 0, sizeof *r);
 	struct db_stmt *st = db_prepare(db, "SELECT code, procedure_code, unit, agency, applicant_id, status, channel, supplements, "
-					    "received_at, accepted_at, due_at, paused_at, finished_at, returned_at, rev, fields, apology "
-					    "FROM dossiers WHERE code = ?");
+					    "received_at, accepted_at, due_at, paused_at, finished_at, returned_at, rev, fields, apology, "
+					    "paid_at FROM dossiers WHERE code = ?");
 	if (!st || db_bind(st, "t", code))
 		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
 	enum db_rc rc = db_step(st);
@@ -234,6 +234,8 @@ static int load_row(struct db *db, const char *code, struct row *r, struct err *
 	r->rev = db_col_int(st, 14);
 	r->fields = json_loads(db_col_text(st, 15), 0, NULL);
 	r->apology = db_col_null(st, 16) ? NULL : json_loads(db_col_text(st, 16), 0, NULL);
+	r->has_paid = !db_col_null(st, 17);
+	r->paid_at = db_col_int(st, 17);
 	db_reset(st);
 	return 0;
 }
@@ -273,6 +275,17 @@ static json_t *timeline(struct db *db, const struct dossiers *d, const char *cod
 	return list;
 }
 
+static json_t *rating(struct db *db, const char *code)
+{
+	struct db_stmt *st = db_prepare(db, "SELECT score, comment, at FROM ratings WHERE code = ?");
+	if (!st || db_bind(st, "t", code) || db_step(st) != DB_ROW)
+		return json_null();
+	json_t *o = json_pack("{s:I,s:s,s:o}", "score", (json_int_t)db_col_int(st, 0), "comment", db_col_text(st, 1), "at",
+			      iso_or_null(db_col_int(st, 2), true));
+	db_reset(st);
+	return o;
+}
+
 static json_t *render(const struct dossiers *d, struct db *db, const struct row *r, bool full)
 {
 	const json_t *p = catalog_procedure(d->registry->catalog, r->procedure);
@@ -297,6 +310,8 @@ static json_t *render(const struct dossiers *d, struct db *db, const struct row 
 	json_object_set_new(o, "late", json_boolean(r->has_finished && r->has_due && r->finished_at > r->due_at));
 	json_object_set(o, "apology", r->apology ? r->apology : json_null());
 	json_object_set(o, "fields", r->fields ? r->fields : json_object());
+	json_object_set_new(o, "paid_at", iso_or_null(r->paid_at, r->has_paid));
+	json_object_set_new(o, "rating", rating(db, r->code));
 	json_object_set_new(o, "timeline", timeline(db, d, r->code));
 	return o;
 }

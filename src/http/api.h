@@ -41,5 +41,8 @@ int api_dossier_transition(struct call *c);
 int api_my_dossiers(struct call *c);
 int api_desk(struct call *c);
 int api_lookup(struct call *c);
+int api_dossier_payment(struct call *c);
+int api_payment_notify(struct call *c);
+int api_dossier_rate(struct call *c);
 
 #endif

@@ -31,6 +31,23 @@ int api_desk(struct call *c)
 	return dossier_desk(&c->app->dossiers, c->db, c->who, call_query(c, "status"), &c->result, &c->err);
 }
 
+int api_dossier_payment(struct call *c)
+{
+	return dossier_payment(&c->app->dossiers, c->db, c->who, c->params[0], c->app->payee, &c->result, &c->err);
+}
+
+int api_payment_notify(struct call *c)
+{
+	return payment_notify(&c->app->dossiers, c->db, c->app->payment_secret, c->raw_body, c->raw_body_len,
+			      call_header(c, "X-Signature"), &c->result, &c->err);
+}
+
+int api_dossier_rate(struct call *c)
+{
+	c->status = 201;
+	return dossier_rate(&c->app->dossiers, c->db, c->who, c->params[0], c->body, &c->result, &c->err);
+}
+
 int api_lookup(struct call *c)
 {
 	if (!ratelimit_allow(c->client, LOOKUPS_PER_MINUTE, &c->retry_after))

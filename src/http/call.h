@@ -24,6 +24,8 @@ struct call {
 	char params[CALL_MAX_PARAMS][CALL_PARAM_MAX + 1];
 	int nparams;
 	json_t *body; /* parsed JSON object for POST/PATCH/PUT */
+	const char *raw_body; /* the body as received (NULL when none) */
+	size_t raw_body_len;
 	void *transport;
 	const struct usage_wait *wait; /* lets a handler answer once its usage entry is on disk */
 	char client[48];               /* the client's address */

@@ -35,6 +35,9 @@ const struct route routes[] = {
 	{"POST", "/api/v1/dossiers", CITIZEN | STAFF, api_dossier_submit, "submit a dossier"},
 	{"GET", "/api/v1/dossiers/{code}", CITIZEN | STAFF, api_dossier_get, "a dossier with its timeline"},
 	{"POST", "/api/v1/dossiers/{code}/transitions", CITIZEN | STAFF, api_dossier_transition, "change a dossier's status"},
+	{"GET", "/api/v1/dossiers/{code}/payment", CITIZEN | STAFF, api_dossier_payment, "the fee as a VietQR code"},
+	{"POST", "/api/v1/dossiers/{code}/rating", CITIZEN, api_dossier_rate, "rate the service"},
+	{"POST", "/api/v1/payments/notify", PUBLIC, api_payment_notify, "the bank's signed payment notice"},
 	{"GET", "/api/v1/desk", STAFF, api_desk, "the desk queue of the officer's unit"},
 	{"GET", "/api/v1/lookup/{code}", PUBLIC, api_lookup, "public status lookup"},
 

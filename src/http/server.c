@@ -213,6 +213,8 @@ static int parse_body(struct call *c, struct request *rq)
 	if (rq->too_big)
 		return err_set(&c->err, 413, "body_too_large", "request body is larger than %d bytes",
 			       "nội dung yêu cầu vượt quá %d byte", BODY_MAX);
+	c->raw_body = rq->body.data;
+	c->raw_body_len = rq->body.len;
 	c->body = json_parse_object(rq->body.data ? rq->body.data : "", rq->body.len, BODY_MAX, &c->err);
 	return c->body ? 0 : -1;
 }

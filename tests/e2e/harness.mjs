@@ -33,12 +33,13 @@ export function tempDir() {
 }
 
 /** A fresh database (with the demo data unless demo is false) and a server on it. */
-export async function startServer({ demo = true, dir = tempDir(), threads = 4, init = true } = {}) {
+export async function startServer({ demo = true, dir = tempDir(), threads = 4, init = true, env = {} } = {}) {
   const db = join(dir, 'trondoi.db');
   if (init) execFileSync(BIN, ['init', '--db', db, ...(demo ? ['--demo'] : [])], { stdio: 'pipe' });
   const port = await freePort();
   const proc = spawn(BIN, ['serve', '--db', db, '--port', String(port), '--threads', String(threads)], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   let stderr = '';
   proc.stderr.on('data', (d) => (stderr += d));

@@ -30,7 +30,7 @@ unit() { # $1 = build dir
 node_suite() { # $1 = name, then node --test arguments
 	local name=$1
 	shift
-	out=$(node --test --test-reporter=tap "$@" 2>&1)
+	out=$(timeout 900 node --test --test-reporter=tap "$@" 2>&1) # a hung suite fails, it does not stall CI
 	rc=$?
 	p=$(grep -oE '^# pass [0-9]+' <<<"$out" | grep -oE '[0-9]+$' | tail -1)
 	f=$(grep -oE '^# fail [0-9]+' <<<"$out" | grep -oE '[0-9]+$' | tail -1)

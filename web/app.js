@@ -51,6 +51,7 @@ export class ApiError extends Error {
     this.code = e.code || (status === 0 ? 'network' : 'http_' + status);
     this.message_en = e.message || '';
     this.message_vi = e.message_vi || '';
+    this.fields = Array.isArray(e.fields) ? e.fields : []; // per-field problems of a 422
     this.retryAfter = retryAfter;
   }
   /** The message in the current language, first letter capitalised. */

@@ -1,6 +1,6 @@
 // login.js — the sign-in page: sends the username and password, shows the API's message in the
-// chosen language (401, 429 with a countdown), then opens "my data" for a citizen or a short
-// "signed in as" notice for staff.
+// chosen language (401, 429 with a countdown), then opens "my data" for a citizen, the desk for
+// an officer or leader, or a short "signed in as" notice for other staff.
 import { api, ApiError, announce, fmtMoney, h, session, signOut, unitInfo } from './app.js';
 import { getLang, initI18n, onLangChange, t, tOr } from './i18n.js';
 
@@ -83,6 +83,7 @@ function renderStaff() {
 
 function goOn(user) {
   if (user.role === 'citizen') location.replace('me.html');
+  else if (user.role === 'officer' || user.role === 'leader') location.replace('desk.html');
   else showStaff(user);
 }
 

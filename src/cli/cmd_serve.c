@@ -1,6 +1,7 @@
 /* cmd_serve.c — `trondoi serve`: the HTTP server. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -9,6 +10,7 @@
 
 int cmd_serve(int argc, char **argv)
 {
+	const char *files = NULL;
 	const char *db_url = NULL, *listen = "127.0.0.1", *port = "8080", *threads = NULL, *web = NULL, *ttl = "480";
 	const struct opt opts[] = {
 		{"db", "PATH", "database created by trondoi init", &db_url, NULL, true},
@@ -18,6 +20,7 @@ int cmd_serve(int argc, char **argv)
 		 NULL, false},
 		{"web", "DIR", "folder of the web pages (default: the web/ beside the program)", &web, NULL, false},
 		{"token-ttl", "MINUTES", "how long a sign-in lasts (default 480)", &ttl, NULL, false},
+		{"files", "DIR", "where uploaded documents are stored (default: DB.files beside the database)", &files, NULL, false},
 		{0}};
 	const char *pos[1];
 	int npos;
@@ -43,6 +46,9 @@ int cmd_serve(int argc, char **argv)
 	snprintf(webdir, sizeof webdir, "%s/web", app_home());
 	a.web_dir = web ? web : webdir;
 	a.token_ttl_us = m * 60 * 1000000LL;
+	char files_dir[1100];
+	snprintf(files_dir, sizeof files_dir, "%s.files", strncmp(db_url, "sqlite:", 7) ? db_url : db_url + 7);
+	a.dossiers.files_dir = files ? files : files_dir;
 	struct server_opts so = {listen, (int)p, (int)t};
 	int rc = server_run(&a, &so, &e);
 	app_close(&a);

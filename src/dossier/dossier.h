@@ -20,6 +20,7 @@ struct dossiers {
 	const struct registry *registry;
 	const struct calendar *calendar;
 	struct workflow *workflow;
+	const char *files_dir; /* where documents are stored by content */
 };
 
 /* Reads the status and transition table (data/dossier/statuses.json, embedded). */
@@ -71,6 +72,15 @@ int payment_notify(const struct dossiers *d, struct db *db, const char *secret, 
 /* POST /dossiers/{code}/rating {"score":1..5,"comment"}: once, by the applicant, after status 10. */
 int dossier_rate(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,
 		 const json_t *body, json_t **out, struct err *e);
+
+/* Documents (documents.c). The type of a file from its first bytes: "application/pdf",
+ * "image/jpeg", "image/png", or NULL. */
+const char *document_sniff(const void *data, size_t len);
+/* POST /dossiers/{code}/documents: stores the file for the procedure's document doc_id. */
+int document_upload(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,
+		    const char *doc_id, const char *name, const void *data, size_t len, json_t **out, struct err *e);
+json_t *document_list(struct db *db, const char *code);
+json_t *document_missing(const struct dossiers *d, struct db *db, const char *code, const char *procedure);
 
 /* The signed-in citizen's drafts, newest first: {"drafts":[{"id","procedure","name","fields","created_at"}]}. */
 int draft_list(const struct catalog *c, struct db *db, const struct principal *who, json_t **out, struct err *e);

@@ -311,6 +311,7 @@ static json_t *render(const struct dossiers *d, struct db *db, const struct row 
 	json_object_set(o, "apology", r->apology ? r->apology : json_null());
 	json_object_set(o, "fields", r->fields ? r->fields : json_object());
 	json_object_set_new(o, "paid_at", iso_or_null(r->paid_at, r->has_paid));
+	json_object_set_new(o, "documents", document_list(db, r->code));
 	json_object_set_new(o, "rating", rating(db, r->code));
 	json_object_set_new(o, "timeline", timeline(db, d, r->code));
 	return o;
@@ -342,15 +343,25 @@ int dossier_get(const struct dossiers *d, struct db *db, const struct principal 
 }
 
 /* What a transition does to the clock. Returns 0, or -1 with e. */
-static int clock_effects(const struct dossiers *d, struct row *r, const struct transition *t, const json_t *body,
-			 int64_t now, struct err *e)
+static int clock_effects(const struct dossiers *d, struct db *d_db, struct row *r, const struct transition *t,
+			 const json_t *body, int64_t now, struct err *e)
 {
 	const json_t *p = catalog_procedure(d->registry->catalog, r->procedure);
 	const char *cut = json_string_value(json_object_get(p, "cutoff"));
 	int cutoff = cut && strlen(cut) == 5 ? ((cut[0] - '0') * 10 + cut[1] - '0') * 60 + (cut[3] - '0') * 10 + cut[4] - '0'
 					     : CAL_CUTOFF_DEFAULT;
 	int64_t start;
-	if (t->to == 2) { /* accepting fixes the due time */
+	if (t->to == 2) { /* accepting needs the required documents, and fixes the due time */
+		json_t *missing = document_missing(d, d_db, r->code, r->procedure);
+		size_t n = json_array_size(missing);
+		char *names = n ? json_to_str(missing) : NULL;
+		json_decref(missing);
+		if (n) {
+			err_set(e, 409, "documents_missing", "dossier %s lacks required documents: %s", "hồ sơ %s thiếu giấy tờ bắt buộc: %s",
+				r->code, names ? names : "?");
+			free(names);
+			return -1;
+		}
 		r->accepted_at = now;
 		r->has_accepted = r->has_due = true;
 		if (cal_due(d->calendar, now, (int)json_integer_value(json_object_get(p, "processing_days")), cutoff, &start, &r->due_at))
@@ -459,7 +470,7 @@ int dossier_transition(const struct dossiers *d, struct db *db, const struct pri
 	else if (t->note_required && (!note || !note[0]))
 		err_set(e, 422, "missing_field", "moving to %d (%s) needs a note saying why", "chuyển sang %d (%s) cần ghi chú lý do",
 			to, workflow_status_name(d->workflow, to, "vi"));
-	else if (!clock_effects(d, &r, t, body, now, e)) {
+	else if (!clock_effects(d, db, &r, t, body, now, e)) {
 		r.status = to;
 		rc = save(db, &r, who->username, from, note, now);
 		if (rc > 0)

@@ -44,5 +44,6 @@ int api_lookup(struct call *c);
 int api_dossier_payment(struct call *c);
 int api_payment_notify(struct call *c);
 int api_dossier_rate(struct call *c);
+int api_document_upload(struct call *c);
 
 #endif

@@ -48,6 +48,13 @@ int api_dossier_rate(struct call *c)
 	return dossier_rate(&c->app->dossiers, c->db, c->who, c->params[0], c->body, &c->result, &c->err);
 }
 
+int api_document_upload(struct call *c)
+{
+	c->status = 201;
+	return document_upload(&c->app->dossiers, c->db, c->who, c->params[0], call_header(c, "X-Document-Id"),
+			       call_header(c, "X-File-Name"), c->raw_body, c->raw_body_len, &c->result, &c->err);
+}
+
 int api_lookup(struct call *c)
 {
 	if (!ratelimit_allow(c->client, LOOKUPS_PER_MINUTE, &c->retry_after))

@@ -37,6 +37,8 @@ const struct route routes[] = {
 	{"POST", "/api/v1/dossiers/{code}/transitions", CITIZEN | STAFF, api_dossier_transition, "change a dossier's status"},
 	{"GET", "/api/v1/dossiers/{code}/payment", CITIZEN | STAFF, api_dossier_payment, "the fee as a VietQR code"},
 	{"POST", "/api/v1/dossiers/{code}/rating", CITIZEN, api_dossier_rate, "rate the service"},
+	{"POST", "/api/v1/dossiers/{code}/documents", CITIZEN | STAFF, api_document_upload, "attach a document (PDF, JPEG, PNG)",
+	 ROUTE_UPLOAD},
 	{"POST", "/api/v1/payments/notify", PUBLIC, api_payment_notify, "the bank's signed payment notice"},
 	{"GET", "/api/v1/desk", STAFF, api_desk, "the desk queue of the officer's unit"},
 	{"GET", "/api/v1/lookup/{code}", PUBLIC, api_lookup, "public status lookup"},

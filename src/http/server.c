@@ -25,6 +25,7 @@
  * such reads and the log writer commits them together. */
 struct request {
 	struct buf body;
+	size_t max; /* the route's body limit */
 	bool too_big;
 	struct MHD_Connection *conn;
 	struct usage_wait wait;
@@ -206,15 +207,31 @@ static int authorise(struct call *c, const struct route *rt, struct principal *w
 	return 0;
 }
 
-static int parse_body(struct call *c, struct request *rq)
+/* The body limit of the route a request goes to (decided before reading the body). */
+static size_t body_limit(const char *method, const char *url)
+{
+	struct call scratch = {0};
+	int status;
+	const struct route *rt = router_match(method, url, &scratch, &status);
+	return rt && (rt->flags & ROUTE_UPLOAD) ? UPLOAD_MAX : BODY_MAX;
+}
+
+static int too_large(struct err *e, size_t max)
+{
+	return err_set(e, 413, "body_too_large", "request body is larger than %zu bytes", "nội dung yêu cầu vượt quá %zu byte",
+		       max);
+}
+
+static int parse_body(struct call *c, struct request *rq, const struct route *rt)
 {
 	if (!has_body(c->method) || (!rq->too_big && rq->body.len == 0))
 		return 0; /* no body: handlers that need fields report them missing */
 	if (rq->too_big)
-		return err_set(&c->err, 413, "body_too_large", "request body is larger than %d bytes",
-			       "nội dung yêu cầu vượt quá %d byte", BODY_MAX);
+		return too_large(&c->err, rq->max);
 	c->raw_body = rq->body.data;
 	c->raw_body_len = rq->body.len;
+	if (rt->flags & ROUTE_UPLOAD)
+		return 0;
 	c->body = json_parse_object(rq->body.data ? rq->body.data : "", rq->body.len, BODY_MAX, &c->err);
 	return c->body ? 0 : -1;
 }
@@ -422,7 +439,7 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *conn, co
 	struct principal who;
 	int rc = authorise(&c, rt, &who);
 	if (!rc)
-		rc = parse_body(&c, rq);
+		rc = parse_body(&c, rq, rt);
 	if (!rc && (rt->flags & ROUTE_SLOW)) {
 		db_reset_all(c.db);
 		return run_slow(app, conn, rq, rt, &c);
@@ -462,15 +479,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		rq = calloc(1, sizeof *rq);
 		if (!rq)
 			return MHD_NO;
-		buf_init(&rq->body, BODY_MAX);
+		rq->max = body_limit(method, url);
+		buf_init(&rq->body, rq->max);
 		rq->conn = conn;
 		rq->wait = (struct usage_wait){usage_logged, rq};
 		*con_cls = rq;
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl && strtoull(cl, NULL, 10) > BODY_MAX) { /* refuse before reading it */
+		if (cl && strtoull(cl, NULL, 10) > rq->max) { /* refuse before reading it */
 			struct err e;
-			err_set(&e, 413, "body_too_large", "request body is larger than %d bytes", "nội dung yêu cầu vượt quá %d byte",
-				BODY_MAX);
+			too_large(&e, rq->max);
 			return send_error(conn, &e, 0);
 		}
 		return MHD_YES; /* answer on a later call: keeps the connection alive */

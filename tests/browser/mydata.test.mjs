@@ -192,15 +192,13 @@ test('sign-in: after too many failures the 429 message shows and the button wait
   await done();
 });
 
-test('sign-in: staff see a short "signed in as" notice', async () => {
+test('sign-in: an officer lands on the desk, signing out comes back here', async () => {
   const { page, done } = await phone();
   await signIn(page, 'canbo.xa');
-  const notice = page.getByTestId('staff-notice');
-  await notice.waitFor();
-  assert.match(await text(page.getByTestId('staff-who')), /canbo\.xa — Cán bộ/);
-  assert.ok(!/me\.html/.test(page.url()));
-  assert.ok(await page.getByTestId('login-form').isHidden());
+  await page.waitForURL(/\/desk\.html$/);
+  await page.getByTestId('desk-who').filter({ hasText: /canbo\.xa — Cán bộ/ }).waitFor();
   await page.getByTestId('signout').click();
+  await page.waitForURL(/index\.html$/);
   await page.getByTestId('login-notice').filter({ hasText: 'Bạn đã đăng xuất' }).waitFor();
   assert.ok(await page.getByTestId('login-form').isVisible());
   await done();

@@ -1,9 +1,10 @@
 // dossiers.test.mjs — submitting a dossier with a prefilled form, the legal statuses and the
 // clock, the desk, the applicant's list, the public lookup and the data-usage log.
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import Database from './sqlite.mjs';
-import { api, login, startServer } from './harness.mjs';
+import { api, login, startServer, upload } from './harness.mjs';
 
 let srv, U, dan, me;
 const t = {};
@@ -18,6 +19,7 @@ after(async () => { const r = await srv.stop(); assert.equal(r.code, 0, r.stderr
 
 const submit = (token, body) => api(U, 'POST', '/api/v1/dossiers', { token, body });
 const move = (token, code, body) => api(U, 'POST', `/api/v1/dossiers/${code}/transitions`, { token, body });
+const withForm = (code) => upload(U, t.dan, code, 'marital_status_request_form');
 
 describe('submitting', () => {
   test('a citizen applies online: the form is completed from the registry and the code follows the rule', async () => {
@@ -69,7 +71,12 @@ describe('statuses and the clock', () => {
     assert.equal(self.json.error.code, 'not_yours');
   });
 
-  test('accepting fixes the due time at 17:00 Vietnam time; a wrong move is 409 with the reason', async () => {
+  test('accepting needs the required documents and fixes the due time at 17:00 Vietnam time', async () => {
+    const lacking = await move(t['canbo.xa'], code, { to: 2 });
+    assert.equal(lacking.status, 409);
+    assert.equal(lacking.json.error.code, 'documents_missing');
+    assert.match(lacking.json.error.message, /marital_status_request_form/);
+    assert.equal((await withForm(code)).status, 201);
     const r = await move(t['canbo.xa'], code, { to: 2, note: 'đủ hồ sơ' });
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.status, 2);
@@ -107,7 +114,8 @@ describe('statuses and the clock', () => {
 
 test('finishing past the due time needs an apology with a new appointment', async () => {
   const code = (await submit(t.dan, { procedure: '1.004873', fields: { purpose: 'loan' } })).json.code;
-  await move(t['canbo.xa'], code, { to: 2 });
+  await withForm(code);
+  assert.equal((await move(t['canbo.xa'], code, { to: 2 })).status, 200);
   // let the due time pass: the clock says yesterday
   new Database(srv.db).run('UPDATE dossiers SET due_at = ? WHERE code = ?', (Date.now() - 86400e3) * 1000, code);
   assert.equal((await api(U, 'GET', `/api/v1/dossiers/${code}`, { token: t.dan })).json.overdue, true);
@@ -163,5 +171,48 @@ describe('who sees what', () => {
     }
     assert.ok(limited, 'no 429 after 70 lookups in a minute');
     assert.ok(Number(limited.headers.get('retry-after')) >= 1);
+  });
+});
+
+describe('documents', () => {
+  let code;
+  before(async () => { code = (await submit(t.dan, { procedure: '1.004873', fields: { purpose: 'loan' } })).json.code; });
+
+  test('the type is read from the content; files are stored once by their SHA-256', async () => {
+    const png = Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.alloc(64, 1)]);
+    const a = await upload(U, t.dan, code, 'marital_status_evidence', png, 'anh.pdf');
+    assert.equal(a.status, 201, a.text);
+    assert.equal(a.json.type, 'image/png'); // the name says .pdf; the content says PNG
+    assert.match(a.json.sha256, /^[0-9a-f]{64}$/);
+    const exe = await upload(U, t.dan, code, 'marital_status_evidence', Buffer.from('MZ\x90\x00 not a document'), 'giay-to.pdf');
+    assert.equal(exe.status, 415);
+    assert.equal(exe.json.error.code, 'unsupported_type');
+    assert.equal((await upload(U, t.dan, code, 'passport_photo')).status, 422);
+    assert.equal((await upload(U, t['canbo.hanoi'], code, 'marital_status_evidence')).status, 403);
+    // a body over 10 MiB is refused from its Content-Length, before it is read
+    const status = await new Promise((ok, fail) => {
+      const body = Buffer.concat([Buffer.from('%PDF-'), Buffer.alloc(11 * 1024 * 1024)]);
+      const req = request(`${U}/api/v1/dossiers/${code}/documents`, { method: 'POST', headers: {
+        authorization: `Bearer ${t.dan}`, 'x-document-id': 'marital_status_evidence', 'content-length': body.length,
+        expect: '100-continue' } });
+      req.on('continue', () => req.end(body)); // only if the server wants it
+      req.on('response', (res) => { res.resume(); ok(res.statusCode); });
+      req.on('error', fail);
+      req.flushHeaders();
+    });
+    assert.equal(status, 413);
+    const again = await upload(U, t.dan, code, 'marital_status_evidence', png, 'anh.png');
+    assert.equal(again.json.sha256, a.json.sha256);
+    const d = (await api(U, 'GET', `/api/v1/dossiers/${code}`, { token: t.dan })).json;
+    assert.equal(d.documents.filter((x) => x.sha256 === a.json.sha256).length, 1);
+    assert.equal(d.documents[0].digitised, false);
+  });
+
+  test('papers scanned by the desk are marked digitised; the applicant adds nothing once it is accepted', async () => {
+    const s = await upload(U, t['canbo.xa'], code, 'marital_status_request_form');
+    assert.equal(s.status, 201, s.text);
+    assert.equal(s.json.digitised, true);
+    assert.equal((await move(t['canbo.xa'], code, { to: 2 })).status, 200);
+    assert.equal((await upload(U, t.dan, code, 'previous_certificate')).status, 403);
   });
 });

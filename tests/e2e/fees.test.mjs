@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { api, login, startServer } from './harness.mjs';
+import { api, login, startServer, upload } from './harness.mjs';
 
 const SECRET = 'test-secret-of-the-bank';
 let srv, U;
@@ -15,6 +15,7 @@ before(async () => {
 after(async () => { const r = await srv.stop(); assert.equal(r.code, 0, r.stderr.slice(-2000)); });
 
 const submit = async () => (await api(U, 'POST', '/api/v1/dossiers', { token: t.dan, body: { procedure: '1.004873', fields: { purpose: 'loan' } } })).json.code;
+const withForm = (code) => upload(U, t.dan, code, 'marital_status_request_form');
 const move = (who, code, to, note) => api(U, 'POST', `/api/v1/dossiers/${code}/transitions`, { token: t[who], body: { to, note } });
 const notify = (body, secret = SECRET) => {
   const raw = JSON.stringify(body);
@@ -46,7 +47,8 @@ test('the fee as a VietQR payload with a valid CRC, and its QR code', async () =
 
 test('a signed notice marks the fee paid once; a replay changes nothing; bad signatures are 401', async () => {
   const code = await submit();
-  await move('canbo.xa', code, 2);
+  await withForm(code);
+  assert.equal((await move('canbo.xa', code, 2)).status, 200);
   await move('canbo.xa', code, 6); // fees due
   const fee = (await api(U, 'GET', `/api/v1/dossiers/${code}/payment`, { token: t.dan })).json.amount;
   const notice = { transaction_id: `FT${Date.now()}`, reference: code, amount: fee, paid_at: new Date().toISOString() };
@@ -73,6 +75,7 @@ test('the applicant rates the service once, after the result is returned', async
   const code = await submit();
   const rate = (who, body) => api(U, 'POST', `/api/v1/dossiers/${code}/rating`, { token: t[who], body });
   assert.equal((await rate('dan', { score: 5 })).json.error.code, 'not_returned');
+  await withForm(code);
   for (const to of [2, 4, 9, 10]) assert.equal((await move('canbo.xa', code, to)).status, 200);
   assert.equal((await rate('dan', { score: 9 })).status, 422);
   const ok = await rate('dan', { score: 4, comment: 'Nhanh, cán bộ nhiệt tình' });

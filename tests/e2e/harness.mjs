@@ -88,3 +88,19 @@ export async function login(base, username, password = PASSWORD) {
   if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${r.text}`);
   return r.json.token;
 }
+
+/** A small valid PDF, for tests that attach documents. */
+export const PDF = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+
+/** Attaches a document to a dossier; returns the response. */
+export async function upload(base, token, code, docId, body = PDF, name = 'giay-to.pdf') {
+  const r = await fetch(`${base}/api/v1/dossiers/${code}/documents`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'x-document-id': docId, 'x-file-name': name, 'content-type': 'application/octet-stream' },
+    body,
+  });
+  const text = await r.text();
+  let json;
+  try { json = JSON.parse(text); } catch { json = undefined; }
+  return { status: r.status, json, text, headers: r.headers };
+}

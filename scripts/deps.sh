@@ -3,7 +3,7 @@
 # Usage: scripts/deps.sh [build|test]   (test adds the packages the test suite needs)
 set -euo pipefail
 want=(gcc make pkg-config meson ninja-build libmicrohttpd-dev libjansson-dev libsqlite3-dev
-      libsodium-dev libqrencode-dev)
+      libsodium-dev libqrencode-dev libcurl4-openssl-dev)
 if [ "${1:-build}" = test ]; then
   want+=(libcmocka-dev chromium nodejs sqlite3 curl)
 fi

@@ -50,7 +50,14 @@ int cmd_serve(int argc, char **argv)
 	snprintf(files_dir, sizeof files_dir, "%s.files", strncmp(db_url, "sqlite:", 7) ? db_url : db_url + 7);
 	a.dossiers.files_dir = files ? files : files_dir;
 	struct server_opts so = {listen, (int)p, (int)t};
+	const char *portal = getenv("TRONDOI_PORTAL_URL");
+	struct outbox_sender *outbox = portal && portal[0] ? outbox_start(db_url, portal, &e) : NULL;
+	if (portal && portal[0] && !outbox) {
+		app_close(&a);
+		return cli_fail("serve", &e);
+	}
 	int rc = server_run(&a, &so, &e);
+	outbox_stop(outbox);
 	app_close(&a);
 	return rc ? cli_fail("serve", &e) : 0;
 }

@@ -82,6 +82,18 @@ int document_upload(const struct dossiers *d, struct db *db, const struct princi
 json_t *document_list(struct db *db, const char *code);
 json_t *document_missing(const struct dossiers *d, struct db *db, const char *code, const char *procedure);
 
+/* Records a status change in the timeline and the portal outbox (inside the caller's transaction). */
+int dossier_event_add(struct db *db, const char *code, const char *actor, int from, int to, const char *note, int64_t at);
+
+/* The National Public Service Portal outbox (outbox.c). outbox_add queues a status change in the
+ * caller's transaction; a sender thread posts queued changes to the portal (TRONDOI_PORTAL_URL)
+ * until acknowledged, with the row id as the idempotency key, backing off on failures. */
+int outbox_add(struct db *db, const char *code, int from, int to, int64_t at);
+json_t *outbox_list(struct db *db, const char *code);
+struct outbox_sender;
+struct outbox_sender *outbox_start(const char *db_url, const char *portal_url, struct err *e);
+void outbox_stop(struct outbox_sender *s);
+
 /* The signed-in citizen's drafts, newest first: {"drafts":[{"id","procedure","name","fields","created_at"}]}. */
 int draft_list(const struct catalog *c, struct db *db, const struct principal *who, json_t **out, struct err *e);
 

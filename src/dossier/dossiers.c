@@ -106,13 +106,13 @@ static int next_code(struct db *db, const char *unit, char *out, size_t n)
 	return 0;
 }
 
-static int add_event(struct db *db, const char *code, const char *actor, int from, int to, const char *note, int64_t at)
+int dossier_event_add(struct db *db, const char *code, const char *actor, int from, int to, const char *note, int64_t at)
 {
-	return db_run(db, "INSERT INTO dossier_events (code, seq, at, actor, from_status, to_status, note) "
-			  "VALUES (?, (SELECT COUNT(*) + 1 FROM dossier_events WHERE code = ?), ?, ?, ?, ?, ?)",
-		      "ttitiit", code, code, at, actor, (int64_t)from, (int64_t)to, note ? note : "") == DB_DONE
-		       ? 0
-		       : -1;
+	if (db_run(db, "INSERT INTO dossier_events (code, seq, at, actor, from_status, to_status, note) "
+		       "VALUES (?, (SELECT COUNT(*) + 1 FROM dossier_events WHERE code = ?), ?, ?, ?, ?, ?)",
+		   "ttitiit", code, code, at, actor, (int64_t)from, (int64_t)to, note ? note : "") != DB_DONE)
+		return -1;
+	return outbox_add(db, code, from, to, at);
 }
 
 /* Who submits for whom: a citizen for themself online; staff at the desk for a walk-in. */
@@ -183,7 +183,7 @@ int dossier_submit(const struct dossiers *d, struct db *db, const struct princip
 				"fields, received_at, supplements, rev, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 0, 1, ?)",
 			    "ttttttitii", code, pcode, unit, json_string_value(json_object_get(p, "agency")), applicant, who->username,
 			    (int64_t)channel_code(channel), text, now, now) != DB_DONE ||
-		     add_event(db, code, who->username, 0, 1, "", now) || audit_append(db, who->username, "dossier.submit", code, "{}") ||
+		     dossier_event_add(db, code, who->username, 0, 1, "", now) || audit_append(db, who->username, "dossier.submit", code, "{}") ||
 		     (who->role != ROLE_CITIZEN && usage_insert(db, &ux, now)) || db_commit(db);
 	json_decref(names);
 	free(text);
@@ -314,6 +314,7 @@ static json_t *render(const struct dossiers *d, struct db *db, const struct row 
 	json_object_set_new(o, "documents", document_list(db, r->code));
 	json_object_set_new(o, "rating", rating(db, r->code));
 	json_object_set_new(o, "timeline", timeline(db, d, r->code));
+	json_object_set_new(o, "portal", outbox_list(db, r->code));
 	return o;
 }
 
@@ -436,7 +437,7 @@ static int save(struct db *db, const struct row *r, const char *actor, int from,
 		     db_step(st) != DB_DONE;
 		if (!rc && db_changes(db) == 0)
 			rc = 1; /* changed meanwhile */
-		rc = rc || add_event(db, r->code, actor, from, r->status, note, now) ||
+		rc = rc || dossier_event_add(db, r->code, actor, from, r->status, note, now) ||
 		     audit_append(db, actor, "dossier.transition", r->code, detail) || db_commit(db);
 	}
 	if (rc)

@@ -131,9 +131,7 @@ int payment_notify(const struct dossiers *d, struct db *db, const char *secret, 
 		if (!rc && !duplicate) /* the first notice marks the fee paid; a dossier waiting for it goes on */
 			rc = db_run(db, "UPDATE dossiers SET paid_at = ?, status = CASE WHEN status = 6 THEN 4 ELSE status END, "
 					"rev = rev + 1, updated_at = ? WHERE code = ? AND paid_at IS NULL", "iit", now, now, code) != DB_DONE ||
-			     (f.status == 6 && db_run(db, "INSERT INTO dossier_events (code, seq, at, actor, from_status, to_status, note) "
-							  "VALUES (?, (SELECT COUNT(*) + 1 FROM dossier_events WHERE code = ?), ?, 'payment', 6, 4, ?)",
-						  "ttit", code, code, now, tx) != DB_DONE) ||
+			     (f.status == 6 && dossier_event_add(db, code, "payment", 6, 4, tx, now)) ||
 			     audit_append(db, "payment", "dossier.paid", code, "{}");
 		rc = rc || db_commit(db) ? -1 : 0;
 		if (rc) {

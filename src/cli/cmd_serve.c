@@ -50,14 +50,23 @@ int cmd_serve(int argc, char **argv)
 	snprintf(files_dir, sizeof files_dir, "%s.files", strncmp(db_url, "sqlite:", 7) ? db_url : db_url + 7);
 	a.dossiers.files_dir = files ? files : files_dir;
 	struct server_opts so = {listen, (int)p, (int)t};
-	const char *portal = getenv("TRONDOI_PORTAL_URL");
-	struct outbox_sender *outbox = portal && portal[0] ? outbox_start(db_url, portal, &e) : NULL;
-	if (portal && portal[0] && !outbox) {
+	/* deliveries: status changes to the national portal, messages to applicants by e-mail */
+	char *portal = getenv("TRONDOI_PORTAL_URL");
+	const char *smtp = getenv("TRONDOI_SMTP_URL"), *from = getenv("TRONDOI_SMTP_FROM");
+	struct notify_config mail = {smtp, from && from[0] ? from : "no-reply@trondoi.local", &a.dossiers};
+	struct sender_task tasks[2];
+	size_t ntasks = 0;
+	if (portal && portal[0])
+		tasks[ntasks++] = (struct sender_task){outbox_round, portal};
+	if (smtp && smtp[0])
+		tasks[ntasks++] = (struct sender_task){notify_round, &mail};
+	struct sender *sender = ntasks ? sender_start(db_url, tasks, ntasks, &e) : NULL;
+	if (ntasks && !sender) {
 		app_close(&a);
 		return cli_fail("serve", &e);
 	}
 	int rc = server_run(&a, &so, &e);
-	outbox_stop(outbox);
+	sender_stop(sender);
 	app_close(&a);
 	return rc ? cli_fail("serve", &e) : 0;
 }

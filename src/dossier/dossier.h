@@ -85,14 +85,33 @@ json_t *document_missing(const struct dossiers *d, struct db *db, const char *co
 /* Records a status change in the timeline and the portal outbox (inside the caller's transaction). */
 int dossier_event_add(struct db *db, const char *code, const char *actor, int from, int to, const char *note, int64_t at);
 
+/* The delivery thread (sender.c): runs each task's round twice a second. */
+typedef void CURL;
+struct sender_task {
+	void (*round)(struct db *db, CURL *curl, void *arg);
+	void *arg;
+};
+struct sender;
+struct sender *sender_start(const char *db_url, const struct sender_task *tasks, size_t n, struct err *e);
+void sender_stop(struct sender *s);
+
 /* The National Public Service Portal outbox (outbox.c). outbox_add queues a status change in the
- * caller's transaction; a sender thread posts queued changes to the portal (TRONDOI_PORTAL_URL)
+ * caller's transaction; outbox_round (a sender task, arg = the portal's URL) posts queued changes
  * until acknowledged, with the row id as the idempotency key, backing off on failures. */
 int outbox_add(struct db *db, const char *code, int from, int to, int64_t at);
 json_t *outbox_list(struct db *db, const char *code);
-struct outbox_sender;
-struct outbox_sender *outbox_start(const char *db_url, const char *portal_url, struct err *e);
-void outbox_stop(struct outbox_sender *s);
+void outbox_round(struct db *db, CURL *curl, void *arg);
+
+/* Notifications (notify.c): a message to the applicant for each status change, queued in the
+ * change's transaction; notify_round e-mails them through an SMTP relay. */
+struct notify_config {
+	const char *smtp_url; /* smtp://host:port */
+	const char *from;
+	const struct dossiers *dossiers;
+};
+int notification_add(struct db *db, const char *code, int to, const char *note, int64_t at);
+int notification_list(const struct dossiers *d, struct db *db, const struct principal *who, json_t **out, struct err *e);
+void notify_round(struct db *db, CURL *curl, void *arg);
 
 /* The signed-in citizen's drafts, newest first: {"drafts":[{"id","procedure","name","fields","created_at"}]}. */
 int draft_list(const struct catalog *c, struct db *db, const struct principal *who, json_t **out, struct err *e);

@@ -112,7 +112,7 @@ int dossier_event_add(struct db *db, const char *code, const char *actor, int fr
 		       "VALUES (?, (SELECT COUNT(*) + 1 FROM dossier_events WHERE code = ?), ?, ?, ?, ?, ?)",
 		   "ttitiit", code, code, at, actor, (int64_t)from, (int64_t)to, note ? note : "") != DB_DONE)
 		return -1;
-	return outbox_add(db, code, from, to, at);
+	return outbox_add(db, code, from, to, at) || notification_add(db, code, to, note, at) ? -1 : 0;
 }
 
 /* Who submits for whom: a citizen for themself online; staff at the desk for a walk-in. */

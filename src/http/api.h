@@ -45,5 +45,6 @@ int api_dossier_payment(struct call *c);
 int api_payment_notify(struct call *c);
 int api_dossier_rate(struct call *c);
 int api_document_upload(struct call *c);
+int api_my_notifications(struct call *c);
 
 #endif

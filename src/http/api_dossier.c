@@ -55,6 +55,11 @@ int api_document_upload(struct call *c)
 			       call_header(c, "X-File-Name"), c->raw_body, c->raw_body_len, &c->result, &c->err);
 }
 
+int api_my_notifications(struct call *c)
+{
+	return notification_list(&c->app->dossiers, c->db, c->who, &c->result, &c->err);
+}
+
 int api_lookup(struct call *c)
 {
 	if (!ratelimit_allow(c->client, LOOKUPS_PER_MINUTE, &c->retry_after))

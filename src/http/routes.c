@@ -31,6 +31,7 @@ const struct route routes[] = {
 	{"GET", "/api/v1/me/data-usage", CITIZEN, api_data_usage, "who used my data"},
 	{"GET", "/api/v1/me/drafts", CITIZEN, api_drafts, "my draft applications"},
 	{"GET", "/api/v1/me/dossiers", CITIZEN, api_my_dossiers, "my dossiers"},
+	{"GET", "/api/v1/me/notifications", CITIZEN, api_my_notifications, "messages about my dossiers"},
 
 	{"POST", "/api/v1/dossiers", CITIZEN | STAFF, api_dossier_submit, "submit a dossier"},
 	{"GET", "/api/v1/dossiers/{code}", CITIZEN | STAFF, api_dossier_get, "a dossier with its timeline"},

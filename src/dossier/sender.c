@@ -1,0 +1,92 @@
+/* sender.c — a thread that delivers what other parts queued in the database (portal changes,
+ * notifications): every half second it runs each task's round with its own connection and a
+ * libcurl handle. A round sends what is due and records the outcome, so nothing is lost when the
+ * server stops and nothing is sent twice when it starts again. */
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dossier/dossier.h"
+
+#define POLL_MS 500
+#define MAX_TASKS 4
+
+struct sender {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stop, started;
+	struct db *db;
+	CURL *curl;
+	struct sender_task tasks[MAX_TASKS];
+	size_t n;
+};
+
+static void *run(void *arg)
+{
+	struct sender *s = arg;
+	pthread_mutex_lock(&s->mu);
+	while (!s->stop) {
+		pthread_mutex_unlock(&s->mu);
+		for (size_t i = 0; i < s->n; i++)
+			s->tasks[i].round(s->db, s->curl, s->tasks[i].arg);
+		pthread_mutex_lock(&s->mu);
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += POLL_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		if (!s->stop)
+			pthread_cond_timedwait(&s->cv, &s->mu, &until);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+struct sender *sender_start(const char *db_url, const struct sender_task *tasks, size_t n, struct err *e)
+{
+	if (n == 0 || n > MAX_TASKS)
+		return NULL;
+	struct sender *s = calloc(1, sizeof *s);
+	if (!s || curl_global_init(CURL_GLOBAL_DEFAULT) || !(s->curl = curl_easy_init()) || db_open(&s->db, db_url, false, e)) {
+		if (s && s->curl)
+			curl_easy_cleanup(s->curl);
+		free(s);
+		if (!e->status)
+			err_set(e, 500, "sender_failed", "cannot start the delivery thread", "không khởi động được luồng gửi");
+		return NULL;
+	}
+	memcpy(s->tasks, tasks, n * sizeof *tasks);
+	s->n = n;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	s->started = pthread_create(&s->thread, NULL, run, s) == 0;
+	if (!s->started) {
+		sender_stop(s);
+		err_set(e, 500, "sender_failed", "cannot start the delivery thread", "không khởi động được luồng gửi");
+		return NULL;
+	}
+	return s;
+}
+
+void sender_stop(struct sender *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->stop = true;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	if (s->started)
+		pthread_join(s->thread, NULL);
+	db_close(s->db);
+	curl_easy_cleanup(s->curl);
+	curl_global_cleanup();
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
+	free(s);
+}

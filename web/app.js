@@ -66,14 +66,16 @@ export class ApiError extends Error {
  * Calls the API. Resolves to the parsed JSON (or null for 204); rejects with ApiError. A 401 on
  * a signed-in call means the session ended: back to sign-in, unless auth or redirect is false.
  */
-export async function api(method, path, { body, auth = true, redirect = true } = {}) {
-  const headers = { accept: 'application/json' };
+export async function api(method, path, { body, raw, headers: extra, auth = true, redirect = true } = {}) {
+  const headers = { accept: 'application/json', ...(extra || {}) };
   const token = session.token();
   if (auth && token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
+  // raw: a File or Blob sent as it is (uploads), with its own headers in extra
+  const payload = raw !== undefined ? raw : body === undefined ? undefined : JSON.stringify(body);
   let r;
   try {
-    r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+    r = await fetch(path, { method, headers, body: payload, cache: 'no-store' });
   } catch {
     throw new ApiError(0, null);
   }

@@ -3,7 +3,9 @@
 // its details, timeline and the officer's moves (a reason where the law asks for one), showing the
 // API's 409/422 messages.
 import { api, ApiError, fmtDateTime, h, session, signOut, toSignIn, unitInfo } from './app.js';
-import { dossierView, dueBadges, errText, localName, move, procedure, statusBadge, statusText } from './dossier.js';
+import {
+  documentsSection, dossierView, dueBadges, errText, localName, move, procedure, ratingView, statusBadge, statusText, uploadDocument,
+} from './dossier.js';
 import { initI18n, onLangChange, t, tOr } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
@@ -34,7 +36,11 @@ const state = {
   busy: false,
   actionError: null,
   moved: null,
+  up: { busy: null, error: null, ok: false }, // document upload
 };
+
+/** The desk attaches documents (scanned at reception) while the dossier is open. */
+const OPEN = [1, 2, 4, 5, 6];
 
 const moveName = (m) => t(m.resume ? 'move_4_resume' : `move_${m.to}`);
 
@@ -176,7 +182,26 @@ function renderDetail() {
   box.replaceChildren(back,
     h('p', { class: 'notice notice-ok', role: 'status', testid: 'action-status', hidden: !state.moved },
       state.moved ? t('moved_ok', { status: statusText(state.moved) }) : ''),
-    head, actions(), ...rest);
+    head, actions(),
+    documentsSection(state.dossier, state.proc, { canUpload: OPEN.includes(state.dossier.status), up: state.up, onFile: doUpload }),
+    state.dossier.rating ? h('section', { class: 'section', 'aria-labelledby': 'rating-title' },
+      h('h2', { id: 'rating-title' }, t('rating_title')), ratingView(state.dossier.rating)) : null,
+    ...rest);
+}
+
+async function doUpload(docId, file) {
+  if (state.up.busy) return;
+  state.up = { busy: docId, error: null, ok: false };
+  renderDetail();
+  try {
+    await uploadDocument(state.code, docId, file);
+    state.dossier = await api('GET', `/api/v1/dossiers/${encodeURIComponent(state.code)}`);
+    state.up = { busy: null, error: null, ok: true };
+  } catch (e) {
+    state.up = { busy: null, error: e, ok: false };
+  }
+  renderDetail();
+  focusTestid(state.up.error ? 'doc-error' : 'doc-status');
 }
 
 async function loadDetail() {

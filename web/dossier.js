@@ -1,7 +1,7 @@
 // dossier.js — what the dossier pages share: status names and badges, field values shown by
 // their type, a dossier's details and timeline, the procedure catalogue (cached) and the
 // transition call.
-import { api, ApiError, fmtDate, fmtDateTime, h, unitInfo } from './app.js';
+import { api, ApiError, fmtDate, fmtDateTime, fmtMoney, h, unitInfo } from './app.js';
 import { getLang, t, tOr } from './i18n.js';
 
 export const errText = (e) => (e instanceof ApiError ? e.text() : t(e || 'unknown_error'));
@@ -128,4 +128,112 @@ export function dossierView(d, proc, redraw, { staff = false } = {}) {
         return [h('dt', {}, def ? localName(def.label) : n), h('dd', {}, valueText(def, d.fields[n], redraw))];
       }))),
   ];
+}
+
+/* ---------- documents ---------- */
+
+const MAX_UPLOAD = 10 * 1024 * 1024;
+
+/** A file name the X-File-Name header can carry: diacritics dropped, other non-ASCII removed. */
+function asciiName(name) {
+  return String(name || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D')
+    .replace(/[^\x20-\x7e]/g, '').trim().slice(0, 200);
+}
+
+/** Attaches file as the procedure's document docId; resolves to the stored document. */
+export function uploadDocument(code, docId, file) {
+  if (file.size > MAX_UPLOAD) return Promise.reject('doc_too_large');
+  const headers = { 'x-document-id': docId, 'content-type': file.type || 'application/octet-stream' };
+  const name = asciiName(file.name);
+  if (name) headers['x-file-name'] = name;
+  return api('POST', `/api/v1/dossiers/${encodeURIComponent(code)}/documents`, { raw: file, headers });
+}
+
+/** An upload error in the current language (the API's message, or ours where it has none). */
+export function uploadErrText(e) {
+  if (e instanceof ApiError) {
+    if (e.status === 413) return t('doc_too_large');
+    if (e.status === 415 && !e.message_vi && !e.message_en) return t('doc_bad_type');
+    return e.text();
+  }
+  return t(e || 'unknown_error');
+}
+
+const fmtSize = (n) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${Math.round(n / 1024)} KB` : `${n} B`);
+
+/**
+ * The procedure's documents, each attached or not, with an upload control when canUpload.
+ * up is the page's upload state {busy, doc, error, ok}; onFile(docId, file) uploads.
+ */
+export function documentsSection(d, proc, { canUpload, up, onFile }) {
+  const files = d.documents || [];
+  const defs = ((proc && proc.documents) || []).slice();
+  for (const f of files) if (!defs.some((x) => x.id === f.document)) defs.push({ id: f.document, name: f.document, required: false });
+  return h('section', { class: 'section', 'aria-labelledby': 'docs-title', testid: 'documents' },
+    h('h2', { id: 'docs-title' }, t('documents')),
+    canUpload ? h('p', { class: 'small muted' }, t('doc_hint')) : null,
+    h('p', { class: 'notice notice-error', role: 'alert', testid: 'doc-error', hidden: !up.error },
+      up.error ? uploadErrText(up.error) : ''),
+    h('p', { class: 'notice notice-ok', role: 'status', testid: 'doc-status', hidden: !up.ok },
+      up.ok ? t('doc_uploaded') : ''),
+    defs.length ? h('ul', { class: 'plain-list doc-cards' }, defs.map((def) => {
+      const mine = files.filter((f) => f.document === def.id);
+      const attached = mine.length > 0;
+      const inputId = `doc-file-${def.id}`;
+      return h('li', { class: `card doc-item${attached ? ' is-attached' : ''}`, testid: `doc-${def.id}`, dataset: { attached: String(attached) } },
+        h('p', { class: 'doc-name' }, localName(def.name) || def.id,
+          def.required ? h('span', { class: 'small muted' }, ` ${t('doc_required')}`) : null),
+        h('p', { class: 'badges' }, h('span', { class: `badge ${attached ? 'badge-ok' : def.required ? 'badge-warn' : 'badge-expired'}`, testid: `doc-state-${def.id}` },
+          attached ? t('doc_attached') : t('doc_missing'))),
+        attached ? h('ul', { class: 'plain-list small doc-files' }, mine.map((f) => h('li', { testid: 'doc-file' },
+          `${f.name || f.type} · ${fmtSize(f.size || 0)}${f.at ? ` · ${fmtDateTime(f.at)}` : ''}`,
+          f.digitised ? h('span', { class: 'badge badge-public' }, t('doc_digitised')) : null))) : null,
+        canUpload ? h('div', { class: 'field doc-upload' },
+          h('label', { for: inputId }, attached ? t('doc_replace') : t('doc_choose')),
+          h('input', { type: 'file', id: inputId, accept: 'application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png', testid: `doc-input-${def.id}`,
+            disabled: !!up.busy,
+            onchange: (ev) => {
+              const file = ev.target.files && ev.target.files[0];
+              if (file) onFile(def.id, file);
+            } }),
+          up.busy === def.id ? h('p', { class: 'small muted', role: 'status' }, t('doc_uploading')) : null) : null);
+    })) : h('p', { class: 'muted' }, t('loading')));
+}
+
+/* ---------- fee and rating ---------- */
+
+/** The fee with its VietQR code; pay is {amount, qr_svg, account_name, paid, paid_at}, or an error. */
+export function feeSection(pay, err) {
+  let body;
+  if (err instanceof ApiError && err.status === 409) body = h('p', { testid: 'fee-none' }, t('procedures_free'));
+  else if (err) body = h('p', { class: 'notice notice-error', testid: 'fee-error' }, errText(err));
+  else if (!pay) body = h('p', { class: 'muted' }, t('loading'));
+  else {
+    let qr = null;
+    if (pay.qr_svg && !pay.paid) {
+      const bytes = new TextEncoder().encode(pay.qr_svg);
+      let bin = '';
+      for (const b of bytes) bin += String.fromCharCode(b);
+      qr = h('img', { class: 'fee-qr', testid: 'fee-qr', src: `data:image/svg+xml;base64,${btoa(bin)}`, alt: t('fee_qr_alt'), width: 220, height: 220 });
+    }
+    body = h('div', { class: 'card fee' },
+      h('dl', { class: 'pairs' },
+        h('dt', {}, t('fee_amount')), h('dd', { class: 'fee-amount', testid: 'fee-amount' }, fmtMoney(pay.amount)),
+        pay.account_name ? [h('dt', {}, t('fee_account')), h('dd', { testid: 'fee-account' }, pay.account_name)] : null,
+        h('dt', {}, t('fee_state')), h('dd', {}, h('span', { class: `badge ${pay.paid ? 'badge-ok' : 'badge-warn'}`, testid: 'fee-paid', dataset: { paid: String(!!pay.paid) } },
+          pay.paid ? t('fee_paid') : t('fee_unpaid')), pay.paid && pay.paid_at ? ` ${fmtDateTime(pay.paid_at)}` : null)),
+      qr ? h('p', { class: 'small muted' }, t('fee_scan')) : null,
+      qr);
+  }
+  return h('section', { class: 'section', 'aria-labelledby': 'fee-title', testid: 'fee' }, h('h2', { id: 'fee-title' }, t('fee')), body);
+}
+
+/** A given rating: stars, score and comment. */
+export function ratingView(r) {
+  return h('div', { class: 'card rating', testid: 'rating' },
+    h('p', { class: 'rating-stars', 'aria-label': t('rating_score', { n: r.score }) },
+      h('span', { 'aria-hidden': 'true' }, '★'.repeat(r.score) + '☆'.repeat(Math.max(0, 5 - r.score))),
+      ' ', h('span', { testid: 'rating-score' }, t('rating_score', { n: r.score }))),
+    r.comment ? h('p', { testid: 'rating-comment' }, r.comment) : null,
+    r.at ? h('p', { class: 'small muted' }, fmtDateTime(r.at)) : null);
 }

@@ -2,7 +2,9 @@
 // one dossier (dossiers.html?code=...) with its details, timeline and the applicant's moves:
 // withdraw (while open) and resubmit after a supplement request.
 import { api, ApiError, fmtDateTime, h, session, signOut, toSignIn } from './app.js';
-import { dossierView, dueBadges, errText, localName, move, procedure, statusBadge, statusText } from './dossier.js';
+import {
+  documentsSection, dossierView, dueBadges, errText, feeSection, localName, move, procedure, ratingView, statusBadge, statusText, uploadDocument,
+} from './dossier.js';
 import { initI18n, onLangChange, t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
@@ -20,7 +22,17 @@ const state = {
   busy: false,
   actionError: null,
   moved: null, // status code after a successful move, for the notice
+  up: { busy: null, error: null, ok: false }, // document upload
+  payment: null,
+  paymentError: null,
+  score: 0,
+  comment: '',
+  rateBusy: false,
+  rateError: null,
+  rated: false,
 };
+
+const UPLOADABLE = [1, 5];
 
 function renderList() {
   const list = $('dossiers');
@@ -116,7 +128,90 @@ function renderDetail() {
   box.replaceChildren(back,
     h('p', { class: 'notice notice-ok', role: 'status', testid: 'action-status', hidden: !state.moved },
       state.moved ? t('moved_ok', { status: statusText(state.moved) }) : ''),
-    head, actions(), ...rest);
+    head, ratingSection(), actions(),
+    documentsSection(state.dossier, state.proc, { canUpload: UPLOADABLE.includes(state.dossier.status), up: state.up, onFile: doUpload }),
+    feeSection(state.payment, state.paymentError), ...rest);
+}
+
+function ratingSection() {
+  const d = state.dossier;
+  if (d.rating) {
+    return h('section', { class: 'section', 'aria-labelledby': 'rating-title' },
+      h('h2', { id: 'rating-title' }, t('rating_title')),
+      h('p', { class: 'notice notice-ok', role: 'status', testid: 'rating-status', hidden: !state.rated }, state.rated ? t('rating_thanks') : ''),
+      ratingView(d.rating));
+  }
+  if (d.status !== 10) return null;
+  const area = h('textarea', { id: 'rating-comment', name: 'comment', rows: 3, maxlength: 2000, testid: 'rating-comment-input' });
+  area.value = state.comment;
+  area.addEventListener('input', () => { state.comment = area.value; });
+  const form = h('form', { class: 'form rating-form', novalidate: true, testid: 'rating-form' },
+    h('fieldset', { class: 'field' },
+      h('legend', {}, t('rating_question')),
+      h('div', { class: 'stars', role: 'group' }, [1, 2, 3, 4, 5].map((n) => h('button', {
+        type: 'button', class: `star${n <= state.score ? ' is-on' : ''}`, testid: `star-${n}`, 'aria-pressed': String(n === state.score),
+        'aria-label': t('rating_score', { n }), title: t('rating_score', { n }),
+        onclick: () => { state.score = n; state.rateError = null; renderDetail(); focusTestid(`star-${n}`); },
+      }, n <= state.score ? '★' : '☆')))),
+    h('div', { class: 'field' }, h('label', { for: 'rating-comment' }, t('rating_comment')), area),
+    h('p', { class: 'notice notice-error', role: 'alert', testid: 'rating-error', hidden: !state.rateError },
+      state.rateError ? errText(state.rateError) : ''),
+    h('button', { type: 'submit', class: 'btn btn-primary', testid: 'rating-submit', disabled: state.rateBusy }, t('rating_submit')));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    doRate();
+  });
+  return h('section', { class: 'section', 'aria-labelledby': 'rating-title' }, h('h2', { id: 'rating-title' }, t('rating_title')), form);
+}
+
+async function doRate() {
+  if (state.rateBusy) return;
+  if (!state.score) {
+    state.rateError = 'rating_pick';
+    renderDetail();
+    focusTestid('rating-error');
+    return;
+  }
+  state.rateBusy = true;
+  state.rateError = null;
+  renderDetail();
+  try {
+    const body = { score: state.score };
+    if (state.comment.trim()) body.comment = state.comment.trim();
+    await api('POST', `/api/v1/dossiers/${encodeURIComponent(state.code)}/rating`, { body });
+    state.dossier = await api('GET', `/api/v1/dossiers/${encodeURIComponent(state.code)}`);
+    state.rated = true;
+  } catch (e) {
+    state.rateError = e;
+  }
+  state.rateBusy = false;
+  renderDetail();
+  focusTestid(state.rateError ? 'rating-error' : 'rating-status');
+}
+
+async function doUpload(docId, file) {
+  if (state.up.busy) return;
+  state.up = { busy: docId, error: null, ok: false };
+  renderDetail();
+  try {
+    await uploadDocument(state.code, docId, file);
+    state.dossier = await api('GET', `/api/v1/dossiers/${encodeURIComponent(state.code)}`);
+    state.up = { busy: null, error: null, ok: true };
+  } catch (e) {
+    state.up = { busy: null, error: e, ok: false };
+  }
+  renderDetail();
+  focusTestid(state.up.error ? 'doc-error' : 'doc-status');
+}
+
+async function loadPayment() {
+  try {
+    state.payment = await api('GET', `/api/v1/dossiers/${encodeURIComponent(state.code)}/payment`);
+    state.paymentError = null;
+  } catch (e) {
+    state.paymentError = e;
+  }
+  renderDetail();
 }
 
 async function loadDetail() {
@@ -127,6 +222,7 @@ async function loadDetail() {
     state.error = e;
   }
   renderDetail();
+  if (state.dossier) loadPayment();
   if (state.dossier && !state.proc) {
     try {
       state.proc = await procedure(state.dossier.procedure.code);

@@ -203,7 +203,7 @@ test('desk: canbo.xa lands on the desk, accepts the dossier and asks for a suppl
   await page.getByTestId('move-2').click();
   await page.getByTestId('action-error').filter({ hasText: 'thiếu giấy tờ bắt buộc' }).waitFor();
   assert.equal(await text(page.getByTestId('dossier-status')), 'Mới đăng ký');
-  // the pages cannot attach files yet: dan attaches the request form through the API
+  // dan attaches the request form through the API (the page's upload is in dossier_extras.test.mjs)
   const pdf = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
   const up = await fetch(`${srv.url}/api/v1/dossiers/${code}/documents`, {
     method: 'POST', body: pdf,

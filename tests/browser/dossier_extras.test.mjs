@@ -1,0 +1,193 @@
+// dossier_extras.test.mjs — documents, fee and rating on the dossier pages in a real browser at
+// phone size: dan submits a dossier through the API, attaches the required form through the page
+// (a text file is refused with the API's 415 message), sees the fee with its VietQR code; the
+// officer attaches on the desk and moves the dossier to "result returned"; dan rates it 4 stars.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { api, login, PASSWORD, startServer } from '../e2e/harness.mjs';
+
+const WIDTH = 390;
+const HEIGHT = 844;
+const PROCEDURE = '1.004873';
+const FORM = 'marital_status_request_form';
+const EVIDENCE = 'marital_status_evidence';
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
+
+let srv;
+let browser;
+let code;
+
+before(async () => {
+  srv = await startServer();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const token = await login(srv.url, 'dan');
+  const r = await api(srv.url, 'POST', '/api/v1/dossiers', { token, body: { procedure: PROCEDURE, fields: { purpose: 'marriage' } } });
+  assert.equal(r.status, 201, r.text);
+  code = r.json.code;
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (srv) await srv.stop();
+});
+
+async function phone({ width = WIDTH } = {}) {
+  const context = await browser.newContext({
+    viewport: { width, height: HEIGHT }, isMobile: true, hasTouch: true, deviceScaleFactor: 1,
+    locale: 'vi-VN', timezoneId: 'America/New_York',
+  });
+  context.setDefaultTimeout(15000);
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content.Security.Policy|Refused to/i.test(m.text())) problems.push(`CSP: ${m.text()}`);
+  });
+  return {
+    page,
+    async done() {
+      await context.close();
+      assert.deepEqual(problems, [], 'no script errors or CSP violations');
+    },
+  };
+}
+
+async function ready(page) {
+  await page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
+}
+
+async function signIn(page, username, landing) {
+  await page.goto(srv.url + '/');
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL(landing);
+  await ready(page);
+}
+
+const text = async (locator) => (await locator.innerText()).replace(/\s+/g, ' ').trim();
+
+async function noOverflow(page, width, what) {
+  const w = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, body: document.body.scrollWidth }));
+  assert.ok(w.doc <= width && w.body <= width, `${what} at ${width}px: scrollWidth ${JSON.stringify(w)}`);
+}
+
+async function dossier() {
+  const r = await api(srv.url, 'GET', `/api/v1/dossiers/${code}`, { token: await login(srv.url, 'dan') });
+  assert.equal(r.status, 200, r.text);
+  return r.json;
+}
+
+test('documents and fee: dan attaches the request form, a text file is refused, the fee shows its QR', async () => {
+  const { page, done } = await phone();
+  await signIn(page, 'dan', /\/me\.html$/);
+  await page.goto(`${srv.url}/dossiers.html?code=${code}`);
+  await ready(page);
+
+  const form = page.getByTestId(`doc-${FORM}`);
+  await form.waitFor();
+  assert.equal(await form.getAttribute('data-attached'), 'false');
+  assert.equal(await text(form.getByTestId(`doc-state-${FORM}`)), 'Chưa đính kèm');
+  assert.match(await text(form), /Tờ khai cấp Giấy xác nhận tình trạng hôn nhân \(bắt buộc\)/);
+  assert.equal(await page.getByTestId(`doc-${EVIDENCE}`).getAttribute('data-attached'), 'false');
+
+  // not a PDF/JPEG/PNG by its content: the API's 415 message, nothing attached
+  await page.getByTestId(`doc-input-${EVIDENCE}`).setInputFiles({ name: 'ghi-chu.pdf', mimeType: 'application/pdf', buffer: Buffer.from('chỉ là văn bản\n') });
+  await page.getByTestId('doc-error').filter({ hasText: 'chỉ nhận tệp PDF, JPEG và PNG' }).waitFor();
+  assert.equal(await page.getByTestId(`doc-${EVIDENCE}`).getAttribute('data-attached'), 'false');
+
+  // the request form, with a Vietnamese file name
+  await page.getByTestId(`doc-input-${FORM}`).setInputFiles({ name: 'tờ-khai.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await page.locator(`[data-testid="doc-${FORM}"][data-attached="true"]`).waitFor();
+  assert.equal(await text(page.getByTestId(`doc-state-${FORM}`)), '✓ Đã đính kèm');
+  assert.match(await text(page.getByTestId(`doc-${FORM}`).getByTestId('doc-file')), /^to-khai\.pdf · \d+ B/);
+  assert.ok(await page.getByTestId('doc-error').isHidden());
+  await page.getByTestId('doc-status').waitFor();
+  const d = await dossier();
+  assert.deepEqual(d.documents.map((x) => [x.document, x.type, x.name]), [[FORM, 'application/pdf', 'to-khai.pdf']]);
+
+  // the fee: amount, unpaid, the VietQR code as an image
+  await page.getByTestId('fee-amount').waitFor();
+  assert.equal(await text(page.getByTestId('fee-amount')), '15.000 ₫');
+  assert.equal(await page.getByTestId('fee-paid').getAttribute('data-paid'), 'false');
+  const qr = page.getByTestId('fee-qr');
+  assert.match(await qr.getAttribute('src'), /^data:image\/svg\+xml;base64,/);
+  await page.waitForFunction(() => {
+    const img = document.querySelector('[data-testid="fee-qr"]');
+    return img && img.complete && img.naturalWidth > 0;
+  });
+
+  // English, and no horizontal scrolling at 390 and 360 px
+  await page.getByTestId('lang-en').click();
+  await page.getByTestId(`doc-state-${FORM}`).filter({ hasText: 'Attached' }).waitFor();
+  assert.equal(await text(page.getByTestId('fee-paid')), 'Not paid');
+  await noOverflow(page, WIDTH, 'dossier with documents (en)');
+  await page.setViewportSize({ width: 360, height: HEIGHT });
+  await noOverflow(page, 360, 'dossier with documents (en)');
+  await page.getByTestId('lang-vi').click();
+  await noOverflow(page, 360, 'dossier with documents (vi)');
+  await done();
+});
+
+test('desk: canbo.xa attaches a scanned paper and accepts the dossier', async () => {
+  const { page, done } = await phone({ width: 360 });
+  await signIn(page, 'canbo.xa', /\/desk\.html$/);
+  await page.goto(`${srv.url}/desk.html?code=${code}`);
+  await ready(page);
+  await page.locator(`[data-testid="doc-${FORM}"][data-attached="true"]`).waitFor();
+  await page.getByTestId(`doc-input-${EVIDENCE}`).setInputFiles({ name: 'quyet-dinh.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await page.locator(`[data-testid="doc-${EVIDENCE}"][data-attached="true"]`).waitFor();
+  assert.match(await text(page.getByTestId(`doc-${EVIDENCE}`)), /Số hóa tại bộ phận một cửa/);
+  assert.equal(await page.getByTestId('fee').count(), 0, 'no fee section on the desk');
+  await noOverflow(page, 360, 'desk dossier with documents');
+  await page.getByTestId('move-2').click();
+  await page.getByTestId('dossier-status').filter({ hasText: 'Được tiếp nhận' }).waitFor();
+  await done();
+  const d = await dossier();
+  assert.equal(d.documents.find((x) => x.document === EVIDENCE).digitised, true);
+});
+
+test('rating: after the result is returned dan rates 4 stars and sees the rating', async () => {
+  const officer = await login(srv.url, 'canbo.xa');
+  for (const to of [4, 9, 10]) {
+    const r = await api(srv.url, 'POST', `/api/v1/dossiers/${code}/transitions`, { token: officer, body: { to } });
+    assert.equal(r.status, 200, r.text);
+  }
+  const { page, done } = await phone();
+  await signIn(page, 'dan', /\/me\.html$/);
+  await page.goto(`${srv.url}/dossiers.html?code=${code}`);
+  await ready(page);
+  await page.getByTestId('rating-form').waitFor();
+  // no upload once the dossier is past status 1/5
+  await page.locator(`[data-testid="doc-${FORM}"]`).waitFor();
+  assert.equal(await page.getByTestId(`doc-input-${FORM}`).count(), 0);
+
+  // stars first
+  await page.getByTestId('rating-submit').click();
+  await page.getByTestId('rating-error').filter({ hasText: 'Vui lòng chọn số sao.' }).waitFor();
+  await page.getByTestId('star-4').click();
+  assert.equal(await page.getByTestId('star-4').getAttribute('aria-pressed'), 'true');
+  await page.getByTestId('rating-comment-input').fill('Nhanh, đúng hẹn');
+  await noOverflow(page, WIDTH, 'rating form');
+  await page.getByTestId('rating-submit').click();
+  await page.getByTestId('rating').waitFor();
+  assert.equal(await text(page.getByTestId('rating-score')), '4/5 sao');
+  assert.equal(await text(page.getByTestId('rating-comment')), 'Nhanh, đúng hẹn');
+  await page.getByTestId('rating-status').waitFor();
+  assert.equal(await page.getByTestId('rating-form').count(), 0);
+  const d = await dossier();
+  assert.equal(d.rating.score, 4);
+  assert.equal(d.rating.comment, 'Nhanh, đúng hẹn');
+
+  // after a reload it is still shown, with no form
+  await page.reload();
+  await ready(page);
+  await page.getByTestId('rating').waitFor();
+  assert.equal(await page.getByTestId('rating-form').count(), 0);
+  await done();
+});

@@ -4,11 +4,9 @@
 // officer attaches on the desk and moves the dossier to "result returned"; dan rates it 4 stars.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
+import { HEIGHT, launchChromium, phonePage, WIDTH } from './browser.mjs';
 import { api, login, PASSWORD, startServer } from '../e2e/harness.mjs';
 
-const WIDTH = 390;
-const HEIGHT = 844;
 const PROCEDURE = '1.004873';
 const FORM = 'marital_status_request_form';
 const EVIDENCE = 'marital_status_evidence';
@@ -20,11 +18,7 @@ let code;
 
 before(async () => {
   srv = await startServer();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   const token = await login(srv.url, 'dan');
   const r = await api(srv.url, 'POST', '/api/v1/dossiers', { token, body: { procedure: PROCEDURE, fields: { purpose: 'marriage' } } });
   assert.equal(r.status, 201, r.text);
@@ -36,26 +30,7 @@ after(async () => {
   if (srv) await srv.stop();
 });
 
-async function phone({ width = WIDTH } = {}) {
-  const context = await browser.newContext({
-    viewport: { width, height: HEIGHT }, isMobile: true, hasTouch: true, deviceScaleFactor: 1,
-    locale: 'vi-VN', timezoneId: 'America/New_York',
-  });
-  context.setDefaultTimeout(15000);
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /Content.Security.Policy|Refused to/i.test(m.text())) problems.push(`CSP: ${m.text()}`);
-  });
-  return {
-    page,
-    async done() {
-      await context.close();
-      assert.deepEqual(problems, [], 'no script errors or CSP violations');
-    },
-  };
-}
+const phone = (opts) => phonePage(browser, opts);
 
 async function ready(page) {
   await page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });

@@ -6,11 +6,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
+import { HEIGHT, launchChromium, phonePage, WIDTH } from './browser.mjs';
 import { api, login, PASSWORD, startServer } from '../e2e/harness.mjs';
 
-const WIDTH = 390;
-const HEIGHT = 844;
 const SHOTS = process.env.TRONDOI_SHOTS;
 
 let srv;
@@ -21,11 +19,7 @@ let permanent;
 
 before(async () => {
   srv = await startServer();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   const token = await login(srv.url, 'dan');
   const me = await api(srv.url, 'GET', '/api/v1/me', { token });
   assert.equal(me.status, 200);
@@ -45,26 +39,7 @@ after(async () => {
  * Vietnam time prove the page converts them. Page errors and CSP violations are collected and
  * checked by done().
  */
-async function phone({ width = WIDTH } = {}) {
-  const context = await browser.newContext({
-    viewport: { width, height: HEIGHT }, isMobile: true, hasTouch: true, deviceScaleFactor: 1,
-    locale: 'vi-VN', timezoneId: 'America/New_York',
-  });
-  context.setDefaultTimeout(15000);
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /Content.Security.Policy|Refused to/i.test(m.text())) problems.push(`CSP: ${m.text()}`);
-  });
-  return {
-    page,
-    async done() {
-      await context.close();
-      assert.deepEqual(problems, [], 'no script errors or CSP violations');
-    },
-  };
-}
+const phone = (opts) => phonePage(browser, opts);
 
 /** With TRONDOI_SHOTS: the whole page as phone-screen-sized pieces NAME-0.png, NAME-1.png, ... */
 async function shot(page, name) {

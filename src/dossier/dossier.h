@@ -94,6 +94,8 @@ struct sender_task {
 struct sender;
 struct sender *sender_start(const char *db_url, const struct sender_task *tasks, size_t n, struct err *e);
 void sender_stop(struct sender *s);
+/* How long a delivery that failed `attempts` times before waits: 1, 2, 4 ... up to 300 s. */
+int64_t sender_backoff_us(int attempts);
 
 /* The National Public Service Portal outbox (outbox.c). outbox_add queues a status change in the
  * caller's transaction; outbox_round (a sender task, arg = the portal's URL) posts queued changes

@@ -20,9 +20,8 @@
 
 int notification_add(struct db *db, const char *code, int to, const char *note, int64_t at)
 {
-	char id[40], rnd[17];
-	crypto_random_hex(rnd, 8);
-	snprintf(id, sizeof id, "%016llx%s", (unsigned long long)at, rnd);
+	char id[33];
+	crypto_time_id(at, id);
 	return db_run(db, "INSERT INTO notifications (id, citizen_id, code, to_status, note, created_at, attempts, next_at) "
 			  "SELECT ?, applicant_id, code, ?, ?, ?, 0, ? FROM dossiers WHERE code = ?",
 		      "titiit", id, (int64_t)to, note ? note : "", at, at, code) == DB_DONE
@@ -180,10 +179,8 @@ void notify_round(struct db *db, CURL *curl, void *arg)
 			db_run(db, "UPDATE notifications SET sent_at = ?, email_to = ?, attempts = attempts + 1 WHERE id = ?", "itt",
 			       clock_now_us(), to, v[i].id);
 		else {
-			int shift = v[i].attempts < 8 ? v[i].attempts : 8;
-			int64_t wait = (int64_t)1 << shift;
 			db_run(db, "UPDATE notifications SET attempts = attempts + 1, next_at = ?, email_to = ?, last_error = ? WHERE id = ?",
-			       "itt" "t", now + (wait > 300 ? 300 : wait) * 1000000, to, why, v[i].id);
+			       "ittt", now + sender_backoff_us(v[i].attempts), to, why, v[i].id);
 			log_error("notify", "%s to %s: %s", v[i].id, to, why);
 		}
 	}

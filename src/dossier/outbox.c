@@ -14,13 +14,11 @@
 #include "dossier/dossier.h"
 
 #define BATCH 20
-#define BACKOFF_MAX_S 300
 
 int outbox_add(struct db *db, const char *code, int from, int to, int64_t at)
 {
-	char id[40], rnd[17], when[40];
-	crypto_random_hex(rnd, 8);
-	snprintf(id, sizeof id, "%016llx%s", (unsigned long long)at, rnd);
+	char id[33], when[40];
+	crypto_time_id(at, id);
 	clock_iso(at, when, sizeof when);
 	json_t *p = json_pack("{s:s,s:s,s:i,s:i,s:s}", "id", id, "code", code, "from", from, "to", to, "at", when);
 	char *text = p ? json_dumps(p, JSON_COMPACT) : NULL;
@@ -127,12 +125,8 @@ void outbox_round(struct db *db, CURL *curl, void *arg)
 		if (post(curl, url, &v[i], why, sizeof why) == 0)
 			db_run(db, "UPDATE outbox SET acked_at = ?, attempts = attempts + 1 WHERE id = ?", "it", clock_now_us(), v[i].id);
 		else {
-			int shift = v[i].attempts < 8 ? v[i].attempts : 8;
-			int64_t wait = (int64_t)1 << shift;
-			if (wait > BACKOFF_MAX_S)
-				wait = BACKOFF_MAX_S;
 			db_run(db, "UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?", "itt",
-			       now + wait * 1000000, why, v[i].id);
+			       now + sender_backoff_us(v[i].attempts), why, v[i].id);
 			log_error("portal_outbox", "%s: %s (attempt %d)", v[i].id, why, v[i].attempts + 1);
 		}
 		free(v[i].payload);

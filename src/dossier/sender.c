@@ -12,6 +12,7 @@
 
 #define POLL_MS 500
 #define MAX_TASKS 4
+#define BACKOFF_MAX_S 300
 
 struct sender {
 	pthread_t thread;
@@ -45,6 +46,12 @@ static void *run(void *arg)
 	}
 	pthread_mutex_unlock(&s->mu);
 	return NULL;
+}
+
+int64_t sender_backoff_us(int attempts)
+{
+	int64_t wait = (int64_t)1 << (attempts < 8 ? attempts : 8);
+	return (wait > BACKOFF_MAX_S ? BACKOFF_MAX_S : wait) * 1000000;
 }
 
 struct sender *sender_start(const char *db_url, const struct sender_task *tasks, size_t n, struct err *e)

@@ -49,10 +49,8 @@ static void pending_free(struct pending *p)
 static int insert_row(struct db *db, const char *citizen, const char *actor, const char *unit, const char *action,
 		      const char *attrs, const char *purpose, int64_t at)
 {
-	/* time first, so new rows land at the end of the key's index instead of anywhere in it */
-	char id[40], rnd[17];
-	crypto_random_hex(rnd, 8);
-	snprintf(id, sizeof id, "%016llx%s", (unsigned long long)at, rnd);
+	char id[33];
+	crypto_time_id(at, id);
 	return db_run(db, "INSERT INTO data_usage (id, citizen_id, at, actor, actor_unit, action, attributes, purpose) "
 			  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", "ttittttt", id, citizen, at, actor, unit, action, attrs, purpose) == DB_DONE
 		       ? 0

@@ -89,9 +89,8 @@ static int store_blob(const char *dir, const char *sha, const void *data, size_t
 static int may_attach(const struct principal *who, const char *applicant, const char *unit, const char *agency, int status,
 		      bool *staff, struct err *e)
 {
-	*staff = (who->role & ROLE_STAFF) && !strcmp(who->unit, unit) &&
-		 (who->role == ROLE_LEADER || !strcmp(who->agency, agency));
-	bool applicant_now = who->role == ROLE_CITIZEN && !strcmp(who->citizen_id, applicant) && (status == 1 || status == 5);
+	*staff = dossier_desk_of(who, unit, agency);
+	bool applicant_now = dossier_applicant_is(who, applicant) && (status == 1 || status == 5);
 	bool open = status == 1 || status == 2 || status == 4 || status == 5 || status == 6;
 	if (applicant_now || (*staff && open))
 		return 0;

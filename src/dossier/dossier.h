@@ -6,6 +6,7 @@
 #define TD_DOSSIER_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "auth/auth.h"
 #include "calendar/calendar.h"
@@ -47,14 +48,16 @@ int form_check(const struct registry *r, const json_t *procedure, const json_t *
 	       const json_t *fields, json_t **out, json_t **problems, struct err *e);
 
 /* POST /dossiers: body {"procedure","channel","fields",["applicant","unit"]}. */
+/* Submission and transitions answer with the dossier as dossier_get shows it; given w, a staff
+ * caller's answer waits for its usage entry the same way (USAGE_PENDING). */
 int dossier_submit(const struct dossiers *d, struct db *db, const struct principal *who, const json_t *body,
-		   json_t **out, json_t **problems, struct err *e);
+		   const struct usage_wait *w, json_t **out, json_t **problems, struct err *e);
 /* GET /dossiers/{code}: the applicant, or staff of the handling unit (whose read is logged in
  * the applicant's data-usage log; returns USAGE_PENDING when w reports it). */
 int dossier_get(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,
 		const struct usage_wait *w, json_t **out, struct err *e);
 int dossier_transition(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,
-		       const json_t *body, json_t **out, struct err *e);
+		       const json_t *body, const struct usage_wait *w, json_t **out, struct err *e);
 int dossier_list_mine(const struct dossiers *d, struct db *db, const struct principal *who, json_t **out,
 		      struct err *e);
 int dossier_desk(const struct dossiers *d, struct db *db, const struct principal *who, const char *status,
@@ -81,6 +84,11 @@ int document_upload(const struct dossiers *d, struct db *db, const struct princi
 		    const char *doc_id, const char *name, const void *data, size_t len, json_t **out, struct err *e);
 json_t *document_list(struct db *db, const char *code);
 json_t *document_missing(const struct dossiers *d, struct db *db, const char *code, const char *procedure);
+
+/* Who a dossier concerns: the handling desk (officers of the unit and the procedure's agency, and
+ * the unit's leaders) and the applicant. */
+bool dossier_desk_of(const struct principal *who, const char *unit, const char *agency);
+bool dossier_applicant_is(const struct principal *who, const char *applicant);
 
 /* Records a status change in the timeline and the portal outbox (inside the caller's transaction). */
 int dossier_event_add(struct db *db, const char *code, const char *actor, int from, int to, const char *note, int64_t at);

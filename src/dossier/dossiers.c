@@ -143,7 +143,7 @@ static int applicant_of(const struct principal *who, const json_t *body, const c
 }
 
 int dossier_submit(const struct dossiers *d, struct db *db, const struct principal *who, const json_t *body,
-		   json_t **out, json_t **problems, struct err *e)
+		   const struct usage_wait *w, json_t **out, json_t **problems, struct err *e)
 {
 	const char *pcode = NULL, *applicant = NULL, *channel = NULL, *asked_unit = NULL;
 	json_t *fields = json_object_get(body, "fields");
@@ -192,7 +192,7 @@ int dossier_submit(const struct dossiers *d, struct db *db, const struct princip
 		db_rollback(db);
 		return err_set(e, 500, "db_error", "the dossier was not saved: %s", "hồ sơ chưa được lưu: %s", db_errmsg(db));
 	}
-	return dossier_get(d, db, who, code, NULL, out, e);
+	return dossier_get(d, db, who, code, w, out, e);
 }
 
 /* A dossier row in a struct, for the checks and the clock. */
@@ -247,15 +247,24 @@ static void row_release(struct row *r)
 }
 
 /* Staff of the handling unit: its officers of the procedure's agency, and its leaders. */
+bool dossier_desk_of(const struct principal *who, const char *unit, const char *agency)
+{
+	return (who->role & ROLE_STAFF) && !strcmp(who->unit, unit) && (who->role == ROLE_LEADER || !strcmp(who->agency, agency));
+}
+
+bool dossier_applicant_is(const struct principal *who, const char *applicant)
+{
+	return who->role == ROLE_CITIZEN && !strcmp(who->citizen_id, applicant);
+}
+
 static bool handles(const struct principal *who, const struct row *r)
 {
-	return (who->role & ROLE_STAFF) && !strcmp(who->unit, r->unit) &&
-	       (who->role == ROLE_LEADER || !strcmp(who->agency, r->agency));
+	return dossier_desk_of(who, r->unit, r->agency);
 }
 
 static bool is_applicant(const struct principal *who, const struct row *r)
 {
-	return who->role == ROLE_CITIZEN && !strcmp(who->citizen_id, r->applicant);
+	return dossier_applicant_is(who, r->applicant);
 }
 
 static json_t *timeline(struct db *db, const struct dossiers *d, const char *code)
@@ -447,7 +456,7 @@ static int save(struct db *db, const struct row *r, const char *actor, int from,
 }
 
 int dossier_transition(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,
-		       const json_t *body, json_t **out, struct err *e)
+		       const json_t *body, const struct usage_wait *w, json_t **out, struct err *e)
 {
 	json_t *to_v = json_object_get(body, "to");
 	const char *note;
@@ -481,7 +490,7 @@ int dossier_transition(const struct dossiers *d, struct db *db, const struct pri
 			err_set(e, 500, "db_error", "the change was not saved", "thay đổi chưa được lưu");
 	}
 	row_release(&r);
-	return rc ? -1 : dossier_get(d, db, who, code, NULL, out, e);
+	return rc ? -1 : dossier_get(d, db, who, code, w, out, e);
 }
 
 static int list(const struct dossiers *d, struct db *db, struct db_stmt *st, json_t **out, struct err *e)

@@ -46,10 +46,7 @@ static int fee_info(const struct dossiers *d, struct db *db, const char *code, s
 
 static bool may_see(const struct principal *who, const struct fee_info *f)
 {
-	if (who->role == ROLE_CITIZEN)
-		return !strcmp(who->citizen_id, f->applicant);
-	return (who->role & ROLE_STAFF) && !strcmp(who->unit, f->unit) &&
-	       (who->role == ROLE_LEADER || !strcmp(who->agency, f->agency));
+	return dossier_applicant_is(who, f->applicant) || dossier_desk_of(who, f->unit, f->agency);
 }
 
 int dossier_payment(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,
@@ -151,7 +148,7 @@ int dossier_rate(const struct dossiers *d, struct db *db, const struct principal
 	struct fee_info f;
 	if (fee_info(d, db, code, &f, e))
 		return -1;
-	if (who->role != ROLE_CITIZEN || strcmp(who->citizen_id, f.applicant))
+	if (!dossier_applicant_is(who, f.applicant))
 		return err_set(e, 403, "forbidden", "only the applicant rates dossier %s", "chỉ người nộp được đánh giá hồ sơ %s", code);
 	if (f.status != 10)
 		return err_set(e, 409, "not_returned", "dossier %s can be rated once its result is returned (status 10)",

@@ -8,7 +8,7 @@
 int api_dossier_submit(struct call *c)
 {
 	c->status = 201;
-	return dossier_submit(&c->app->dossiers, c->db, c->who, c->body, &c->result, &c->details, &c->err);
+	return dossier_submit(&c->app->dossiers, c->db, c->who, c->body, c->wait, &c->result, &c->details, &c->err);
 }
 
 int api_dossier_get(struct call *c)
@@ -18,7 +18,7 @@ int api_dossier_get(struct call *c)
 
 int api_dossier_transition(struct call *c)
 {
-	return dossier_transition(&c->app->dossiers, c->db, c->who, c->params[0], c->body, &c->result, &c->err);
+	return dossier_transition(&c->app->dossiers, c->db, c->who, c->params[0], c->body, c->wait, &c->result, &c->err);
 }
 
 int api_my_dossiers(struct call *c)

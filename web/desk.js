@@ -4,7 +4,7 @@
 // API's 409/422 messages.
 import { api, ApiError, fmtDateTime, h, session, signOut, toSignIn, unitInfo } from './app.js';
 import {
-  documentsSection, dossierView, dueBadges, errText, localName, move, procedure, ratingView, statusBadge, statusText, uploadDocument,
+  documentsSection, dossierDetail, dossierView, dueBadges, errText, focusTestid, localName, move, ratingView, statusBadge, statusText,
 } from './dossier.js';
 import { initI18n, onLangChange, t, tOr } from './i18n.js';
 
@@ -104,12 +104,8 @@ async function loadQueue() {
 
 /* ---------- one dossier ---------- */
 
-function focusTestid(id) {
-  const el = document.querySelector(`[data-testid="${id}"]`);
-  if (!el) return;
-  if (!/^(A|BUTTON|INPUT|SELECT|TEXTAREA)$/.test(el.tagName)) el.tabIndex = -1;
-  el.focus();
-}
+const { load: loadDetail, upload: doUpload } = dossierDetail(state, () => renderDetail());
+
 
 function noteForm(m) {
   const required = m.note === 'required';
@@ -189,36 +185,7 @@ function renderDetail() {
     ...rest);
 }
 
-async function doUpload(docId, file) {
-  if (state.up.busy) return;
-  state.up = { busy: docId, error: null, ok: false };
-  renderDetail();
-  try {
-    await uploadDocument(state.code, docId, file);
-    state.dossier = await api('GET', `/api/v1/dossiers/${encodeURIComponent(state.code)}`);
-    state.up = { busy: null, error: null, ok: true };
-  } catch (e) {
-    state.up = { busy: null, error: e, ok: false };
-  }
-  renderDetail();
-  focusTestid(state.up.error ? 'doc-error' : 'doc-status');
-}
 
-async function loadDetail() {
-  try {
-    state.dossier = await api('GET', `/api/v1/dossiers/${encodeURIComponent(state.code)}`);
-    state.error = null;
-  } catch (e) {
-    state.error = e;
-  }
-  renderDetail();
-  if (state.dossier && !state.proc) {
-    try {
-      state.proc = await procedure(state.dossier.procedure.code);
-      renderDetail();
-    } catch { /* labels stay as keys */ }
-  }
-}
 
 async function doMove(m, note) {
   if (state.busy) return;

@@ -237,3 +237,51 @@ export function ratingView(r) {
     r.comment ? h('p', { testid: 'rating-comment' }, r.comment) : null,
     r.at ? h('p', { class: 'small muted' }, fmtDateTime(r.at)) : null);
 }
+
+/** Focuses the element with that data-testid (making it focusable when it is not). */
+export function focusTestid(id) {
+  const el = document.querySelector(`[data-testid="${id}"]`);
+  if (!el) return;
+  if (!/^(A|BUTTON|INPUT|SELECT|TEXTAREA)$/.test(el.tagName)) el.tabIndex = -1;
+  el.focus();
+}
+
+/**
+ * Loading a dossier and attaching documents to it, for the citizen's page and the desk alike.
+ * Both act on the page's state ({code, dossier, error, proc, up}) and redraw with render();
+ * loaded() runs after each load that found the dossier.
+ */
+export function dossierDetail(state, render, loaded = () => {}) {
+  const url = () => `/api/v1/dossiers/${encodeURIComponent(state.code)}`;
+  async function load() {
+    try {
+      state.dossier = await api('GET', url());
+      state.error = null;
+    } catch (e) {
+      state.error = e;
+    }
+    render();
+    if (state.dossier) loaded();
+    if (state.dossier && !state.proc) {
+      try {
+        state.proc = await procedure(state.dossier.procedure.code);
+        render();
+      } catch { /* labels stay as keys */ }
+    }
+  }
+  async function upload(docId, file) {
+    if (state.up.busy) return;
+    state.up = { busy: docId, error: null, ok: false };
+    render();
+    try {
+      await uploadDocument(state.code, docId, file);
+      state.dossier = await api('GET', url());
+      state.up = { busy: null, error: null, ok: true };
+    } catch (e) {
+      state.up = { busy: null, error: e, ok: false };
+    }
+    render();
+    focusTestid(state.up.error ? 'doc-error' : 'doc-status');
+  }
+  return { load, upload };
+}

@@ -3,7 +3,7 @@
 // withdraw (while open) and resubmit after a supplement request.
 import { api, ApiError, fmtDateTime, h, session, signOut, toSignIn } from './app.js';
 import {
-  documentsSection, dossierView, dueBadges, errText, feeSection, localName, move, procedure, ratingView, statusBadge, statusText, uploadDocument,
+  documentsSection, dossierDetail, dossierView, dueBadges, errText, feeSection, focusTestid, localName, move, ratingView, statusBadge, statusText,
 } from './dossier.js';
 import { initI18n, onLangChange, t } from './i18n.js';
 
@@ -31,6 +31,8 @@ const state = {
   rateError: null,
   rated: false,
 };
+
+const { load: loadDetail, upload: doUpload } = dossierDetail(state, () => renderDetail(), () => loadPayment());
 
 const UPLOADABLE = [1, 5];
 
@@ -103,12 +105,6 @@ function actions() {
     h('div', { class: 'action-list' }, items));
 }
 
-function focusTestid(id) {
-  const el = document.querySelector(`[data-testid="${id}"]`);
-  if (!el) return;
-  if (!/^(A|BUTTON|INPUT|SELECT|TEXTAREA)$/.test(el.tagName)) el.tabIndex = -1;
-  el.focus();
-}
 
 function renderDetail() {
   const box = $('detail');
@@ -189,20 +185,6 @@ async function doRate() {
   focusTestid(state.rateError ? 'rating-error' : 'rating-status');
 }
 
-async function doUpload(docId, file) {
-  if (state.up.busy) return;
-  state.up = { busy: docId, error: null, ok: false };
-  renderDetail();
-  try {
-    await uploadDocument(state.code, docId, file);
-    state.dossier = await api('GET', `/api/v1/dossiers/${encodeURIComponent(state.code)}`);
-    state.up = { busy: null, error: null, ok: true };
-  } catch (e) {
-    state.up = { busy: null, error: e, ok: false };
-  }
-  renderDetail();
-  focusTestid(state.up.error ? 'doc-error' : 'doc-status');
-}
 
 async function loadPayment() {
   try {
@@ -214,22 +196,6 @@ async function loadPayment() {
   renderDetail();
 }
 
-async function loadDetail() {
-  try {
-    state.dossier = await api('GET', `/api/v1/dossiers/${encodeURIComponent(state.code)}`);
-    state.error = null;
-  } catch (e) {
-    state.error = e;
-  }
-  renderDetail();
-  if (state.dossier) loadPayment();
-  if (state.dossier && !state.proc) {
-    try {
-      state.proc = await procedure(state.dossier.procedure.code);
-      renderDetail();
-    } catch { /* labels stay as keys */ }
-  }
-}
 
 async function doMove(to) {
   if (state.busy) return;

@@ -2,9 +2,9 @@
 // red and due within 24 hours in amber, filtered by status; one dossier (desk.html?code=...) with
 // its details, timeline and the officer's moves (a reason where the law asks for one), showing the
 // API's 409/422 messages.
-import { api, ApiError, fmtDateTime, h, session, signOut, toSignIn, unitInfo } from './app.js';
+import { api, fmtDateTime, h, session, signOut, toSignIn, unitInfo } from './app.js';
 import {
-  documentsSection, dossierDetail, dossierView, dueBadges, errText, focusTestid, localName, move, ratingView, statusBadge, statusText,
+  detailReady, documentsSection, dossierDetail, dossierView, dueBadges, errText, focusTestid, localName, move, ratingView, statusBadge, statusText,
 } from './dossier.js';
 import { initI18n, onLangChange, t, tOr } from './i18n.js';
 
@@ -162,18 +162,8 @@ function actions() {
 
 function renderDetail() {
   const box = $('detail');
-  box.hidden = !state.code;
-  if (box.hidden) return;
   const back = h('a', { class: 'btn btn-secondary btn-small back', href: 'desk.html', testid: 'back' }, t('back_to_desk'));
-  if (state.error) {
-    box.replaceChildren(back, h('p', { class: 'notice notice-error', role: 'alert', testid: 'detail-error' },
-      state.error instanceof ApiError && state.error.status === 404 ? t('not_found') : errText(state.error)));
-    return;
-  }
-  if (!state.dossier) {
-    box.replaceChildren(back, h('p', { class: 'muted' }, t('loading')));
-    return;
-  }
+  if (!detailReady(box, state, back)) return;
   const [head, ...rest] = dossierView(state.dossier, state.proc, renderDetail, { staff: true });
   box.replaceChildren(back,
     h('p', { class: 'notice notice-ok', role: 'status', testid: 'action-status', hidden: !state.moved },

@@ -285,3 +285,22 @@ export function dossierDetail(state, render, loaded = () => {}) {
   }
   return { load, upload };
 }
+
+/**
+ * The detail box before a dossier can be drawn: hidden without a code, else the back link with
+ * the load's error or "loading". True when state.dossier is there to draw.
+ */
+export function detailReady(box, state, back) {
+  box.hidden = !state.code;
+  if (box.hidden) return false;
+  if (state.error) {
+    box.replaceChildren(back, h('p', { class: 'notice notice-error', role: 'alert', testid: 'detail-error' },
+      state.error instanceof ApiError && state.error.status === 404 ? t('not_found') : errText(state.error)));
+    return false;
+  }
+  if (!state.dossier) {
+    box.replaceChildren(back, h('p', { class: 'muted' }, t('loading')));
+    return false;
+  }
+  return true;
+}

@@ -3,7 +3,7 @@
 // withdraw (while open) and resubmit after a supplement request.
 import { api, ApiError, fmtDateTime, h, session, signOut, toSignIn } from './app.js';
 import {
-  documentsSection, dossierDetail, dossierView, dueBadges, errText, feeSection, focusTestid, localName, move, ratingView, statusBadge, statusText,
+  detailReady, documentsSection, dossierDetail, dossierView, dueBadges, errText, feeSection, focusTestid, localName, move, ratingView, statusBadge, statusText,
 } from './dossier.js';
 import { initI18n, onLangChange, t } from './i18n.js';
 
@@ -108,18 +108,8 @@ function actions() {
 
 function renderDetail() {
   const box = $('detail');
-  box.hidden = !state.code;
-  if (box.hidden) return;
   const back = h('a', { class: 'btn btn-secondary btn-small back', href: 'dossiers.html', testid: 'back' }, t('back_to_dossiers'));
-  if (state.error) {
-    box.replaceChildren(back, h('p', { class: 'notice notice-error', role: 'alert', testid: 'detail-error' },
-      state.error instanceof ApiError && state.error.status === 404 ? t('not_found') : errText(state.error)));
-    return;
-  }
-  if (!state.dossier) {
-    box.replaceChildren(back, h('p', { class: 'muted' }, t('loading')));
-    return;
-  }
+  if (!detailReady(box, state, back)) return;
   const [head, ...rest] = dossierView(state.dossier, state.proc, renderDetail);
   box.replaceChildren(back,
     h('p', { class: 'notice notice-ok', role: 'status', testid: 'action-status', hidden: !state.moved },

@@ -35,9 +35,12 @@ int app_open(struct app *a, const char *db_url, struct db **db, struct err *e)
 	}
 	a->payment_secret = getenv("TRONDOI_PAYMENT_SECRET");
 	const struct embedded_file *wf = embedded_find(embedded_docs, "statuses.json");
+	const struct embedded_file *pf = embedded_find(embedded_docs, "processes.json");
 	a->dossiers = (struct dossiers){&a->registry, a->calendar, wf ? workflow_load((const char *)wf->data, e) : NULL};
-	if (!a->dossiers.workflow || prefill_prepare(&a->registry)) {
-		if (a->dossiers.workflow)
+	if (a->dossiers.workflow)
+		a->dossiers.processes = pf ? processes_load((const char *)pf->data, e) : NULL;
+	if (!a->dossiers.processes || prefill_prepare(&a->registry)) {
+		if (a->dossiers.processes)
 			err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
 		app_close(a);
 		db_close(*db);
@@ -51,6 +54,8 @@ void app_close(struct app *a)
 {
 	prefill_release(&a->registry);
 	workflow_free(a->dossiers.workflow);
+	processes_free(a->dossiers.processes);
+	a->dossiers.processes = NULL;
 	json_decref(a->payee);
 	a->payee = NULL;
 	a->dossiers.workflow = NULL;

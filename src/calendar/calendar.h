@@ -125,5 +125,8 @@ int cal_count_working_days(const struct calendar *c, long from, long to);
  * arguments or a due date past 2100. */
 int cal_due(const struct calendar *c, int64_t received_at_us, int days, int cutoff_minutes, int64_t *start_us,
 	    int64_t *due_us);
+/* A clock paused at paused_us and resumed at now_us: the working days that were left after the
+ * pause day up to the old due day run again from now_us. Sets *due_us; 0, or -1 as cal_due. */
+int cal_resume(const struct calendar *c, int64_t paused_us, int64_t old_due_us, int64_t now_us, int64_t *due_us);
 
 #endif

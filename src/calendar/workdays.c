@@ -86,3 +86,10 @@ int cal_due(const struct calendar *c, int64_t received_at_us, int days, int cuto
 	*due_us = cal_local_us(due, CAL_DUE_MINUTES);
 	return 0;
 }
+
+int cal_resume(const struct calendar *c, int64_t paused_us, int64_t old_due_us, int64_t now_us, int64_t *due_us)
+{
+	int left = cal_count_working_days(c, cal_jd_of_us(paused_us) + 1, cal_jd_of_us(old_due_us));
+	int64_t start;
+	return cal_due(c, now_us, left, CAL_CUTOFF_DEFAULT, &start, due_us);
+}

@@ -104,6 +104,7 @@ int demo_load(struct app *a, struct db *db, const char *data_dir, struct err *e)
 	struct user_spec accounts[] = {
 		{"dan", DEMO_PASSWORD, "citizen", NULL, NULL, id},
 		{"canbo.xa", DEMO_PASSWORD, "officer", unit, "ubnd", NULL},
+		{"lanhdao.xa", DEMO_PASSWORD, "leader", unit, "ubnd", NULL},
 		{"canbo.tinh", DEMO_PASSWORD, "officer", "37", "ubnd", NULL},
 		{"congan.tinh", DEMO_PASSWORD, "officer", "37", "congan", NULL},
 		{"canbo.hanoi", DEMO_PASSWORD, "officer", "01", "ubnd", NULL},
@@ -119,8 +120,8 @@ int demo_load(struct app *a, struct db *db, const char *data_dir, struct err *e)
 	clock_iso(clock_now_us(), now, sizeof now);
 	if (db_run(db, "INSERT INTO meta (key, value) VALUES ('demo', ?)", "t", now) != DB_DONE)
 		return err_set(e, 500, "db_error", "cannot mark the demo as loaded", "không đánh dấu được dữ liệu mẫu");
-	printf("demo: %ld citizens; accounts dan (citizen %s), canbo.xa (officer, commune %s), canbo.tinh,\n"
-	       "      congan.tinh, canbo.hanoi, lanhdao, quantri; password for all: %s\n",
+	printf("demo: %ld citizens; accounts dan (citizen %s), canbo.xa (officer, commune %s), lanhdao.xa\n"
+	       "      (its leader), canbo.tinh, congan.tinh, canbo.hanoi, lanhdao, quantri; password for all: %s\n",
 	       st.imported, id, unit, DEMO_PASSWORD);
 	return 0;
 }

@@ -16,13 +16,27 @@
 #include "registry/registry.h"
 
 struct workflow;
+struct processes;
 
 struct dossiers {
 	const struct registry *registry;
 	const struct calendar *calendar;
 	struct workflow *workflow;
 	const char *files_dir; /* where documents are stored by content */
+	struct processes *processes;
 };
+
+/* A dossier's row, for the checks and the clock. */
+struct dossier_row {
+	char code[48], procedure[32], unit[8], agency[24], applicant[13];
+	int status, channel, supplements;
+	int64_t received_at, accepted_at, due_at, paused_at, finished_at, returned_at, paid_at, rev;
+	bool has_accepted, has_due, has_paused, has_finished, has_returned, has_paid;
+	json_t *fields, *apology;
+};
+/* Reads dossier code into r (404 dossier_not_found); release with dossier_row_release. */
+int dossier_load(struct db *db, const char *code, struct dossier_row *r, struct err *e);
+void dossier_row_release(struct dossier_row *r);
 
 /* Reads the status and transition table (data/dossier/statuses.json, embedded). */
 struct workflow *workflow_load(const char *json, struct err *e);
@@ -92,6 +106,27 @@ bool dossier_applicant_is(const struct principal *who, const char *applicant);
 
 /* Records a status change in the timeline and the portal outbox (inside the caller's transaction). */
 int dossier_event_add(struct db *db, const char *code, const char *actor, int from, int to, const char *note, int64_t at);
+
+/* The internal processes (process.c), from data/dossier/processes.json (embedded). */
+struct processes *processes_load(const char *json, struct err *e);
+void processes_free(struct processes *p);
+/* In the transaction of a status change (r holds the new status and clock): acceptance opens the
+ * first step, a status a step "completes_with" closes it and opens the next, a final status stops
+ * the open step, a supplement pauses it and the resubmission resumes it. */
+int steps_on_status(const struct dossiers *d, struct db *db, const struct dossier_row *r, int from, const char *actor,
+		    int64_t now);
+/* Whether the steps let the dossier move to `to` (finishing needs the last step reached); -1 with e. */
+int steps_allow(const struct dossiers *d, struct db *db, const struct dossier_row *r, int to, struct err *e);
+/* {"id","name","plan":[…],"current","steps":[…]} for the dossier, or null. */
+json_t *steps_render(const struct dossiers *d, struct db *db, const struct dossier_row *r);
+/* The open step {"step","name","role","assignee","due_at"}, or null. */
+json_t *step_current(const struct dossiers *d, struct db *db, const char *code, const char *procedure);
+/* POST /dossiers/{code}/steps {"action":"forward"|"back","note","assignee"}. */
+int dossier_step(const struct dossiers *d, struct db *db, const struct principal *who, const char *code, const json_t *body,
+		 const struct usage_wait *w, json_t **out, struct err *e);
+/* GET /desk/lateness?from&to: steps handled, late and open past due, by step and by officer. */
+int steps_lateness(const struct dossiers *d, struct db *db, const struct principal *who, const char *from, const char *to,
+		   json_t **out, struct err *e);
 
 /* The delivery thread (sender.c): runs each task's round twice a second. */
 typedef void CURL;

@@ -195,16 +195,7 @@ int dossier_submit(const struct dossiers *d, struct db *db, const struct princip
 	return dossier_get(d, db, who, code, w, out, e);
 }
 
-/* A dossier row in a struct, for the checks and the clock. */
-struct row {
-	char code[48], procedure[32], unit[8], agency[24], applicant[13];
-	int status, channel, supplements;
-	int64_t received_at, accepted_at, due_at, paused_at, finished_at, returned_at, paid_at, rev;
-	bool has_accepted, has_due, has_paused, has_finished, has_returned, has_paid;
-	json_t *fields, *apology;
-};
-
-static int load_row(struct db *db, const char *code, struct row *r, struct err *e)
+int dossier_load(struct db *db, const char *code, struct dossier_row *r, struct err *e)
 {
 	memset(r, 0, sizeof *r);
 	struct db_stmt *st = db_prepare(db, "SELECT code, procedure_code, unit, agency, applicant_id, status, channel, supplements, "
@@ -240,7 +231,7 @@ static int load_row(struct db *db, const char *code, struct row *r, struct err *
 	return 0;
 }
 
-static void row_release(struct row *r)
+void dossier_row_release(struct dossier_row *r)
 {
 	json_decref(r->fields);
 	json_decref(r->apology);
@@ -257,12 +248,12 @@ bool dossier_applicant_is(const struct principal *who, const char *applicant)
 	return who->role == ROLE_CITIZEN && !strcmp(who->citizen_id, applicant);
 }
 
-static bool handles(const struct principal *who, const struct row *r)
+static bool handles(const struct principal *who, const struct dossier_row *r)
 {
 	return dossier_desk_of(who, r->unit, r->agency);
 }
 
-static bool is_applicant(const struct principal *who, const struct row *r)
+static bool is_applicant(const struct principal *who, const struct dossier_row *r)
 {
 	return dossier_applicant_is(who, r->applicant);
 }
@@ -295,7 +286,7 @@ static json_t *rating(struct db *db, const char *code)
 	return o;
 }
 
-static json_t *render(const struct dossiers *d, struct db *db, const struct row *r, bool full)
+static json_t *render(const struct dossiers *d, struct db *db, const struct dossier_row *r, bool full)
 {
 	const json_t *p = catalog_procedure(d->registry->catalog, r->procedure);
 	int64_t now = clock_now_us();
@@ -324,14 +315,15 @@ static json_t *render(const struct dossiers *d, struct db *db, const struct row 
 	json_object_set_new(o, "rating", rating(db, r->code));
 	json_object_set_new(o, "timeline", timeline(db, d, r->code));
 	json_object_set_new(o, "portal", outbox_list(db, r->code));
+	json_object_set_new(o, "process", steps_render(d, db, r));
 	return o;
 }
 
 int dossier_get(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,
 		const struct usage_wait *w, json_t **out, struct err *e)
 {
-	struct row r;
-	if (load_row(db, code, &r, e))
+	struct dossier_row r;
+	if (dossier_load(db, code, &r, e))
 		return -1;
 	int rc = 0;
 	if (!is_applicant(who, &r) && !handles(who, &r))
@@ -348,12 +340,12 @@ int dossier_get(const struct dossiers *d, struct db *db, const struct principal 
 	}
 	if (rc >= 0)
 		*out = render(d, db, &r, true);
-	row_release(&r);
+	dossier_row_release(&r);
 	return rc;
 }
 
 /* What a transition does to the clock. Returns 0, or -1 with e. */
-static int clock_effects(const struct dossiers *d, struct db *d_db, struct row *r, const struct transition *t,
+static int clock_effects(const struct dossiers *d, struct db *d_db, struct dossier_row *r, const struct transition *t,
 			 const json_t *body, int64_t now, struct err *e)
 {
 	const json_t *p = catalog_procedure(d->registry->catalog, r->procedure);
@@ -381,9 +373,7 @@ static int clock_effects(const struct dossiers *d, struct db *d_db, struct row *
 		r->has_paused = true;
 		r->supplements++;
 	} else if (t->resumes && r->has_paused && r->has_due) { /* resumes with the remaining days */
-		long paused = cal_jd_of_us(r->paused_at), due = cal_jd_of_us(r->due_at);
-		int left = cal_count_working_days(d->calendar, paused + 1, due);
-		if (cal_due(d->calendar, now, left, CAL_CUTOFF_DEFAULT, &start, &r->due_at))
+		if (cal_resume(d->calendar, r->paused_at, r->due_at, now, &r->due_at))
 			return err_set(e, 500, "clock_failed", "the due time cannot be computed", "không tính được hạn giải quyết");
 		r->has_paused = false;
 	} else if (t->to == 9) {
@@ -408,7 +398,7 @@ static int clock_effects(const struct dossiers *d, struct db *d_db, struct row *
 }
 
 /* 409 with the reason: the move exists but is the other party's, or it does not exist. */
-static int refuse(const struct dossiers *d, const struct row *r, int to, const char *by, struct err *e)
+static int refuse(const struct dossiers *d, const struct dossier_row *r, int to, const char *by, struct err *e)
 {
 	const struct workflow *w = d->workflow;
 	bool exists = workflow_allows_any(w, r->status, to);
@@ -425,7 +415,8 @@ static int refuse(const struct dossiers *d, const struct row *r, int to, const c
 	return -1;
 }
 
-static int save(struct db *db, const struct row *r, const char *actor, int from, const char *note, int64_t now)
+static int save(const struct dossiers *d, struct db *db, const struct dossier_row *r, const char *actor, int from,
+		const char *note, int64_t now)
 {
 	char *apology = r->apology ? json_to_str(r->apology) : NULL;
 	char detail[96];
@@ -446,7 +437,7 @@ static int save(struct db *db, const struct row *r, const char *actor, int from,
 		     db_step(st) != DB_DONE;
 		if (!rc && db_changes(db) == 0)
 			rc = 1; /* changed meanwhile */
-		rc = rc || dossier_event_add(db, r->code, actor, from, r->status, note, now) ||
+		rc = rc || steps_on_status(d, db, r, from, actor, now) || dossier_event_add(db, r->code, actor, from, r->status, note, now) ||
 		     audit_append(db, actor, "dossier.transition", r->code, detail) || db_commit(db);
 	}
 	if (rc)
@@ -465,8 +456,8 @@ int dossier_transition(const struct dossiers *d, struct db *db, const struct pri
 	if (json_get_str(body, "note", false, NOTE_MAX, &note, e))
 		return -1;
 	int to = (int)json_integer_value(to_v);
-	struct row r;
-	if (load_row(db, code, &r, e))
+	struct dossier_row r;
+	if (dossier_load(db, code, &r, e))
 		return -1;
 	const char *by = handles(who, &r) ? "officer" : is_applicant(who, &r) ? "applicant" : NULL;
 	const struct transition *t = by ? workflow_find(d->workflow, r.status, to, by) : NULL;
@@ -480,16 +471,16 @@ int dossier_transition(const struct dossiers *d, struct db *db, const struct pri
 	else if (t->note_required && (!note || !note[0]))
 		err_set(e, 422, "missing_field", "moving to %d (%s) needs a note saying why", "chuyển sang %d (%s) cần ghi chú lý do",
 			to, workflow_status_name(d->workflow, to, "vi"));
-	else if (!clock_effects(d, db, &r, t, body, now, e)) {
+	else if (!steps_allow(d, db, &r, to, e) && !clock_effects(d, db, &r, t, body, now, e)) {
 		r.status = to;
-		rc = save(db, &r, who->username, from, note, now);
+		rc = save(d, db, &r, who->username, from, note, now);
 		if (rc > 0)
 			err_set(e, 409, "conflict", "dossier %s changed meanwhile; reload it and try again",
 				"hồ sơ %s vừa thay đổi; hãy tải lại và thử lại", code);
 		else if (rc < 0)
 			err_set(e, 500, "db_error", "the change was not saved", "thay đổi chưa được lưu");
 	}
-	row_release(&r);
+	dossier_row_release(&r);
 	return rc ? -1 : dossier_get(d, db, who, code, w, out, e);
 }
 
@@ -499,7 +490,7 @@ static int list(const struct dossiers *d, struct db *db, struct db_stmt *st, jso
 	int64_t now = clock_now_us();
 	enum db_rc rc;
 	while ((rc = db_step(st)) == DB_ROW) {
-		struct row r = {0};
+		struct dossier_row r = {0};
 		snprintf(r.code, sizeof r.code, "%s", db_col_text(st, 0));
 		snprintf(r.procedure, sizeof r.procedure, "%s", db_col_text(st, 1));
 		snprintf(r.unit, sizeof r.unit, "%s", db_col_text(st, 2));
@@ -512,6 +503,7 @@ static int list(const struct dossiers *d, struct db *db, struct db_stmt *st, jso
 		bool open = !workflow_is_final(d->workflow, r.status) && r.status != 9;
 		json_object_set_new(o, "due_soon", json_boolean(open && r.has_due && !r.has_paused && now <= r.due_at &&
 								r.due_at - now < DUE_SOON_US));
+		json_object_set_new(o, "step", step_current(d, db, r.code, r.procedure));
 		json_array_append_new(items, o);
 	}
 	if (rc != DB_DONE) {
@@ -553,10 +545,10 @@ int dossier_desk(const struct dossiers *d, struct db *db, const struct principal
 
 int dossier_lookup(const struct dossiers *d, struct db *db, const char *code, json_t **out, struct err *e)
 {
-	struct row r;
-	if (strlen(code) > 40 || load_row(db, code, &r, e))
+	struct dossier_row r;
+	if (strlen(code) > 40 || dossier_load(db, code, &r, e))
 		return e->status ? -1 : err_set(e, 404, "dossier_not_found", "no such dossier", "không có hồ sơ này");
 	*out = render(d, db, &r, false); /* no personal data */
-	row_release(&r);
+	dossier_row_release(&r);
 	return 0;
 }

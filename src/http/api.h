@@ -40,6 +40,8 @@ int api_dossier_get(struct call *c);
 int api_dossier_transition(struct call *c);
 int api_my_dossiers(struct call *c);
 int api_desk(struct call *c);
+int api_dossier_step(struct call *c);
+int api_desk_lateness(struct call *c);
 int api_lookup(struct call *c);
 int api_dossier_payment(struct call *c);
 int api_payment_notify(struct call *c);

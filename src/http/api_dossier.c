@@ -31,6 +31,16 @@ int api_desk(struct call *c)
 	return dossier_desk(&c->app->dossiers, c->db, c->who, call_query(c, "status"), &c->result, &c->err);
 }
 
+int api_dossier_step(struct call *c)
+{
+	return dossier_step(&c->app->dossiers, c->db, c->who, c->params[0], c->body, c->wait, &c->result, &c->err);
+}
+
+int api_desk_lateness(struct call *c)
+{
+	return steps_lateness(&c->app->dossiers, c->db, c->who, call_query(c, "from"), call_query(c, "to"), &c->result, &c->err);
+}
+
 int api_dossier_payment(struct call *c)
 {
 	return dossier_payment(&c->app->dossiers, c->db, c->who, c->params[0], c->app->payee, &c->result, &c->err);

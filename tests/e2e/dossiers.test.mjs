@@ -4,14 +4,14 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import Database from './sqlite.mjs';
-import { api, login, startServer, upload } from './harness.mjs';
+import { api, handOn, login, startServer, upload } from './harness.mjs';
 
 let srv, U, dan, me;
 const t = {};
 before(async () => {
   srv = await startServer();
   U = srv.url;
-  for (const u of ['dan', 'canbo.xa', 'canbo.tinh', 'congan.tinh', 'canbo.hanoi']) t[u] = await login(U, u);
+  for (const u of ['dan', 'canbo.xa', 'lanhdao.xa', 'canbo.tinh', 'congan.tinh', 'canbo.hanoi']) t[u] = await login(U, u);
   me = (await api(U, 'GET', '/api/v1/me', { token: t.dan })).json;
   dan = me.id;
 });
@@ -103,6 +103,10 @@ describe('statuses and the clock', () => {
   });
 
   test('finishing and returning the result; the timeline says who did what', async () => {
+    const early = await move(t['canbo.xa'], code, { to: 9 });
+    assert.equal(early.status, 409); // the review and the leader's approval come first
+    assert.equal(early.json.error.code, 'steps_unfinished');
+    await handOn(U, t['canbo.xa'], t['lanhdao.xa'], code);
     assert.equal((await move(t['canbo.xa'], code, { to: 9 })).json.status, 9);
     const done = await move(t['canbo.xa'], code, { to: 10 });
     assert.equal(done.json.status, 10);
@@ -117,6 +121,7 @@ test('finishing past the due time needs an apology with a new appointment', asyn
   await withForm(code);
   assert.equal((await move(t['canbo.xa'], code, { to: 2 })).status, 200);
   // let the due time pass: the clock says yesterday
+  await handOn(U, t['canbo.xa'], t['lanhdao.xa'], code);
   new Database(srv.db).run('UPDATE dossiers SET due_at = ? WHERE code = ?', (Date.now() - 86400e3) * 1000, code);
   assert.equal((await api(U, 'GET', `/api/v1/dossiers/${code}`, { token: t.dan })).json.overdue, true);
   const refused = await move(t['canbo.xa'], code, { to: 9 });

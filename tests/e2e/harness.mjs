@@ -104,3 +104,12 @@ export async function upload(base, token, code, docId, body = PDF, name = 'giay-
   try { json = JSON.parse(text); } catch { json = undefined; }
   return { status: r.status, json, text, headers: r.headers };
 }
+
+/** Hands an accepted dossier along the commune process to its last step: the officer's review,
+ * then the leader's approval. */
+export async function handOn(base, officer, leader, code) {
+  for (const token of [officer, leader]) {
+    const r = await api(base, 'POST', `/api/v1/dossiers/${code}/steps`, { token, body: { action: 'forward' } });
+    if (r.status !== 200) throw new Error(`step forward: ${r.status} ${r.text}`);
+  }
+}

@@ -464,6 +464,21 @@ static void clock_refuses_bad_arguments(void **state)
 	assert_int_equal(cal_due(cal, at(2100, 12, 30, 9, 0), 1, CAL_CUTOFF_DEFAULT, &s, &d), 0);
 }
 
+static void clock_resumes_after_a_pause(void **state)
+{
+	(void)state;
+	int64_t due = 0;
+	/* paused Monday 2 Mar with the due on Thursday 5 Mar: 3 working days were left (3-5 Mar) */
+	assert_int_equal(cal_resume(cal, at(2026, 3, 2, 9, 0), at(2026, 3, 5, 17, 0), at(2026, 3, 9, 10, 0), &due), 0);
+	assert_int_equal(due, at(2026, 3, 12, 17, 0));
+	/* paused the day before the due, resumed on it just before Tết: 1 day left, after the break */
+	assert_int_equal(cal_resume(cal, at(2026, 2, 12, 9, 0), at(2026, 2, 13, 17, 0), at(2026, 2, 13, 9, 0), &due), 0);
+	assert_int_equal(due, at(2026, 2, 23, 17, 0));
+	/* paused after the due: nothing left, due the day it resumes */
+	assert_int_equal(cal_resume(cal, at(2026, 3, 6, 9, 0), at(2026, 3, 5, 17, 0), at(2026, 3, 10, 9, 0), &due), 0);
+	assert_int_equal(due, at(2026, 3, 10, 17, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -480,6 +495,7 @@ int main(void)
 		cmocka_unit_test(clock_in_vietnam_time),
 		cmocka_unit_test(clock_weekends_and_breaks),
 		cmocka_unit_test(clock_refuses_bad_arguments),
+		cmocka_unit_test(clock_resumes_after_a_pause),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -37,6 +37,10 @@ int app_open(struct app *a, const char *db_url, struct db **db, struct err *e)
 	const struct embedded_file *wf = embedded_find(embedded_docs, "statuses.json");
 	const struct embedded_file *pf = embedded_find(embedded_docs, "processes.json");
 	a->dossiers = (struct dossiers){&a->registry, a->calendar, wf ? workflow_load((const char *)wf->data, e) : NULL};
+	const struct embedded_file *ff = embedded_find(embedded_docs, "forms.json");
+	const char *public_url = getenv("TRONDOI_PUBLIC_URL");
+	a->dossiers.public_url = public_url && public_url[0] ? public_url : "http://127.0.0.1:8080";
+	a->dossiers.forms = ff ? json_loads((const char *)ff->data, 0, NULL) : NULL;
 	if (a->dossiers.workflow)
 		a->dossiers.processes = pf ? processes_load((const char *)pf->data, e) : NULL;
 	if (!a->dossiers.processes || prefill_prepare(&a->registry)) {
@@ -56,6 +60,8 @@ void app_close(struct app *a)
 	workflow_free(a->dossiers.workflow);
 	processes_free(a->dossiers.processes);
 	a->dossiers.processes = NULL;
+	json_decref(a->dossiers.forms);
+	a->dossiers.forms = NULL;
 	json_decref(a->payee);
 	a->payee = NULL;
 	a->dossiers.workflow = NULL;

@@ -97,7 +97,7 @@ static int check_procedure(const struct catalog *c, json_t *p, struct err *e)
 	    !json_is_array(json_object_get(p, "fields")) || !json_is_array(json_object_get(p, "documents")))
 		return bad(e, code ? code : "a procedure", "needs code, name, level, agency, processing_days, fee, "
 							   "fields and documents");
-	if (!catalog_agency_exists(c, agency))
+	if (!catalog_agency(c, agency))
 		return bad(e, code, "unknown agency kind");
 	size_t i;
 	json_t *f;
@@ -187,16 +187,16 @@ const json_t *catalog_procedure(const struct catalog *c, const char *code)
 	return NULL;
 }
 
-bool catalog_agency_exists(const struct catalog *c, const char *kind)
+const json_t *catalog_agency(const struct catalog *c, const char *kind)
 {
 	size_t i;
 	json_t *a;
 	json_array_foreach(json_object_get(c->agencies, "agencies"), i, a) {
 		const char *k = json_string_value(json_object_get(a, "kind"));
 		if (k && !strcmp(k, kind))
-			return true;
+			return a;
 	}
-	return false;
+	return NULL;
 }
 
 /* The stored form: attribute_catalog and agencies rows hold each entry; procedures one row each. */

@@ -39,7 +39,8 @@ void catalog_release(struct catalog *c);
 
 const struct attr_def *catalog_attr(const struct catalog *c, const char *name);
 const json_t *catalog_procedure(const struct catalog *c, const char *code);
-bool catalog_agency_exists(const struct catalog *c, const char *kind);
+/* The agency kind {"kind","name","levels"}, or NULL. */
+const json_t *catalog_agency(const struct catalog *c, const char *kind);
 int attr_type_parse(const char *s, enum attr_type *out);
 
 /* Official holiday decisions in the database (holidays_db.c): init stores data/holidays/YYYY.json

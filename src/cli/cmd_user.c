@@ -24,7 +24,7 @@ int user_check_spec(struct app *a, struct db *db, struct user_spec *u, struct er
 				       "%s cần --unit là mã đơn vị hành chính hiện hành", u->role);
 		if (!u->agency)
 			u->agency = "ubnd";
-		if (!catalog_agency_exists(&a->catalog, u->agency))
+		if (!catalog_agency(&a->catalog, u->agency))
 			return err_set(e, 400, "invalid_agency", "unknown agency kind '%s' (see data/agencies.json)",
 				       "loại cơ quan '%s' không có (xem data/agencies.json)", u->agency);
 	} else if (u->unit || u->agency)

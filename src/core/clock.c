@@ -23,7 +23,12 @@ void clock_iso(int64_t us, char *out, size_t n)
 
 void clock_today_vn(char *out, size_t n)
 {
-	time_t s = time(NULL) + 7 * 3600;
+	clock_date_vn(clock_now_us(), out, n);
+}
+
+void clock_date_vn(int64_t us, char *out, size_t n)
+{
+	time_t s = (time_t)(us / 1000000) + 7 * 3600;
 	struct tm tm;
 	gmtime_r(&s, &tm);
 	snprintf(out, n, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,9 +13,12 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/utf8.h"
+#include "core/json.h"
 #include "dossier/dossier.h"
+#include "store/store.h"
 
 #define NAME_MAX_BYTES 200
+#define UPLOAD_LIMIT (16 * 1024 * 1024)
 
 static const struct {
 	const char *type;
@@ -48,8 +52,7 @@ static int mkdir_p(const char *dir)
 	return mkdir(tmp, 0700) && errno != EEXIST ? -1 : 0;
 }
 
-/* Stores data under dir/ab/abcdef… unless it is there already. */
-static int store_blob(const char *dir, const char *sha, const void *data, size_t len)
+int document_store_blob(const char *dir, const char *sha, const void *data, size_t len)
 {
 	char sub[1100], path[1200], tmp[1250];
 	snprintf(sub, sizeof sub, "%s/%.2s", dir, sha);
@@ -84,6 +87,29 @@ static int store_blob(const char *dir, const char *sha, const void *data, size_t
 	return 0;
 }
 
+int document_read_blob(const char *dir, const char *sha, char **out, size_t *len)
+{
+	char path[1200];
+	snprintf(path, sizeof path, "%s/%.2s/%s", dir, sha, sha);
+	FILE *f = fopen(path, "rb");
+	struct stat st;
+	if (!f || fstat(fileno(f), &st) || st.st_size <= 0 || st.st_size > UPLOAD_LIMIT) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	*out = malloc((size_t)st.st_size);
+	size_t n = *out ? fread(*out, 1, (size_t)st.st_size, f) : 0;
+	fclose(f);
+	if (n != (size_t)st.st_size) {
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	*len = n;
+	return 0;
+}
+
 /* May who attach to this dossier now? The applicant while it is new or waits for a supplement;
  * the handling desk while it is open (a walk-in's papers are scanned at reception). */
 static int may_attach(const struct principal *who, const char *applicant, const char *unit, const char *agency, int status,
@@ -111,6 +137,50 @@ static bool required_document(const json_t *p, const char *doc_id)
 	return false;
 }
 
+/* The checks every attachment passes: the dossier, who may attach now, the document's id. */
+static int attach_checks(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,
+			 const char *doc_id, struct dossier_row *r, bool *staff, struct err *e)
+{
+	if (dossier_load(db, code, r, e))
+		return -1;
+	int rc = may_attach(who, r->applicant, r->unit, r->agency, r->status, staff, e);
+	if (!rc && (!doc_id || !required_document(catalog_procedure(d->registry->catalog, r->procedure), doc_id)))
+		rc = err_set(e, 422, "unknown_document", "the document id must name one of the procedure's documents",
+			     "mã giấy tờ phải là một giấy tờ của thủ tục");
+	if (rc)
+		dossier_row_release(r);
+	return rc;
+}
+
+struct attachment {
+	const char *code, *doc_id, *sha, *type, *name, *reused_from;
+	int64_t size;
+	bool digitised;
+};
+
+static int record(struct db *db, const struct principal *who, const struct attachment *a, json_t **out, struct err *e)
+{
+	int64_t now = clock_now_us();
+	int rc = db_begin(db) ? -1 : 0;
+	if (!rc) {
+		enum db_rc ins = db_run(db, "INSERT INTO documents (code, doc_id, sha256, size, type, name, uploaded_by, digitised, at, "
+					    "reused_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code, doc_id, sha256) DO NOTHING",
+					"tttitttbit", a->code, a->doc_id, a->sha, a->size, a->type, a->name, who->username, a->digitised, now,
+					a->reused_from);
+		rc = ins != DB_DONE || audit_append(db, who->username, a->reused_from ? "dossier.document.reuse" : "dossier.document",
+						    a->code, "{}") ||
+		     db_commit(db);
+		if (rc)
+			db_rollback(db);
+	}
+	if (rc)
+		return err_set(e, 500, "db_error", "the document was not recorded", "chưa ghi nhận được giấy tờ");
+	*out = json_pack("{s:s,s:s,s:s,s:I,s:s,s:s,s:b,s:o}", "code", a->code, "document", a->doc_id, "sha256", a->sha, "size",
+			 (json_int_t)a->size, "type", a->type, "name", a->name, "digitised", a->digitised, "reused_from",
+			 a->reused_from ? json_string(a->reused_from) : json_null());
+	return 0;
+}
+
 int document_upload(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,
 		    const char *doc_id, const char *name, const void *data, size_t len, json_t **out, struct err *e)
 {
@@ -125,60 +195,53 @@ int document_upload(const struct dossiers *d, struct db *db, const struct princi
 	if (strlen(name) > NAME_MAX_BYTES || !utf8_valid(name, strlen(name)) || strchr(name, '/'))
 		return err_set(e, 422, "invalid_field", "X-File-Name must be a plain UTF-8 name of at most %d bytes",
 			       "X-File-Name phải là tên tệp UTF-8 không quá %d byte", NAME_MAX_BYTES);
-	struct db_stmt *st = db_prepare(db, "SELECT applicant_id, unit, agency, status, procedure_code FROM dossiers WHERE code = ?");
-	if (!st || db_bind(st, "t", code))
-		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
-	if (db_step(st) != DB_ROW)
-		return err_set(e, 404, "dossier_not_found", "no dossier %s", "không có hồ sơ %s", code);
-	char applicant[13], unit[8], agency[24], procedure[32];
-	snprintf(applicant, sizeof applicant, "%s", db_col_text(st, 0));
-	snprintf(unit, sizeof unit, "%s", db_col_text(st, 1));
-	snprintf(agency, sizeof agency, "%s", db_col_text(st, 2));
-	int status = (int)db_col_int(st, 3);
-	snprintf(procedure, sizeof procedure, "%s", db_col_text(st, 4));
-	db_reset(st);
+	struct dossier_row r;
 	bool staff;
-	if (may_attach(who, applicant, unit, agency, status, &staff, e))
+	if (attach_checks(d, db, who, code, doc_id, &r, &staff, e))
 		return -1;
-	const json_t *p = catalog_procedure(d->registry->catalog, procedure);
-	if (!doc_id || !required_document(p, doc_id))
-		return err_set(e, 422, "unknown_document", "X-Document-Id must name one of the procedure's documents",
-			       "X-Document-Id phải là một giấy tờ của thủ tục");
+	dossier_row_release(&r);
 	char sha[65];
 	crypto_sha256_hex(data, len, sha);
-	if (store_blob(d->files_dir, sha, data, len))
+	if (document_store_blob(d->files_dir, sha, data, len))
 		return err_set(e, 500, "store_failed", "the file could not be stored", "không lưu được tệp");
-	int64_t now = clock_now_us();
-	int rc = db_begin(db) ? -1 : 0;
-	if (!rc) {
-		enum db_rc ins = db_run(db, "INSERT INTO documents (code, doc_id, sha256, size, type, name, uploaded_by, digitised, at) "
-					    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code, doc_id, sha256) DO NOTHING",
-					"tttitttbi", code, doc_id, sha, (int64_t)len, type, name, who->username, staff, now);
-		rc = ins != DB_DONE || audit_append(db, who->username, "dossier.document", code, "{}") || db_commit(db);
-		if (rc)
-			db_rollback(db);
-	}
+	struct attachment a = {code, doc_id, sha, type, name, NULL, (int64_t)len, staff};
+	return record(db, who, &a, out, e);
+}
+
+int document_reuse(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,
+		   const json_t *body, json_t **out, struct err *e)
+{
+	const char *doc_id, *stored;
+	if (json_get_str(body, "document", true, 64, &doc_id, e) || json_get_str(body, "stored", true, 64, &stored, e))
+		return -1;
+	struct dossier_row r;
+	bool staff;
+	if (attach_checks(d, db, who, code, doc_id, &r, &staff, e))
+		return -1;
+	struct stored_file f;
+	int rc = store_find(db, r.applicant, stored, &f, e);
+	dossier_row_release(&r);
 	if (rc)
-		return err_set(e, 500, "db_error", "the document was not recorded", "chưa ghi nhận được giấy tờ");
-	*out = json_pack("{s:s,s:s,s:s,s:I,s:s,s:s,s:b}", "code", code, "document", doc_id, "sha256", sha, "size", (json_int_t)len,
-			 "type", type, "name", name, "digitised", staff);
-	return 0;
+		return -1;
+	struct attachment a = {code, doc_id, f.sha256, f.type, f.name, stored, f.size, false};
+	return record(db, who, &a, out, e);
 }
 
 json_t *document_list(struct db *db, const char *code)
 {
 	json_t *list = json_array();
-	struct db_stmt *st = db_prepare(db, "SELECT doc_id, sha256, size, type, name, digitised, at FROM documents WHERE code = ? "
-					    "ORDER BY at");
+	struct db_stmt *st = db_prepare(db, "SELECT doc_id, sha256, size, type, name, digitised, at, reused_from FROM documents "
+					    "WHERE code = ? ORDER BY at");
 	if (!st || db_bind(st, "t", code))
 		return list;
 	while (db_step(st) == DB_ROW) {
 		char at[40];
 		clock_iso(db_col_int(st, 6), at, sizeof at);
-		json_array_append_new(list, json_pack("{s:s,s:s,s:I,s:s,s:s,s:b,s:s}", "document", db_col_text(st, 0), "sha256",
+		json_array_append_new(list, json_pack("{s:s,s:s,s:I,s:s,s:s,s:b,s:s,s:o}", "document", db_col_text(st, 0), "sha256",
 						      db_col_text(st, 1), "size", (json_int_t)db_col_int(st, 2), "type",
 						      db_col_text(st, 3), "name", db_col_text(st, 4), "digitised",
-						      (int)db_col_int(st, 5), "at", at));
+						      (int)db_col_int(st, 5), "at", at, "reused_from",
+						      db_col_null(st, 7) ? json_null() : json_string(db_col_text(st, 7))));
 	}
 	return list;
 }

@@ -24,6 +24,8 @@ struct dossiers {
 	struct workflow *workflow;
 	const char *files_dir; /* where documents are stored by content */
 	struct processes *processes;
+	json_t *forms;          /* data/dossier/forms.json */
+	const char *public_url; /* where the public pages are (QR codes): TRONDOI_PUBLIC_URL */
 };
 
 /* A dossier's row, for the checks and the clock. */
@@ -96,6 +98,13 @@ const char *document_sniff(const void *data, size_t len);
 /* POST /dossiers/{code}/documents: stores the file for the procedure's document doc_id. */
 int document_upload(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,
 		    const char *doc_id, const char *name, const void *data, size_t len, json_t **out, struct err *e);
+/* POST /dossiers/{code}/documents/stored {"document","stored"}: attaches a document of the
+ * applicant's store (an issued result's id or a file's SHA-256) by reference, recording the reuse. */
+int document_reuse(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,
+		   const json_t *body, json_t **out, struct err *e);
+/* Files by content: dir/ab/abcdef… written whole or not at all; read back (malloc'd). */
+int document_store_blob(const char *dir, const char *sha, const void *data, size_t len);
+int document_read_blob(const char *dir, const char *sha, char **out, size_t *len);
 json_t *document_list(struct db *db, const char *code);
 json_t *document_missing(const struct dossiers *d, struct db *db, const char *code, const char *procedure);
 
@@ -127,6 +136,20 @@ int dossier_step(const struct dossiers *d, struct db *db, const struct principal
 /* GET /desk/lateness?from&to: steps handled, late and open past due, by step and by officer. */
 int steps_lateness(const struct dossiers *d, struct db *db, const struct principal *who, const char *from, const char *to,
 		   json_t **out, struct err *e);
+
+/* Forms as PDF (forms.c). For an issued result, the extra lines and the QR to /verify. */
+struct form_extra {
+	const char *document_id;
+	int64_t issued_at;
+	const char *qr;
+};
+/* Draws form `kind` of dossier r: 404 unknown_form, 409 form_not_available in its state. */
+int form_render(const struct dossiers *d, struct db *db, const struct dossier_row *r, const char *kind,
+		const struct form_extra *x, char **pdf, size_t *len, struct err *e);
+/* GET /dossiers/{code}/forms/{kind}.pdf for the applicant or the desk (a staff read is logged;
+ * USAGE_PENDING as dossier_get). */
+int form_pdf(const struct dossiers *d, struct db *db, const struct principal *who, const char *code, const char *kind,
+	     const struct usage_wait *w, char **pdf, size_t *len, struct err *e);
 
 /* The delivery thread (sender.c): runs each task's round twice a second. */
 typedef void CURL;

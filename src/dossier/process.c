@@ -180,7 +180,7 @@ static int open_at(const struct dossiers *d, struct db *db, const struct dossier
 static int close_open(struct db *db, const char *code, const char *outcome, const char *actor, const char *note, int64_t now)
 {
 	return db_run(db, "UPDATE dossier_steps SET finished_at = ?, outcome = ?, handler = ?, note = ? WHERE code = ? AND "
-			  "finished_at IS NULL", "ittt" "t", now, outcome, actor, note ? note : "", code) == DB_DONE
+			  "finished_at IS NULL", "itttt", now, outcome, actor, note ? note : "", code) == DB_DONE
 		       ? 0
 		       : -1;
 }

@@ -48,5 +48,11 @@ int api_payment_notify(struct call *c);
 int api_dossier_rate(struct call *c);
 int api_document_upload(struct call *c);
 int api_my_notifications(struct call *c);
+int api_dossier_form(struct call *c);
+int api_document_reuse(struct call *c);
+int api_my_documents(struct call *c);
+int api_document_share(struct call *c);
+int api_verify(struct call *c);
+int api_keys(struct call *c);
 
 #endif

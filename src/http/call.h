@@ -14,6 +14,7 @@
 
 #define CALL_MAX_PARAMS 4
 #define CALL_PARAM_MAX 128
+#define CALL_FILE_NAME 96
 
 struct call {
 	struct app *app;
@@ -39,6 +40,10 @@ struct call {
 	const char *raw; /* static data, not freed */
 	size_t raw_len;
 	const char *raw_type;
+	char *file; /* or a file's bytes, owned (malloc), sent with file_type and named file_name */
+	size_t file_len;
+	const char *file_type;
+	char file_name[CALL_FILE_NAME];
 	int retry_after; /* seconds, adds a Retry-After header when > 0 */
 };
 

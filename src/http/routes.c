@@ -31,6 +31,8 @@ const struct route routes[] = {
 	{"GET", "/api/v1/me/data-usage", CITIZEN, api_data_usage, "who used my data"},
 	{"GET", "/api/v1/me/drafts", CITIZEN, api_drafts, "my draft applications"},
 	{"GET", "/api/v1/me/dossiers", CITIZEN, api_my_dossiers, "my dossiers"},
+	{"GET", "/api/v1/me/documents", CITIZEN, api_my_documents, "my document store: issued results and my files"},
+	{"PUT", "/api/v1/me/documents/{id}/share", CITIZEN, api_document_share, "what the verification page may show"},
 	{"GET", "/api/v1/me/notifications", CITIZEN, api_my_notifications, "messages about my dossiers"},
 
 	{"POST", "/api/v1/dossiers", CITIZEN | STAFF, api_dossier_submit, "submit a dossier"},
@@ -41,10 +43,17 @@ const struct route routes[] = {
 	{"POST", "/api/v1/dossiers/{code}/rating", CITIZEN, api_dossier_rate, "rate the service"},
 	{"POST", "/api/v1/dossiers/{code}/documents", CITIZEN | STAFF, api_document_upload, "attach a document (PDF, JPEG, PNG)",
 	 ROUTE_UPLOAD},
+	{"POST", "/api/v1/dossiers/{code}/documents/stored", CITIZEN | STAFF, api_document_reuse,
+	 "attach a stored document by reference"},
+	{"GET", "/api/v1/dossiers/{code}/forms/{form}", CITIZEN | STAFF, api_dossier_form,
+	 "a form as PDF: receipt, supplement, refusal, apology, stop or result (.pdf)", ROUTE_SLOW},
 	{"POST", "/api/v1/payments/notify", PUBLIC, api_payment_notify, "the bank's signed payment notice"},
 	{"GET", "/api/v1/desk", STAFF, api_desk, "the desk queue of the officer's unit"},
 	{"GET", "/api/v1/desk/lateness", STAFF, api_desk_lateness, "late steps by step and by officer"},
 	{"GET", "/api/v1/lookup/{code}", PUBLIC, api_lookup, "public status lookup"},
+
+	{"GET", "/api/v1/verify/{id}", PUBLIC, api_verify, "is an issued document genuine (public)"},
+	{"GET", "/api/v1/keys", PUBLIC, api_keys, "the units' published signing keys"},
 
 	{"GET", "/api/v1/procedures", PUBLIC, api_procedures_list, "the procedure catalog"},
 	{"GET", "/api/v1/procedures/{code}", PUBLIC, api_procedure_get, "one procedure"},

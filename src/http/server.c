@@ -29,7 +29,10 @@ struct request {
 	bool too_big;
 	struct MHD_Connection *conn;
 	struct usage_wait wait;
-	char *pending;       /* the answer (JSON text) held back while suspended */
+	char *pending;       /* the answer held back while suspended: JSON text, or a file's bytes */
+	size_t pending_len;
+	const char *pending_type; /* NULL for JSON text */
+	char pending_name[CALL_FILE_NAME];
 	int pending_status;
 	int retry_after;
 	int ready;           /* 0 waiting; 1 the answer may go; -1 its usage entry failed (503) */
@@ -136,6 +139,27 @@ static enum MHD_Result send_text(struct MHD_Connection *conn, int status, char *
 		snprintf(s, sizeof s, "%d", retry_after);
 		MHD_add_response_header(r, "Retry-After", s);
 	}
+	enum MHD_Result rc = MHD_queue_response(conn, (unsigned)status, r);
+	MHD_destroy_response(r);
+	return rc;
+}
+
+/* A file's bytes (owned, freed here) with its type, named for saving when name is given. */
+static enum MHD_Result send_bytes(struct MHD_Connection *conn, int status, char *data, size_t len, const char *type,
+				  const char *name)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(data);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, "Content-Type", type);
+	if (name && name[0]) {
+		char cd[CALL_FILE_NAME + 32];
+		snprintf(cd, sizeof cd, "inline; filename=\"%s\"", name);
+		MHD_add_response_header(r, "Content-Disposition", cd);
+	}
+	add_security_headers(r, true);
 	enum MHD_Result rc = MHD_queue_response(conn, (unsigned)status, r);
 	MHD_destroy_response(r);
 	return rc;
@@ -250,6 +274,11 @@ static enum MHD_Result answer(struct MHD_Connection *conn, struct call *c, int r
 		MHD_destroy_response(r);
 		return res;
 	}
+	if (c->file) {
+		char *data = c->file;
+		c->file = NULL;
+		return send_bytes(conn, c->status ? c->status : 200, data, c->file_len, c->file_type, c->file_name);
+	}
 	if (c->text) {
 		char *text = c->text;
 		c->text = NULL;
@@ -280,8 +309,10 @@ static enum MHD_Result answer_pending(struct MHD_Connection *conn, struct reques
 {
 	enum MHD_Result res;
 	if (rq->ready > 0) {
-		res = send_text(conn, rq->pending_status ? rq->pending_status : 200, rq->pending, JSON_TYPE, rq->retry_after);
-		rq->pending = NULL; /* send_text owns it now */
+		int status = rq->pending_status ? rq->pending_status : 200;
+		res = rq->pending_type ? send_bytes(conn, status, rq->pending, rq->pending_len, rq->pending_type, rq->pending_name)
+				       : send_text(conn, status, rq->pending, JSON_TYPE, rq->retry_after);
+		rq->pending = NULL; /* sent: the response owns it now */
 	} else {
 		struct err e;
 		err_set(&e, 503, "usage_log_unavailable", "the read could not be logged, so no data is shown; try again",
@@ -301,23 +332,29 @@ static void client_address(struct MHD_Connection *conn, char *out, size_t n)
 		snprintf(out, n, "unknown");
 }
 
-/* The answer of a finished call as JSON text and status, for sending later. */
-static char *answer_text(struct call *c, int rc, int *status)
+/* Keeps the answer of a finished call in rq (JSON text, or a file's bytes), for sending later. */
+static void hold_answer(struct request *rq, struct call *c, int rc)
 {
-	if (rc) {
-		json_t *v = error_json(&c->err, c->details);
-		*status = c->err.status ? c->err.status : 500;
-		char *text = json_dumps(v, JSON_COMPACT);
-		json_decref(v);
-		return text;
+	rq->pending_type = NULL;
+	if (rc > 0 || !rc) {
+		rq->pending_status = c->status ? c->status : 200;
+		if (c->file) {
+			rq->pending = c->file;
+			rq->pending_len = c->file_len;
+			rq->pending_type = c->file_type;
+			snprintf(rq->pending_name, sizeof rq->pending_name, "%s", c->file_name);
+			c->file = NULL;
+		} else if (c->text) {
+			rq->pending = c->text;
+			c->text = NULL;
+		} else
+			rq->pending = c->result ? json_dumps(c->result, JSON_COMPACT) : strdup("{}");
+		return;
 	}
-	*status = c->status ? c->status : 200;
-	if (c->text) {
-		char *text = c->text;
-		c->text = NULL;
-		return text;
-	}
-	return c->result ? json_dumps(c->result, JSON_COMPACT) : strdup("{}");
+	json_t *v = error_json(&c->err, c->details);
+	rq->pending_status = c->err.status ? c->err.status : 500;
+	rq->pending = json_dumps(v, JSON_COMPACT);
+	json_decref(v);
 }
 
 static void *slow_worker(void *arg)
@@ -338,12 +375,13 @@ static void *slow_worker(void *arg)
 		c->db = thread_db(j->app);
 		int rc = c->db ? j->rt->fn(c)
 			       : err_set(&c->err, 503, "db_unavailable", "the database is unavailable", "cơ sở dữ liệu không sẵn sàng");
-		j->rq->pending = answer_text(c, rc, &j->rq->pending_status);
+		hold_answer(j->rq, c, rc);
 		j->rq->retry_after = c->retry_after;
 		json_decref(c->body);
 		json_decref(c->result);
 		json_decref(c->details);
 		free(c->text);
+		free(c->file);
 		if (c->db)
 			db_reset_all(c->db);
 		set_ready(j->rq, j->rq->pending ? 1 : -1);
@@ -401,7 +439,7 @@ static enum MHD_Result run_slow(struct app *app, struct MHD_Connection *conn, st
 	pthread_mutex_unlock(&slow.mu);
 	if (refused) { /* shutting down */
 		err_set(&j->c.err, 503, "shutting_down", "the server is stopping; try again", "máy chủ đang dừng; hãy thử lại");
-		rq->pending = answer_text(&j->c, -1, &rq->pending_status);
+		hold_answer(rq, &j->c, -1);
 		json_decref(j->c.body);
 		free(j);
 		set_ready(rq, rq->pending ? 1 : -1);
@@ -447,9 +485,8 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *conn, co
 	if (!rc)
 		rc = rt->fn(&c);
 	if (rc == USAGE_PENDING) {
-		rq->pending = c.text ? c.text : json_dumps(c.result, JSON_COMPACT);
+		hold_answer(rq, &c, rc);
 		json_decref(c.result);
-		rq->pending_status = c.status;
 		json_decref(c.body);
 		db_reset_all(c.db);
 		pthread_mutex_lock(&pending_mu);
@@ -466,6 +503,7 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *conn, co
 	json_decref(c.result);
 	json_decref(c.details);
 	free(c.text);
+	free(c.file);
 	db_reset_all(c.db);
 	return res;
 }

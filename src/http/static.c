@@ -40,8 +40,14 @@ static int safe(const char *p)
 struct MHD_Response *static_file(const char *web_dir, const char *path, int *status)
 {
 	char full[1024];
+	static const struct {
+		const char *prefix, *page;
+	} aliases[] = {{"/verify/", "/verify.html"}}; /* pages whose path carries an id */
 	if (!strcmp(path, "/"))
 		path = "/index.html";
+	for (size_t i = 0; i < sizeof aliases / sizeof *aliases; i++)
+		if (!strncmp(path, aliases[i].prefix, strlen(aliases[i].prefix)) && safe(path))
+			path = aliases[i].page;
 	const char *type = type_of(path);
 	if (!web_dir || !type || !safe(path))
 		return NULL;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { api, login, startServer, upload } from './harness.mjs';
+import { api, handOn, login, startServer, upload } from './harness.mjs';
 
 const SECRET = 'test-secret-of-the-bank';
 let srv, U;
@@ -10,7 +10,7 @@ const t = {};
 before(async () => {
   srv = await startServer({ env: { TRONDOI_PAYMENT_SECRET: SECRET } });
   U = srv.url;
-  for (const u of ['dan', 'canbo.xa', 'canbo.hanoi']) t[u] = await login(U, u);
+  for (const u of ['dan', 'canbo.xa', 'lanhdao.xa', 'canbo.hanoi']) t[u] = await login(U, u);
 });
 after(async () => { const r = await srv.stop(); assert.equal(r.code, 0, r.stderr.slice(-2000)); });
 
@@ -76,7 +76,9 @@ test('the applicant rates the service once, after the result is returned', async
   const rate = (who, body) => api(U, 'POST', `/api/v1/dossiers/${code}/rating`, { token: t[who], body });
   assert.equal((await rate('dan', { score: 5 })).json.error.code, 'not_returned');
   await withForm(code);
-  for (const to of [2, 4, 9, 10]) assert.equal((await move('canbo.xa', code, to)).status, 200);
+  for (const to of [2, 4]) assert.equal((await move('canbo.xa', code, to)).status, 200);
+  await handOn(U, t['canbo.xa'], t['lanhdao.xa'], code);
+  for (const to of [9, 10]) assert.equal((await move('canbo.xa', code, to)).status, 200);
   assert.equal((await rate('dan', { score: 9 })).status, 422);
   const ok = await rate('dan', { score: 4, comment: 'Nhanh, cán bộ nhiệt tình' });
   assert.equal(ok.status, 201, ok.text);

@@ -51,7 +51,7 @@ if [ ! -d tests/node_modules/playwright-core ]; then
 fi
 
 TRONDOI_BIN=build/trondoi node_suite e2e tests/e2e/*.test.mjs
-ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 TRONDOI_BIN=build-asan/trondoi \
+ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 TRONDOI_BIN=build-asan/trondoi \
 	TRONDOI_SANITIZED=1 node_suite e2e-asan tests/e2e/*.test.mjs
 TRONDOI_BIN=build/trondoi node_suite browser tests/browser/*.test.mjs
 

@@ -14,6 +14,7 @@
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "db/batch.h"
 #include "http/call.h"
 
 #define BODY_MAX (64 * 1024)
@@ -579,8 +580,8 @@ int server_run(struct app *app, const struct server_opts *o, struct err *e)
 	pthread_sigmask(SIG_BLOCK, &stop, NULL); /* threads started from here on inherit the mask */
 	signal(SIGPIPE, SIG_IGN);
 	struct err qe;
-	app->registry.usage = usage_queue_start(app->db_url, &qe);
-	if (!app->registry.usage) {
+	app->registry.writer = batch_start(app->db_url, &qe);
+	if (!app->registry.writer) {
 		*e = qe;
 		return -1;
 	}
@@ -591,29 +592,29 @@ int server_run(struct app *app, const struct server_opts *o, struct err *e)
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)1024,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
 	if (!d) {
-		usage_queue_stop(app->registry.usage);
-		usage_queue_free(app->registry.usage);
-		app->registry.usage = NULL;
+		batch_stop(app->registry.writer);
+		batch_free(app->registry.writer);
+		app->registry.writer = NULL;
 		return err_set(e, 500, "listen_failed", "cannot listen on %s:%d (in use?)", "không lắng nghe được tại %s:%d (cổng đang dùng?)",
 			       o->listen, o->port);
 	}
 	if (slow_start()) {
 		MHD_stop_daemon(d);
 		slow_stop();
-		usage_queue_stop(app->registry.usage);
-		usage_queue_free(app->registry.usage);
-		app->registry.usage = NULL;
+		batch_stop(app->registry.writer);
+		batch_free(app->registry.writer);
+		app->registry.writer = NULL;
 		return err_set(e, 500, "thread_failed", "cannot start the worker threads", "không khởi động được các luồng xử lý");
 	}
 	log_info("serve", "listening on http://%s:%d with %d threads", o->listen, o->port, threads);
 	int sig = 0;
 	sigwait(&stop, &sig);
 	log_info("serve", "signal %d: stopping", sig);
-	usage_queue_stop(app->registry.usage); /* writes what is queued; waiting reads are answered */
+	batch_stop(app->registry.writer); /* writes what is queued; waiting reads are answered */
 	slow_stop();
 	MHD_stop_daemon(d);
-	usage_queue_free(app->registry.usage);
-	app->registry.usage = NULL;
+	batch_free(app->registry.writer);
+	app->registry.writer = NULL;
 	pthread_mutex_lock(&dbs.mu);
 	for (int i = 0; i < dbs.n; i++)
 		db_close(dbs.all[i]);

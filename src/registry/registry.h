@@ -15,7 +15,7 @@
 #include "db/db.h"
 #include "units/units.h"
 
-struct usage_queue;
+struct batch;
 struct prefill_forms;
 
 /* How a durable data-usage entry is awaited. NULL: the call blocks until the entry is on disk.
@@ -31,7 +31,7 @@ struct usage_wait {
 struct registry {
 	const struct units *units;
 	const struct catalog *catalog;
-	struct usage_queue *usage; /* NULL: usage entries are written directly (CLI) */
+	struct batch *writer; /* the group-commit writer; NULL: writes go directly (CLI) */
 	struct prefill_forms *forms; /* built by prefill_prepare */
 };
 
@@ -101,15 +101,9 @@ struct usage_entry {
 	const char *citizen_id, *actor, *actor_unit, *action, *purpose;
 	const json_t *attributes; /* array of names */
 };
-/* A writer thread with its own connection commits queued entries in batches (group commit). */
-struct usage_queue *usage_queue_start(const char *db_url, struct err *e);
-/* Writes what is queued and stops taking entries (they fail from then on); usage_queue_free
- * releases it once nothing can call usage_record any more. */
-void usage_queue_stop(struct usage_queue *q);
-void usage_queue_free(struct usage_queue *q);
-/* Records x. With durable and no w, returns only after the entry's batch committed (0) or
- * failed (-1); with w, returns USAGE_PENDING and w->fn reports the outcome. Without durable,
- * queues it and returns. Without a queue, writes directly on db. */
+/* Records x through the registry's writer. With durable and no w, returns only after the
+ * entry's batch committed (0) or failed (-1); with w, returns USAGE_PENDING and w->fn reports the
+ * outcome. Without durable, queues it and returns. Without a writer, writes directly on db. */
 int usage_record(const struct registry *r, struct db *db, const struct usage_entry *x, bool durable,
 		 const struct usage_wait *w);
 /* Inserts x on db inside the caller's transaction (changes log with the change itself). */

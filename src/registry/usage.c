@@ -1,49 +1,36 @@
 /* usage.c — the data-usage log: who read or changed a citizen's data, when and why. Reads by
- * staff must leave a durable entry before the data is shown; to keep that fast, a writer thread
- * commits the entries of many requests in one transaction (group commit) and wakes each waiter
- * once its entry is on disk. */
-#include <pthread.h>
+ * staff must leave a durable entry before the data is shown; to keep that fast, the entries go
+ * through the group-commit writer (db/batch.c), which commits many requests' entries at once and
+ * reports each once it is on disk. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "db/batch.h"
 #include "registry/registry.h"
 
 #define USAGE_LIST_MAX 500
 
-struct pending {
+struct usage_job {
+	struct batch_job job; /* first: the batch hands this back */
 	char *citizen_id, *actor, *actor_unit, *action, *purpose, *attributes;
 	int64_t at;
-	bool durable;
-	bool done;
-	int rc;
-	struct usage_wait wait; /* fn set: report through it instead of waking a blocked caller */
-	struct pending *next;
+	struct usage_wait wait; /* fn set: report through it */
 };
 
-struct usage_queue {
-	pthread_mutex_t mu;
-	pthread_cond_t work, committed;
-	struct pending *head, *tail;
-	bool stop;
-	pthread_t thread;
-	struct db *db;
-};
-
-static void pending_free(struct pending *p)
+static void job_free(struct usage_job *u)
 {
-	free(p->citizen_id);
-	free(p->actor);
-	free(p->actor_unit);
-	free(p->action);
-	free(p->purpose);
-	free(p->attributes);
-	free(p);
+	free(u->citizen_id);
+	free(u->actor);
+	free(u->actor_unit);
+	free(u->action);
+	free(u->purpose);
+	free(u->attributes);
+	free(u);
 }
 
 static int insert_row(struct db *db, const char *citizen, const char *actor, const char *unit, const char *action,
@@ -65,128 +52,20 @@ int usage_insert(struct db *db, const struct usage_entry *x, int64_t at)
 	return rc;
 }
 
-static int write_batch(struct db *db, struct pending *list)
+static int apply(struct db *db, struct batch_job *j)
 {
-	if (db_begin(db))
-		return -1;
-	for (struct pending *p = list; p; p = p->next)
-		if (insert_row(db, p->citizen_id, p->actor, p->actor_unit, p->action, p->attributes, p->purpose, p->at)) {
-			db_rollback(db);
-			return -1;
-		}
-	if (db_commit(db)) {
-		db_rollback(db);
-		return -1;
-	}
-	return 0;
+	struct usage_job *u = (struct usage_job *)j;
+	return insert_row(db, u->citizen_id, u->actor, u->actor_unit, u->action, u->attributes, u->purpose, u->at);
 }
 
-/* Waits a moment (GATHER_US at most, while fewer than GATHER_MIN entries are queued) so one
- * commit carries the entries of many requests: the waiting costs each request less than a
- * commit of its own would cost all of them. Called with q->mu held. */
-#define GATHER_US 500
-#define GATHER_MIN 32
-
-static void gather(struct usage_queue *q)
+static void done(struct batch_job *j, int rc)
 {
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_nsec += GATHER_US * 1000;
-	if (until.tv_nsec >= 1000000000) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000;
-	}
-	for (;;) {
-		int n = 0;
-		for (struct pending *p = q->head; p && n < GATHER_MIN; p = p->next)
-			n++;
-		if (n >= GATHER_MIN || q->stop || pthread_cond_timedwait(&q->work, &q->mu, &until))
-			return;
-	}
-}
-
-static void *writer(void *arg)
-{
-	struct usage_queue *q = arg;
-	pthread_mutex_lock(&q->mu);
-	for (;;) {
-		while (!q->head && !q->stop)
-			pthread_cond_wait(&q->work, &q->mu);
-		if (!q->head && q->stop)
-			break;
-		gather(q);
-		struct pending *list = q->head;
-		q->head = q->tail = NULL;
-		pthread_mutex_unlock(&q->mu);
-		int rc = write_batch(q->db, list);
-		if (rc)
-			log_error("usage_log", "a batch of data-usage entries failed: %s", db_errmsg(q->db));
-		struct pending *callbacks = NULL;
-		pthread_mutex_lock(&q->mu);
-		for (struct pending *p = list, *next; p; p = next) {
-			next = p->next;
-			if (p->wait.fn) {
-				p->next = callbacks;
-				callbacks = p;
-			} else if (p->durable) {
-				p->rc = rc;
-				p->done = true;
-			} else
-				pending_free(p);
-		}
-		pthread_cond_broadcast(&q->committed);
-		pthread_mutex_unlock(&q->mu);
-		for (struct pending *p = callbacks, *next; p; p = next) {
-			next = p->next;
-			p->wait.fn(p->wait.arg, rc);
-			pending_free(p);
-		}
-		pthread_mutex_lock(&q->mu);
-	}
-	pthread_mutex_unlock(&q->mu);
-	return NULL;
-}
-
-struct usage_queue *usage_queue_start(const char *db_url, struct err *e)
-{
-	struct usage_queue *q = calloc(1, sizeof *q);
-	if (!q || db_open(&q->db, db_url, false, e)) {
-		free(q);
-		return NULL;
-	}
-	pthread_mutex_init(&q->mu, NULL);
-	pthread_cond_init(&q->work, NULL);
-	pthread_cond_init(&q->committed, NULL);
-	if (pthread_create(&q->thread, NULL, writer, q)) {
-		db_close(q->db);
-		free(q);
-		err_set(e, 500, "thread_failed", "cannot start the usage-log writer", "không khởi động được luồng ghi nhật ký");
-		return NULL;
-	}
-	return q;
-}
-
-void usage_queue_stop(struct usage_queue *q)
-{
-	if (!q)
-		return;
-	pthread_mutex_lock(&q->mu);
-	q->stop = true;
-	pthread_cond_signal(&q->work);
-	pthread_mutex_unlock(&q->mu);
-	pthread_join(q->thread, NULL); /* the writer drains what is queued first */
-	db_close(q->db);
-	q->db = NULL;
-}
-
-void usage_queue_free(struct usage_queue *q)
-{
-	if (!q)
-		return;
-	pthread_mutex_destroy(&q->mu);
-	pthread_cond_destroy(&q->work);
-	pthread_cond_destroy(&q->committed);
-	free(q);
+	struct usage_job *u = (struct usage_job *)j;
+	if (rc)
+		log_error("usage_log", "a data-usage entry for %s was not written", u->citizen_id);
+	if (u->wait.fn)
+		u->wait.fn(u->wait.arg, rc);
+	job_free(u);
 }
 
 static char *dup_or_null(const char *s)
@@ -194,59 +73,45 @@ static char *dup_or_null(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
+static struct usage_job *job_new(const struct usage_entry *x)
+{
+	struct usage_job *u = calloc(1, sizeof *u);
+	if (!u)
+		return NULL;
+	u->job.apply = apply;
+	u->job.done = done;
+	u->citizen_id = strdup(x->citizen_id);
+	u->actor = strdup(x->actor);
+	u->actor_unit = dup_or_null(x->actor_unit);
+	u->action = strdup(x->action);
+	u->purpose = strdup(x->purpose);
+	u->attributes = json_to_str(x->attributes);
+	u->at = clock_now_us();
+	if (!u->citizen_id || !u->actor || !u->action || !u->purpose || !u->attributes) {
+		job_free(u);
+		return NULL;
+	}
+	return u;
+}
+
 int usage_record(const struct registry *r, struct db *db, const struct usage_entry *x, bool durable,
 		 const struct usage_wait *w)
 {
-	int64_t at = clock_now_us();
-	struct usage_queue *q = r->usage;
-	if (!q) {
-		if (db_begin(db))
-			return -1;
-		if (usage_insert(db, x, at) || db_commit(db)) {
-			db_rollback(db);
-			return -1;
-		}
-		return 0;
-	}
-	struct pending *p = calloc(1, sizeof *p);
-	if (!p)
+	struct usage_job *u = job_new(x);
+	if (!u)
 		return -1;
-	p->citizen_id = strdup(x->citizen_id);
-	p->actor = strdup(x->actor);
-	p->actor_unit = dup_or_null(x->actor_unit);
-	p->action = strdup(x->action);
-	p->purpose = strdup(x->purpose);
-	p->attributes = json_to_str(x->attributes);
-	p->at = at;
-	p->durable = durable;
-	if (durable && w)
-		p->wait = *w;
-	if (!p->citizen_id || !p->actor || !p->action || !p->purpose || !p->attributes) {
-		pending_free(p);
+	if (!r->writer || (durable && !w)) { /* wait for it here */
+		int rc = batch_run(r->writer, db, &u->job);
+		job_free(u);
+		return rc;
+	}
+	if (durable)
+		u->wait = *w;
+	if (batch_submit(r->writer, &u->job)) { /* shutting down: nothing more is written */
+		job_free(u);
 		return -1;
 	}
-	pthread_mutex_lock(&q->mu);
-	if (q->stop) { /* shutting down: nothing more is written */
-		pthread_mutex_unlock(&q->mu);
-		pending_free(p);
-		return -1;
-	}
-	if (q->tail)
-		q->tail->next = p;
-	else
-		q->head = p;
-	q->tail = p;
-	pthread_cond_signal(&q->work);
-	int rc = durable && w ? USAGE_PENDING : 0;
-	if (durable && !w) {
-		while (!p->done)
-			pthread_cond_wait(&q->committed, &q->mu);
-		rc = p->rc;
-	}
-	pthread_mutex_unlock(&q->mu);
-	if (durable && !w)
-		pending_free(p);
-	return rc;
+	return durable ? USAGE_PENDING : 0;
 }
 
 int usage_list(struct db *db, const struct principal *who, const char *before, int limit, json_t **out, struct err *e)

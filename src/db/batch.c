@@ -1,0 +1,209 @@
+/* batch.c — the group-commit writer. The writer waits a moment (GATHER_US at most, while fewer
+ * than GATHER_MIN jobs are queued) so one commit carries the writes of many requests: the wait
+ * costs each request less than a commit of its own would cost all of them. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "core/log.h"
+#include "db/batch.h"
+
+#define GATHER_US 500
+#define GATHER_MIN 32
+#define BATCH_MAX 512
+
+struct batch {
+	pthread_mutex_t mu;
+	pthread_cond_t work, finished;
+	struct batch_job *head, *tail;
+	bool stop;
+	pthread_t thread;
+	struct db *db;
+};
+
+/* Called with b->mu held. */
+static void gather(struct batch *b)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += GATHER_US * 1000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	for (;;) {
+		int n = 0;
+		for (struct batch_job *j = b->head; j && n < GATHER_MIN; j = j->next)
+			n++;
+		if (n >= GATHER_MIN || b->stop || pthread_cond_timedwait(&b->work, &b->mu, &until))
+			return;
+	}
+}
+
+/* Takes up to BATCH_MAX jobs off the queue. Called with b->mu held. */
+static struct batch_job *take(struct batch *b)
+{
+	struct batch_job *list = b->head, *last = list;
+	for (int n = 1; last->next && n < BATCH_MAX; n++)
+		last = last->next;
+	b->head = last->next;
+	if (!b->head)
+		b->tail = NULL;
+	last->next = NULL;
+	return list;
+}
+
+static int run_one(struct db *db, struct batch_job *j)
+{
+	if (db_exec(db, "SAVEPOINT job"))
+		return -1;
+	int rc = j->apply(db, j);
+	if (rc)
+		db_exec(db, "ROLLBACK TO job");
+	db_exec(db, "RELEASE job");
+	return rc ? -1 : 0;
+}
+
+static void write_list(struct db *db, struct batch_job *list)
+{
+	int failed = db_begin(db);
+	for (struct batch_job *j = list; j; j = j->next)
+		j->rc = failed ? -1 : run_one(db, j);
+	if (!failed && db_commit(db)) {
+		db_rollback(db);
+		failed = -1;
+	}
+	if (failed) {
+		log_error("batch", "a batch of writes failed: %s", db_errmsg(db));
+		for (struct batch_job *j = list; j; j = j->next)
+			j->rc = -1;
+	}
+}
+
+/* Wakes the waiters of list and hands back the jobs with a done callback. Called with b->mu held. */
+static struct batch_job *settle(struct batch *b, struct batch_job *list)
+{
+	struct batch_job *callbacks = NULL;
+	for (struct batch_job *j = list, *next; j; j = next) {
+		next = j->next;
+		if (j->done) {
+			j->next = callbacks;
+			callbacks = j;
+		} else
+			j->finished = true; /* its waiter owns it from here */
+	}
+	pthread_cond_broadcast(&b->finished);
+	return callbacks;
+}
+
+static void *writer(void *arg)
+{
+	struct batch *b = arg;
+	pthread_mutex_lock(&b->mu);
+	for (;;) {
+		while (!b->head && !b->stop)
+			pthread_cond_wait(&b->work, &b->mu);
+		if (!b->head && b->stop)
+			break;
+		gather(b);
+		struct batch_job *list = take(b);
+		pthread_mutex_unlock(&b->mu);
+		write_list(b->db, list);
+		pthread_mutex_lock(&b->mu);
+		struct batch_job *callbacks = settle(b, list);
+		pthread_mutex_unlock(&b->mu);
+		for (struct batch_job *j = callbacks, *next; j; j = next) {
+			next = j->next;
+			j->done(j, j->rc);
+		}
+		pthread_mutex_lock(&b->mu);
+	}
+	pthread_mutex_unlock(&b->mu);
+	return NULL;
+}
+
+struct batch *batch_start(const char *db_url, struct err *e)
+{
+	struct batch *b = calloc(1, sizeof *b);
+	if (!b || db_open(&b->db, db_url, false, e)) {
+		free(b);
+		return NULL;
+	}
+	pthread_mutex_init(&b->mu, NULL);
+	pthread_cond_init(&b->work, NULL);
+	pthread_cond_init(&b->finished, NULL);
+	if (pthread_create(&b->thread, NULL, writer, b)) {
+		db_close(b->db);
+		free(b);
+		err_set(e, 500, "thread_failed", "cannot start the writer thread", "không khởi động được luồng ghi");
+		return NULL;
+	}
+	return b;
+}
+
+void batch_stop(struct batch *b)
+{
+	if (!b)
+		return;
+	pthread_mutex_lock(&b->mu);
+	b->stop = true;
+	pthread_cond_signal(&b->work);
+	pthread_mutex_unlock(&b->mu);
+	pthread_join(b->thread, NULL); /* the writer drains what is queued first */
+	db_close(b->db);
+	b->db = NULL;
+}
+
+void batch_free(struct batch *b)
+{
+	if (!b)
+		return;
+	pthread_mutex_destroy(&b->mu);
+	pthread_cond_destroy(&b->work);
+	pthread_cond_destroy(&b->finished);
+	free(b);
+}
+
+/* Called with b->mu held. */
+static int enqueue(struct batch *b, struct batch_job *j)
+{
+	if (b->stop)
+		return -1;
+	j->next = NULL;
+	j->finished = false;
+	if (b->tail)
+		b->tail->next = j;
+	else
+		b->head = j;
+	b->tail = j;
+	pthread_cond_signal(&b->work);
+	return 0;
+}
+
+int batch_submit(struct batch *b, struct batch_job *j)
+{
+	pthread_mutex_lock(&b->mu);
+	int rc = enqueue(b, j);
+	pthread_mutex_unlock(&b->mu);
+	return rc;
+}
+
+int batch_run(struct batch *b, struct db *db, struct batch_job *j)
+{
+	j->done = NULL;
+	if (!b) {
+		if (db_begin(db))
+			return -1;
+		if (j->apply(db, j) || db_commit(db)) {
+			db_rollback(db);
+			return -1;
+		}
+		return 0;
+	}
+	pthread_mutex_lock(&b->mu);
+	int rc = enqueue(b, j);
+	while (!rc && !j->finished)
+		pthread_cond_wait(&b->finished, &b->mu);
+	pthread_mutex_unlock(&b->mu);
+	return rc ? -1 : j->rc;
+}

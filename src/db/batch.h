@@ -1,0 +1,37 @@
+/* batch.h — group commit: one writer thread with its own connection runs the writes of many
+ * requests in one transaction, each job inside a savepoint (a failing job is rolled back alone),
+ * and reports each job's outcome once the transaction committed. One durable commit serves a
+ * whole batch, so durable writes go many times faster than a commit each (see
+ * ../shared/docs/performance.md). */
+#ifndef TD_BATCH_H
+#define TD_BATCH_H
+
+#include <stdbool.h>
+
+#include "core/err.h"
+#include "db/db.h"
+
+struct batch_job {
+	/* runs on the writer, inside the batch's transaction: 0, or -1 to undo this job's writes */
+	int (*apply)(struct db *db, struct batch_job *j);
+	/* runs on the writer after the commit: rc 0 (durable) or -1 (not written). NULL for
+	 * batch_run, whose caller waits instead. May free the job. */
+	void (*done)(struct batch_job *j, int rc);
+	/* the batch's own */
+	struct batch_job *next;
+	int rc;
+	bool finished;
+};
+
+struct batch;
+struct batch *batch_start(const char *db_url, struct err *e);
+/* Writes what is queued, then refuses new jobs; batch_free once nothing can submit any more. */
+void batch_stop(struct batch *b);
+void batch_free(struct batch *b);
+/* Queues j; its done reports the outcome. -1 when stopping (done is not called). */
+int batch_submit(struct batch *b, struct batch_job *j);
+/* Queues j and waits for its outcome (0 or -1). Without a batch (b NULL), runs j at once in a
+ * transaction of its own on db. */
+int batch_run(struct batch *b, struct db *db, struct batch_job *j);
+
+#endif

@@ -3,7 +3,8 @@
 # of the same server. Loopback only, each load bounded in time. Usage: bench/run.sh [ROWS]
 #   1. import: `trondoi gen citizens` then `trondoi import citizens` of ROWS rows (default 2,000,000)
 #   2. HTTP (wrk): GET /healthz (baseline), the citizen's own record, prefill, officer reads of
-#      random citizens (each writes its durable data-usage entry first)
+#      random citizens (each writes its durable data-usage entry first), and durable dossier
+#      submissions (group commit) with 64 and 256 connections
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${1:-2000000}
@@ -42,8 +43,8 @@ token() { curl -sf -X POST "http://127.0.0.1:$port/api/v1/auth/login" -d "{\"use
 ct=$(token bench.dan)
 ot=$(token bench.officer)
 
-run() { # name, path, token, [lua]
-	local args=(-t2 -c"$CONN" -d"${DUR}s" --latency)
+run() { # name, path, token, [lua], [connections]
+	local args=(-t2 -c"${5:-$CONN}" -d"${DUR}s" --latency)
 	[ -n "$3" ] && args+=(-H "Authorization: Bearer $3")
 	[ -n "${4:-}" ] && args+=(-s "$4")
 	local out
@@ -68,3 +69,12 @@ ratio 25
 run "officer GET /citizens/{random id}" /api/v1/citizens/ "$ot" bench/officer_read.lua
 ratio 12
 echo "data-usage entries written: $(sqlite3 "$db" 'SELECT count(*) FROM data_usage' 2>/dev/null || echo '?')"
+
+# durable submissions: each answered only once its group commit is on disk (synchronous=FULL)
+before=$(sqlite3 "$db" 'SELECT count(*) FROM dossiers' 2>/dev/null || echo 0)
+for c in "$CONN" 256; do
+	run "citizen POST /api/v1/dossiers, -c$c" /api/v1/dossiers "$ct" bench/submit.lua "$c"
+	awk -v a="$(cat "$dir/last.rps")" 'BEGIN { printf "%34s %9.0f durable submissions/s (goal >= 10,000)\n", "", a }'
+done
+after=$(sqlite3 "$db" 'SELECT count(*) FROM dossiers' 2>/dev/null || echo 0)
+echo "dossiers stored by the submission runs: $((after - before))"

@@ -24,10 +24,9 @@ void audit_hash(const char *prev, const struct audit_entry *x, char out[65])
 
 int audit_append(struct db *db, const char *actor, const char *action, const char *object, const char *detail)
 {
-	/* the UPDATE takes the head's write lock first, so concurrent appenders queue here */
-	if (db_run(db, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1", "") != DB_DONE)
-		return -1;
-	struct db_stmt *st = db_prepare(db, "SELECT seq, hash FROM audit_head WHERE id = 1");
+	/* the UPDATE takes the head's write lock first, so concurrent appenders queue here; it
+	 * hands back the new number and the previous entry's hash */
+	struct db_stmt *st = db_prepare(db, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash");
 	if (!st || db_step(st) != DB_ROW)
 		return -1;
 	struct audit_entry x = {.seq = db_col_int(st, 0), .at = clock_now_us(), .actor = actor, .action = action,

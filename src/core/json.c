@@ -115,3 +115,8 @@ char *json_to_str(const json_t *v)
 {
 	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 }
+
+json_t *json_error(const struct err *e)
+{
+	return json_pack("{s:{s:s,s:s,s:s}}", "error", "code", e->code, "message", e->msg, "message_vi", e->msg_vi);
+}

@@ -53,27 +53,45 @@ static struct batch_job *take(struct batch *b)
 	return list;
 }
 
-static int run_one(struct db *db, struct batch_job *j)
+/* Each job in a savepoint of its own, so that a failing one is undone alone. */
+static int run_guarded(struct db *db, struct batch_job *j)
 {
-	if (db_exec(db, "SAVEPOINT job"))
+	/* prepared once per connection, like every statement */
+	if (db_run(db, "SAVEPOINT job", "") != DB_DONE)
 		return -1;
 	int rc = j->apply(db, j);
 	if (rc)
-		db_exec(db, "ROLLBACK TO job");
-	db_exec(db, "RELEASE job");
+		db_run(db, "ROLLBACK TO job", "");
+	db_run(db, "RELEASE job", "");
 	return rc ? -1 : 0;
+}
+
+/* One transaction for the list: first every job straight through (the usual case: nothing
+ * fails); if one does, the transaction is rolled back and run again with a savepoint per job. */
+static int try_list(struct db *db, struct batch_job *list, bool guarded)
+{
+	if (db_begin(db))
+		return -1;
+	for (struct batch_job *j = list; j; j = j->next) {
+		j->rc = guarded ? run_guarded(db, j) : j->apply(db, j) ? -1 : 0;
+		if (j->rc && !guarded) {
+			db_rollback(db);
+			return 1;
+		}
+	}
+	if (db_commit(db)) {
+		db_rollback(db);
+		return -1;
+	}
+	return 0;
 }
 
 static void write_list(struct db *db, struct batch_job *list)
 {
-	int failed = db_begin(db);
-	for (struct batch_job *j = list; j; j = j->next)
-		j->rc = failed ? -1 : run_one(db, j);
-	if (!failed && db_commit(db)) {
-		db_rollback(db);
-		failed = -1;
-	}
-	if (failed) {
+	int rc = try_list(db, list, false);
+	if (rc > 0)
+		rc = try_list(db, list, true);
+	if (rc) {
 		log_error("batch", "a batch of writes failed: %s", db_errmsg(db));
 		for (struct batch_job *j = list; j; j = j->next)
 			j->rc = -1;

@@ -1,6 +1,7 @@
 /* batch.h — group commit: one writer thread with its own connection runs the writes of many
- * requests in one transaction, each job inside a savepoint (a failing job is rolled back alone),
- * and reports each job's outcome once the transaction committed. One durable commit serves a
+ * requests in one transaction and reports each job's outcome once the transaction committed. A
+ * failing job is undone alone: the batch is then run again with a savepoint per job, so a job's
+ * apply must be safe to run twice (it sees its first run rolled back). One durable commit serves a
  * whole batch, so durable writes go many times faster than a commit each (see
  * ../shared/docs/performance.md). */
 #ifndef TD_BATCH_H

@@ -2,6 +2,7 @@
  * prepared statements cached per connection. */
 #include "db/db.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,8 +28,17 @@ static const char *strip_scheme(const char *url)
 	return strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url;
 }
 
+/* Process-wide settings, before SQLite's first use: no memory statistics, which would take a
+ * global lock on every allocation of every connection. */
+static void configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int db_open(struct db **out, const char *url, bool create, struct err *e)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, configure);
 	*out = NULL;
 	if (strncmp(url, "postgresql:", 11) == 0 || strncmp(url, "postgres:", 9) == 0)
 		return err_set(e, 400, "engine_unavailable",

@@ -7,6 +7,7 @@
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/json.h"
+#include "db/batch.h"
 #include "dossier/dossier.h"
 #include "registry/record.h"
 #include "store/store.h"
@@ -88,17 +89,14 @@ static int handling_unit(const struct dossiers *d, const json_t *p, const json_t
 	return 0;
 }
 
-/* The next code of unit for today: {unit}-{YYMMDD}-{NNNN}, gap-free inside the transaction. */
+/* The next code of unit for today: {unit}-{YYMMDD}-{NNNN}, gap-free inside the transaction (one
+ * statement: the day's counter is created or advanced, and read back). */
 static int next_code(struct db *db, const char *unit, char *out, size_t n)
 {
 	char today[11];
 	clock_today_vn(today, sizeof today);
-	if (db_run(db, "UPDATE dossier_seq SET last = last + 1 WHERE unit = ? AND day = ?", "tt", unit, today) != DB_DONE)
-		return -1;
-	if (db_changes(db) == 0 &&
-	    db_run(db, "INSERT INTO dossier_seq (unit, day, last) VALUES (?, ?, 1)", "tt", unit, today) != DB_DONE)
-		return -1;
-	struct db_stmt *st = db_prepare(db, "SELECT last FROM dossier_seq WHERE unit = ? AND day = ?");
+	struct db_stmt *st = db_prepare(db, "INSERT INTO dossier_seq (unit, day, last) VALUES (?, ?, 1) ON CONFLICT (unit, day) "
+					    "DO UPDATE SET last = dossier_seq.last + 1 RETURNING last");
 	if (!st || db_bind(st, "tt", unit, today) || db_step(st) != DB_ROW)
 		return -1;
 	long long seq = db_col_int(st, 0);
@@ -143,6 +141,12 @@ static int applicant_of(const struct principal *who, const json_t *body, const c
 	return 0;
 }
 
+struct submission;
+static struct submission *submission_new(const struct dossiers *d, const struct principal *who, const char *procedure,
+					 const char *unit, const char *agency, const char *applicant, int channel, const json_t *form);
+static int submission_write(const struct dossiers *d, struct db *db, struct submission *s, const struct usage_wait *w,
+			    json_t **out, struct err *e);
+
 int dossier_submit(const struct dossiers *d, struct db *db, const struct principal *who, const json_t *body,
 		   const struct usage_wait *w, json_t **out, json_t **problems, struct err *e)
 {
@@ -173,27 +177,12 @@ int dossier_submit(const struct dossiers *d, struct db *db, const struct princip
 	json_decref(empty);
 	if (rc)
 		return -1;
-	char code[48], *text = json_to_str(form);
-	int64_t now = clock_now_us();
-	json_t *names = json_pack("[s]", "dossier");
-	struct usage_entry ux = {applicant, who->username, who->unit[0] ? who->unit : NULL, "submit", pcode, names};
-	rc = !text || db_begin(db) ? -1 : 0;
-	if (!rc)
-		rc = next_code(db, unit, code, sizeof code) ||
-		     db_run(db, "INSERT INTO dossiers (code, procedure_code, unit, agency, applicant_id, submitted_by, channel, status, "
-				"fields, received_at, supplements, rev, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 0, 1, ?)",
-			    "ttttttitii", code, pcode, unit, json_string_value(json_object_get(p, "agency")), applicant, who->username,
-			    (int64_t)channel_code(channel), text, now, now) != DB_DONE ||
-		     dossier_event_add(db, code, who->username, 0, 1, "", now) || audit_append(db, who->username, "dossier.submit", code, "{}") ||
-		     (who->role != ROLE_CITIZEN && usage_insert(db, &ux, now)) || db_commit(db);
-	json_decref(names);
-	free(text);
+	struct submission *job = submission_new(d, who, pcode, unit, json_string_value(json_object_get(p, "agency")), applicant,
+						channel_code(channel), form);
 	json_decref(form);
-	if (rc) {
-		db_rollback(db);
-		return err_set(e, 500, "db_error", "the dossier was not saved: %s", "hồ sơ chưa được lưu: %s", db_errmsg(db));
-	}
-	return dossier_get(d, db, who, code, w, out, e);
+	if (!job)
+		return err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
+	return submission_write(d, db, job, w, out, e);
 }
 
 int dossier_load(struct db *db, const char *code, struct dossier_row *r, struct err *e)
@@ -551,6 +540,109 @@ int dossier_lookup(const struct dossiers *d, struct db *db, const char *code, js
 	if (strlen(code) > 40 || dossier_load(db, code, &r, e))
 		return e->status ? -1 : err_set(e, 404, "dossier_not_found", "no such dossier", "không có hồ sơ này");
 	*out = render(d, db, &r, false); /* no personal data */
+	dossier_row_release(&r);
+	return 0;
+}
+
+/* A submission's writes run on the group-commit writer (db/batch.c): the dossier's code is
+ * taken from the unit's daily sequence inside the batch's transaction, so codes stay gap-free.
+ * Once the batch is on disk the waiting connection resumes on its event thread, where
+ * dossier_submitted draws the answer: the writer does nothing but write. */
+struct submission {
+	struct batch_job job; /* first: the batch hands this back */
+	const struct dossiers *d;
+	char procedure[32], unit[8], agency[24], applicant[13], actor[64], actor_unit[8], code[48];
+	int channel;
+	bool staff;
+	char *form;
+	int64_t at;
+	struct usage_wait wait;
+};
+
+static void submission_free(struct submission *s)
+{
+	free(s->form);
+	free(s);
+}
+
+static struct submission *submission_new(const struct dossiers *d, const struct principal *who, const char *procedure,
+					 const char *unit, const char *agency, const char *applicant, int channel, const json_t *form)
+{
+	struct submission *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->d = d;
+	snprintf(s->procedure, sizeof s->procedure, "%s", procedure);
+	snprintf(s->unit, sizeof s->unit, "%s", unit);
+	snprintf(s->agency, sizeof s->agency, "%s", agency ? agency : "");
+	snprintf(s->applicant, sizeof s->applicant, "%s", applicant);
+	snprintf(s->actor, sizeof s->actor, "%s", who->username);
+	snprintf(s->actor_unit, sizeof s->actor_unit, "%s", who->unit);
+	s->channel = channel;
+	s->staff = who->role != ROLE_CITIZEN;
+	s->form = json_to_str(form);
+	if (!s->form) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static int submission_apply(struct db *db, struct batch_job *j)
+{
+	struct submission *s = (struct submission *)j;
+	int64_t now = s->at = clock_now_us();
+	json_t *names = json_pack("[s]", "dossier");
+	struct usage_entry ux = {s->applicant, s->actor, s->actor_unit[0] ? s->actor_unit : NULL, "submit", s->procedure, names};
+	int rc = next_code(db, s->unit, s->code, sizeof s->code) ||
+		 db_run(db, "INSERT INTO dossiers (code, procedure_code, unit, agency, applicant_id, submitted_by, channel, status, "
+			    "fields, received_at, supplements, rev, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 0, 1, ?)",
+			"ttttttitii", s->code, s->procedure, s->unit, s->agency, s->applicant, s->actor, (int64_t)s->channel, s->form, now,
+			now) != DB_DONE ||
+		 dossier_event_add(db, s->code, s->actor, 0, 1, "", now) || audit_append(db, s->actor, "dossier.submit", s->code, "{}") ||
+		 (s->staff && usage_insert(db, &ux, now));
+	json_decref(names);
+	return rc ? -1 : 0;
+}
+
+static void submission_done(struct batch_job *j, int rc)
+{
+	struct submission *s = (struct submission *)j;
+	s->wait.resume(s->wait.arg, rc, s->code);
+	submission_free(s);
+}
+
+static int submission_write(const struct dossiers *d, struct db *db, struct submission *s, const struct usage_wait *w,
+			    json_t **out, struct err *e)
+{
+	struct batch *writer = d->registry->writer;
+	s->job.apply = submission_apply;
+	if (writer && w && w->resume) { /* the connection waits; dossier_submitted answers */
+		s->job.done = submission_done;
+		s->wait = *w;
+		if (!batch_submit(writer, &s->job))
+			return CALL_DEFERRED;
+	} else if (!batch_run(writer, db, &s->job)) {
+		int rc = dossier_submitted(d, db, s->code, out, e);
+		submission_free(s);
+		return rc;
+	}
+	submission_free(s);
+	return dossier_submitted(d, db, "", out, e);
+}
+
+int dossier_submitted(const struct dossiers *d, struct db *db, const char *code, json_t **out, struct err *e)
+{
+	struct dossier_row r;
+	if (!code[0])
+		return err_set(e, 500, "db_error", "the dossier was not saved; nothing was recorded, try again",
+			       "hồ sơ chưa được lưu; chưa có gì được ghi nhận, hãy thử lại");
+	if (dossier_load(db, code, &r, e))
+		return -1;
+	*out = render(d, db, &r, false); /* the receipt: lists (timeline, documents …) come with GET */
+	json_object_set_new(*out, "channel", json_string(channel_name(r.channel)));
+	json_object_set_new(*out, "applicant", json_string(r.applicant));
+	json_object_set(*out, "fields", r.fields);
 	dossier_row_release(&r);
 	return 0;
 }

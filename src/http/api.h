@@ -36,6 +36,7 @@ int api_calendar_holidays(struct call *c);
 int api_calendar_due(struct call *c);
 
 int api_dossier_submit(struct call *c);
+int api_dossier_submitted(struct call *c);
 int api_dossier_get(struct call *c);
 int api_dossier_transition(struct call *c);
 int api_my_dossiers(struct call *c);

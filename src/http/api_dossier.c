@@ -11,6 +11,12 @@ int api_dossier_submit(struct call *c)
 	return dossier_submit(&c->app->dossiers, c->db, c->who, c->body, c->wait, &c->result, &c->details, &c->err);
 }
 
+int api_dossier_submitted(struct call *c)
+{
+	c->status = 201;
+	return dossier_submitted(&c->app->dossiers, c->db, c->params[0], &c->result, &c->err);
+}
+
 int api_dossier_get(struct call *c)
 {
 	return dossier_get(&c->app->dossiers, c->db, c->who, c->params[0], c->wait, &c->result, &c->err);

@@ -63,6 +63,9 @@ struct route {
 	call_handler fn;
 	const char *summary;
 	int flags;
+	/* for handlers that defer their work (CALL_DEFERRED): makes the answer once the work
+	 * reported, with params[0] = what it reported ("" when it failed) */
+	call_handler finish;
 };
 
 #define ROUTE_SLOW 1   /* runs on the slow-work threads (password hashing), not the event threads */

@@ -35,7 +35,7 @@ const struct route routes[] = {
 	{"PUT", "/api/v1/me/documents/{id}/share", CITIZEN, api_document_share, "what the verification page may show"},
 	{"GET", "/api/v1/me/notifications", CITIZEN, api_my_notifications, "messages about my dossiers"},
 
-	{"POST", "/api/v1/dossiers", CITIZEN | STAFF, api_dossier_submit, "submit a dossier"},
+	{"POST", "/api/v1/dossiers", CITIZEN | STAFF, api_dossier_submit, "submit a dossier", .finish = api_dossier_submitted},
 	{"GET", "/api/v1/dossiers/{code}", CITIZEN | STAFF, api_dossier_get, "a dossier with its timeline"},
 	{"POST", "/api/v1/dossiers/{code}/transitions", CITIZEN | STAFF, api_dossier_transition, "change a dossier's status"},
 	{"POST", "/api/v1/dossiers/{code}/steps", STAFF, api_dossier_step, "hand a dossier on along its internal process"},

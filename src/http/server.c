@@ -35,10 +35,18 @@ struct request {
 	const char *pending_type; /* NULL for JSON text */
 	char pending_name[CALL_FILE_NAME];
 	int pending_status;
+	/* deferred work (CALL_DEFERRED): the route whose finish makes the answer, its caller, and
+	 * what the work reported */
+	const struct route *rt;
+	struct principal who;
+	bool has_who;
+	char ref[CALL_PARAM_MAX + 1];
 	int retry_after;
-	int ready;           /* 0 waiting; 1 the answer may go; -1 its usage entry failed (503) */
+	int ready;           /* 0 waiting; 1 the answer may go; -1 its usage entry failed (503); READY_FINISH */
 	bool suspended;
 };
+
+#define READY_FINISH 2 /* deferred work reported: the route's finish makes the answer */
 
 /* Work that would hold an event thread too long (argon2id takes tens of milliseconds) runs on
  * these threads; the connection is suspended meanwhile. */
@@ -176,7 +184,7 @@ static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t
 
 static json_t *error_json(const struct err *e, json_t *details)
 {
-	json_t *v = json_pack("{s:{s:s,s:s,s:s}}", "error", "code", e->code, "message", e->msg, "message_vi", e->msg_vi);
+	json_t *v = json_error(e);
 	if (details)
 		json_object_set(json_object_get(v, "error"), "fields", details);
 	return v;
@@ -306,9 +314,44 @@ static void usage_logged(void *arg, int rc)
 	set_ready(arg, rc ? -1 : 1);
 }
 
-static enum MHD_Result answer_pending(struct MHD_Connection *conn, struct request *rq)
+/* Runs on the thread that did a request's deferred work (CALL_DEFERRED): the route's finish
+ * makes the answer from ref once the connection is back on its event thread. */
+static void resume_with(void *arg, int rc, const char *ref)
+{
+	struct request *rq = arg;
+	pthread_mutex_lock(&pending_mu);
+	snprintf(rq->ref, sizeof rq->ref, "%s", rc || !ref ? "" : ref);
+	rq->ready = READY_FINISH;
+	if (rq->suspended)
+		MHD_resume_connection(rq->conn);
+	pthread_mutex_unlock(&pending_mu);
+}
+
+static enum MHD_Result answer(struct MHD_Connection *conn, struct call *c, int rc);
+
+/* The answer of deferred work: the route's finish handler, given what the work reported. */
+static enum MHD_Result finish(struct app *app, struct MHD_Connection *conn, struct request *rq)
+{
+	struct call c = {.app = app, .transport = conn, .who = rq->has_who ? &rq->who : NULL, .nparams = 1};
+	snprintf(c.params[0], sizeof c.params[0], "%s", rq->ref);
+	c.db = thread_db(app);
+	int rc = c.db ? rq->rt->finish(&c)
+		      : err_set(&c.err, 503, "db_unavailable", "the database is unavailable", "cơ sở dữ liệu không sẵn sàng");
+	enum MHD_Result res = answer(conn, &c, rc);
+	json_decref(c.result);
+	json_decref(c.details);
+	free(c.text);
+	free(c.file);
+	if (c.db)
+		db_reset_all(c.db);
+	return res;
+}
+
+static enum MHD_Result answer_pending(struct app *app, struct MHD_Connection *conn, struct request *rq)
 {
 	enum MHD_Result res;
+	if (rq->ready == READY_FINISH)
+		return finish(app, conn, rq);
 	if (rq->ready > 0) {
 		int status = rq->pending_status ? rq->pending_status : 200;
 		res = rq->pending_type ? send_bytes(conn, status, rq->pending, rq->pending_len, rq->pending_type, rq->pending_name)
@@ -485,8 +528,15 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *conn, co
 	}
 	if (!rc)
 		rc = rt->fn(&c);
-	if (rc == USAGE_PENDING) {
-		hold_answer(rq, &c, rc);
+	if (rc == USAGE_PENDING || rc == CALL_DEFERRED) {
+		if (rc == USAGE_PENDING)
+			hold_answer(rq, &c, rc);
+		else { /* the route's finish answers once the work reports */
+			rq->rt = rt;
+			rq->has_who = c.who != NULL;
+			if (c.who)
+				rq->who = *c.who;
+		}
 		json_decref(c.result);
 		json_decref(c.body);
 		db_reset_all(c.db);
@@ -497,7 +547,7 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *conn, co
 			MHD_suspend_connection(conn);
 		}
 		pthread_mutex_unlock(&pending_mu);
-		return early ? answer_pending(conn, rq) : MHD_YES;
+		return early ? answer_pending(app, conn, rq) : MHD_YES;
 	}
 	enum MHD_Result res = answer(conn, &c, rc);
 	json_decref(c.body);
@@ -521,7 +571,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		rq->max = body_limit(method, url);
 		buf_init(&rq->body, rq->max);
 		rq->conn = conn;
-		rq->wait = (struct usage_wait){usage_logged, rq};
+		rq->wait = (struct usage_wait){usage_logged, rq, resume_with};
 		*con_cls = rq;
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > rq->max) { /* refuse before reading it */
@@ -532,7 +582,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES; /* answer on a later call: keeps the connection alive */
 	}
 	if (rq->ready)
-		return answer_pending(conn, rq); /* resumed: the held-back answer may go */
+		return answer_pending(cls, conn, rq); /* resumed: the held-back answer may go */
 	if (*upload_data_size) {
 		if (!rq->too_big && buf_add(&rq->body, upload_data, *upload_data_size))
 			rq->too_big = true;

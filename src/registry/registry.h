@@ -25,8 +25,12 @@ struct prefill_forms;
 struct usage_wait {
 	void (*fn)(void *arg, int rc);
 	void *arg;
+	/* For work done elsewhere (CALL_DEFERRED): reports its outcome (rc 0 or -1) and a reference
+	 * (e.g. the new dossier's code) from which the caller makes the answer. */
+	void (*resume)(void *arg, int rc, const char *ref);
 };
 #define USAGE_PENDING 1
+#define CALL_DEFERRED 2 /* the work goes on elsewhere; w->resume reports it */
 
 struct registry {
 	const struct units *units;

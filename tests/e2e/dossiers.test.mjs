@@ -32,7 +32,8 @@ describe('submitting', () => {
     assert.equal(r.json.channel, 'online');
     assert.equal(r.json.fields.applicant_full_name, me.attributes.full_name.value);
     assert.equal(r.json.fields.applicant_id, dan);
-    assert.deepEqual(r.json.timeline.map((e) => e.to), [1]);
+    const full = (await api(U, 'GET', `/api/v1/dossiers/${r.json.code}`, { token: t.dan })).json;
+    assert.deepEqual(full.timeline.map((e) => e.to), [1]);
     const next = await submit(t.dan, { procedure: '1.004873', fields: { purpose: 'other' } });
     assert.equal(Number(next.json.code.slice(-4)), Number(r.json.code.slice(-4)) + 1); // gap-free per unit and day
   });

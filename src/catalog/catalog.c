@@ -1,5 +1,6 @@
 /* catalog.c — loading and checking the attribute, agency and procedure catalogs. */
 #include "catalog/catalog.h"
+#include "core/json.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -189,14 +190,7 @@ const json_t *catalog_procedure(const struct catalog *c, const char *code)
 
 const json_t *catalog_agency(const struct catalog *c, const char *kind)
 {
-	size_t i;
-	json_t *a;
-	json_array_foreach(json_object_get(c->agencies, "agencies"), i, a) {
-		const char *k = json_string_value(json_object_get(a, "kind"));
-		if (k && !strcmp(k, kind))
-			return a;
-	}
-	return NULL;
+	return json_find(json_object_get(c->agencies, "agencies"), "kind", kind);
 }
 
 /* The stored form: attribute_catalog and agencies rows hold each entry; procedures one row each. */

@@ -120,3 +120,15 @@ json_t *json_error(const struct err *e)
 {
 	return json_pack("{s:{s:s,s:s,s:s}}", "error", "code", e->code, "message", e->msg, "message_vi", e->msg_vi);
 }
+
+const json_t *json_find(const json_t *arr, const char *key, const char *value)
+{
+	size_t i;
+	json_t *x;
+	json_array_foreach(arr, i, x) {
+		const char *v = json_string_value(json_object_get(x, key));
+		if (v && value && !strcmp(v, value))
+			return x;
+	}
+	return NULL;
+}

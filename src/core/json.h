@@ -24,6 +24,8 @@ int json_get_bool(const json_t *o, const char *key, bool required, bool *out, st
 
 /* Compact UTF-8 serialisation; caller frees. */
 char *json_to_str(const json_t *v);
+/* The element of array arr whose member key is the string value, or NULL. */
+const json_t *json_find(const json_t *arr, const char *key, const char *value);
 /* The API's error answer {"error":{"code","message","message_vi"}} for e. */
 json_t *json_error(const struct err *e);
 

@@ -127,14 +127,7 @@ static int may_attach(const struct principal *who, const char *applicant, const 
 
 static bool required_document(const json_t *p, const char *doc_id)
 {
-	size_t i;
-	json_t *d;
-	json_array_foreach(json_object_get(p, "documents"), i, d) {
-		const char *id = json_string_value(json_object_get(d, "id"));
-		if (id && !strcmp(id, doc_id))
-			return true;
-	}
-	return false;
+	return json_find(json_object_get(p, "documents"), "id", doc_id) != NULL;
 }
 
 /* The checks every attachment passes: the dossier, who may attach now, the document's id. */

@@ -36,6 +36,9 @@ struct dossier_row {
 	bool has_accepted, has_due, has_paused, has_finished, has_returned, has_paid;
 	json_t *fields, *apology;
 };
+/* The outcome of saving a change guarded by the row's rev: 0; 1 changed meanwhile (409
+ * conflict); -1 not saved (500). Returns 0 or -1 with e. */
+int dossier_saved(int rc, const char *code, struct err *e);
 /* Reads dossier code into r (404 dossier_not_found); release with dossier_row_release. */
 int dossier_load(struct db *db, const char *code, struct dossier_row *r, struct err *e);
 void dossier_row_release(struct dossier_row *r);

@@ -464,15 +464,20 @@ int dossier_transition(const struct dossiers *d, struct db *db, const struct pri
 			to, workflow_status_name(d->workflow, to, "vi"));
 	else if (!steps_allow(d, db, &r, to, e) && !clock_effects(d, db, &r, t, body, now, e)) {
 		r.status = to;
-		rc = save(d, db, &r, who->username, from, note, now);
-		if (rc > 0)
-			err_set(e, 409, "conflict", "dossier %s changed meanwhile; reload it and try again",
-				"hồ sơ %s vừa thay đổi; hãy tải lại và thử lại", code);
-		else if (rc < 0)
-			err_set(e, 500, "db_error", "the change was not saved", "thay đổi chưa được lưu");
+		rc = dossier_saved(save(d, db, &r, who->username, from, note, now), code, e);
 	}
 	dossier_row_release(&r);
 	return rc ? -1 : dossier_get(d, db, who, code, w, out, e);
+}
+
+int dossier_saved(int rc, const char *code, struct err *e)
+{
+	if (rc > 0)
+		return err_set(e, 409, "conflict", "dossier %s changed meanwhile; reload it and try again",
+			       "hồ sơ %s vừa thay đổi; hãy tải lại và thử lại", code);
+	if (rc < 0)
+		return err_set(e, 500, "db_error", "the change to dossier %s was not saved", "thay đổi của hồ sơ %s chưa được lưu", code);
+	return 0;
 }
 
 static int list(const struct dossiers *d, struct db *db, struct db_stmt *st, json_t **out, struct err *e)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/json.h"
 #include "dossier/dossier.h"
 #include "forms/pdf.h"
 #include "store/store.h"
@@ -130,14 +131,7 @@ static bool needs(const struct form_ctx *c, const char *what)
 
 static const json_t *form_def(const struct dossiers *d, const char *kind)
 {
-	size_t i;
-	json_t *f;
-	json_array_foreach(json_object_get(d->forms, "forms"), i, f) {
-		const char *k = json_string_value(json_object_get(f, "kind"));
-		if (k && !strcmp(k, kind))
-			return f;
-	}
-	return NULL;
+	return json_find(json_object_get(d->forms, "forms"), "kind", kind);
 }
 
 static int fill_lines(const struct form_ctx *c, const json_t *def, struct pdf_line *lines, char (*labels)[160],

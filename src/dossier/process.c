@@ -398,12 +398,7 @@ int dossier_step(const struct dossiers *d, struct db *db, const struct principal
 			"hồ sơ %s không có bước đang xử lý (quy trình bắt đầu khi tiếp nhận)", code);
 	else if (!may_act(who, &r, p, &o, e) && !plan_move(&r, p, &o, &m, e) &&
 		 !(m.assignee && check_assignee(db, &r, &p->steps[m.target], m.assignee, e))) {
-		rc = save_move(d, db, &r, p, who, &m, clock_now_us());
-		if (rc > 0)
-			err_set(e, 409, "conflict", "dossier %s changed meanwhile; reload it and try again",
-				"hồ sơ %s vừa thay đổi; hãy tải lại và thử lại", code);
-		else if (rc < 0)
-			err_set(e, 500, "db_error", "the step was not saved", "chưa lưu được bước xử lý");
+		rc = dossier_saved(save_move(d, db, &r, p, who, &m, clock_now_us()), code, e);
 	}
 	dossier_row_release(&r);
 	return rc ? -1 : dossier_get(d, db, who, code, w, out, e);

@@ -1,4 +1,5 @@
 /* json.c — bounded JSON parsing over jansson. */
+#include "core/clock.h"
 #include "core/json.h"
 
 #include <string.h>
@@ -131,4 +132,13 @@ const json_t *json_find(const json_t *arr, const char *key, const char *value)
 			return x;
 	}
 	return NULL;
+}
+
+json_t *json_time(int64_t us, bool present)
+{
+	char s[40];
+	if (!present)
+		return json_null();
+	clock_iso(us, s, sizeof s);
+	return json_string(s);
 }

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/err.h"
 
@@ -26,6 +27,8 @@ int json_get_bool(const json_t *o, const char *key, bool required, bool *out, st
 char *json_to_str(const json_t *v);
 /* The element of array arr whose member key is the string value, or NULL. */
 const json_t *json_find(const json_t *arr, const char *key, const char *value);
+/* An instant as an ISO 8601 string, or null when absent. */
+json_t *json_time(int64_t us, bool present);
 /* The API's error answer {"error":{"code","message","message_vi"}} for e. */
 json_t *json_error(const struct err *e);
 

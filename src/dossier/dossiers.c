@@ -36,15 +36,6 @@ static const char *channel_name(int code)
 	return "?";
 }
 
-static json_t *iso_or_null(int64_t us, bool present)
-{
-	char s[40];
-	if (!present)
-		return json_null();
-	clock_iso(us, s, sizeof s);
-	return json_string(s);
-}
-
 /* Today's unit for an address recorded on an older map: its first successor. */
 static const struct unit *today_unit(const struct units *u, const char *code, const char *recorded_on, const char *today)
 {
@@ -257,7 +248,7 @@ static json_t *timeline(struct db *db, const struct dossiers *d, const char *cod
 		return list;
 	while (db_step(st) == DB_ROW) {
 		int to = (int)db_col_int(st, 3);
-		json_array_append_new(list, json_pack("{s:o,s:s,s:I,s:i,s:s,s:s}", "at", iso_or_null(db_col_int(st, 0), true), "by",
+		json_array_append_new(list, json_pack("{s:o,s:s,s:I,s:i,s:s,s:s}", "at", json_time(db_col_int(st, 0), true), "by",
 						      db_col_text(st, 1), "from", (json_int_t)db_col_int(st, 2), "to", to,
 						      "status_name", workflow_status_name(d->workflow, to, "vi"), "note",
 						      db_col_text(st, 4)));
@@ -271,7 +262,7 @@ static json_t *rating(struct db *db, const char *code)
 	if (!st || db_bind(st, "t", code) || db_step(st) != DB_ROW)
 		return json_null();
 	json_t *o = json_pack("{s:I,s:s,s:o}", "score", (json_int_t)db_col_int(st, 0), "comment", db_col_text(st, 1), "at",
-			      iso_or_null(db_col_int(st, 2), true));
+			      json_time(db_col_int(st, 2), true));
 	db_reset(st);
 	return o;
 }
@@ -284,23 +275,23 @@ static json_t *render(const struct dossiers *d, struct db *db, const struct doss
 	json_t *o = json_pack("{s:s,s:{s:s,s:O},s:s,s:i,s:{s:s,s:s},s:o,s:o}", "code", r->code, "procedure", "code",
 			      r->procedure, "name", p ? json_object_get(p, "name") : json_null(), "unit", r->unit, "status",
 			      r->status, "status_name", "vi", workflow_status_name(d->workflow, r->status, "vi"), "en",
-			      workflow_status_name(d->workflow, r->status, "en"), "received_at", iso_or_null(r->received_at, true),
-			      "due_at", iso_or_null(r->due_at, r->has_due));
+			      workflow_status_name(d->workflow, r->status, "en"), "received_at", json_time(r->received_at, true),
+			      "due_at", json_time(r->due_at, r->has_due));
 	json_object_set_new(o, "overdue", json_boolean(open && r->has_due && !r->has_paused && now > r->due_at));
 	if (!full)
 		return o;
 	json_object_set_new(o, "agency", json_string(r->agency));
 	json_object_set_new(o, "applicant", json_string(r->applicant));
 	json_object_set_new(o, "channel", json_string(channel_name(r->channel)));
-	json_object_set_new(o, "accepted_at", iso_or_null(r->accepted_at, r->has_accepted));
-	json_object_set_new(o, "paused_at", iso_or_null(r->paused_at, r->has_paused));
-	json_object_set_new(o, "finished_at", iso_or_null(r->finished_at, r->has_finished));
-	json_object_set_new(o, "returned_at", iso_or_null(r->returned_at, r->has_returned));
+	json_object_set_new(o, "accepted_at", json_time(r->accepted_at, r->has_accepted));
+	json_object_set_new(o, "paused_at", json_time(r->paused_at, r->has_paused));
+	json_object_set_new(o, "finished_at", json_time(r->finished_at, r->has_finished));
+	json_object_set_new(o, "returned_at", json_time(r->returned_at, r->has_returned));
 	json_object_set_new(o, "supplements", json_integer(r->supplements));
 	json_object_set_new(o, "late", json_boolean(r->has_finished && r->has_due && r->finished_at > r->due_at));
 	json_object_set(o, "apology", r->apology ? r->apology : json_null());
 	json_object_set(o, "fields", r->fields ? r->fields : json_object());
-	json_object_set_new(o, "paid_at", iso_or_null(r->paid_at, r->has_paid));
+	json_object_set_new(o, "paid_at", json_time(r->paid_at, r->has_paid));
 	json_object_set_new(o, "documents", document_list(db, r->code));
 	json_object_set_new(o, "rating", rating(db, r->code));
 	json_object_set_new(o, "timeline", timeline(db, d, r->code));

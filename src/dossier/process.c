@@ -233,15 +233,6 @@ int steps_allow(const struct dossiers *d, struct db *db, const struct dossier_ro
 		       json_string_value(json_object_get(last->name, "en")));
 }
 
-static json_t *iso(int64_t us, bool present)
-{
-	char s[40];
-	if (!present)
-		return json_null();
-	clock_iso(us, s, sizeof s);
-	return json_string(s);
-}
-
 static json_t *text_or_null(struct db_stmt *st, int col)
 {
 	return db_col_null(st, col) ? json_null() : json_string(db_col_text(st, col));
@@ -255,8 +246,8 @@ static json_t *step_json(const struct process *p, struct db_stmt *st, int64_t no
 	json_t *o = json_pack("{s:I,s:s,s:O,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:s}", "seq", (json_int_t)db_col_int(st, 0), "step",
 			      db_col_text(st, 1), "name", i >= 0 ? p->steps[i].name : json_null(), "role",
 			      i >= 0 && p->steps[i].role == ROLE_LEADER ? "leader" : "officer", "assignee", text_or_null(st, 2),
-			      "started_at", iso(db_col_int(st, 3), true), "due_at", iso(due, true), "paused_at",
-			      iso(db_col_int(st, 5), paused), "finished_at", iso(db_col_int(st, 6), finished), "handler",
+			      "started_at", json_time(db_col_int(st, 3), true), "due_at", json_time(due, true), "paused_at",
+			      json_time(db_col_int(st, 5), paused), "finished_at", json_time(db_col_int(st, 6), finished), "handler",
 			      text_or_null(st, 7), "outcome", text_or_null(st, 8), "note", db_col_text(st, 9));
 	json_object_set_new(o, "late", json_boolean((finished || !paused) && end > due));
 	return o;
@@ -295,7 +286,7 @@ json_t *step_current(const struct dossiers *d, struct db *db, const char *code, 
 		return json_null();
 	return json_pack("{s:s,s:O,s:s,s:o,s:o}", "step", o.id, "name", p->steps[o.index].name, "role",
 			 p->steps[o.index].role == ROLE_LEADER ? "leader" : "officer", "assignee",
-			 o.assignee[0] ? json_string(o.assignee) : json_null(), "due_at", iso(o.due_at, true));
+			 o.assignee[0] ? json_string(o.assignee) : json_null(), "due_at", json_time(o.due_at, true));
 }
 
 /* The user named to take the next step: active, of the dossier's unit, with the step's role. */

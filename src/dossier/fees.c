@@ -24,22 +24,18 @@ struct fee_info {
 
 static int fee_info(const struct dossiers *d, struct db *db, const char *code, struct fee_info *f, struct err *e)
 {
+	struct dossier_row r;
 	memset(f, 0, sizeof *f);
-	struct db_stmt *st = db_prepare(db, "SELECT applicant_id, unit, agency, procedure_code, status, paid_at FROM dossiers WHERE code = ?");
-	if (!st || db_bind(st, "t", code))
-		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
-	enum db_rc rc = db_step(st);
-	if (rc != DB_ROW)
-		return rc == DB_DONE ? err_set(e, 404, "dossier_not_found", "no dossier %s", "không có hồ sơ %s", code)
-				     : err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
-	snprintf(f->applicant, sizeof f->applicant, "%s", db_col_text(st, 0));
-	snprintf(f->unit, sizeof f->unit, "%s", db_col_text(st, 1));
-	snprintf(f->agency, sizeof f->agency, "%s", db_col_text(st, 2));
-	snprintf(f->procedure, sizeof f->procedure, "%s", db_col_text(st, 3));
-	f->status = (int)db_col_int(st, 4);
-	f->paid = !db_col_null(st, 5);
-	f->paid_at = db_col_int(st, 5);
-	db_reset(st);
+	if (dossier_load(db, code, &r, e))
+		return -1;
+	memcpy(f->applicant, r.applicant, sizeof f->applicant);
+	memcpy(f->unit, r.unit, sizeof f->unit);
+	memcpy(f->agency, r.agency, sizeof f->agency);
+	memcpy(f->procedure, r.procedure, sizeof f->procedure);
+	f->status = r.status;
+	f->paid = r.has_paid;
+	f->paid_at = r.paid_at;
+	dossier_row_release(&r);
 	f->fee = json_integer_value(json_object_get(catalog_procedure(d->registry->catalog, f->procedure), "fee"));
 	return 0;
 }

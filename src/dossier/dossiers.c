@@ -418,7 +418,7 @@ static int save(const struct dossiers *d, struct db *db, const struct dossier_ro
 		     db_step(st) != DB_DONE;
 		if (!rc && db_changes(db) == 0)
 			rc = 1; /* changed meanwhile */
-		rc = rc || steps_on_status(d, db, r, from, actor, now) || (r->status == 9 && result_issue(d, db, r, now)) ||
+		rc = rc || steps_on_status(d, db, r, from, actor, now) || (r->status == 9 && result_issue(d, db, r, actor, now)) ||
 		     dossier_event_add(db, r->code, actor, from, r->status, note, now) ||
 		     audit_append(db, actor, "dossier.transition", r->code, detail) || db_commit(db);
 	}

@@ -42,7 +42,7 @@ static int sign(struct db *db, const struct dossier_row *r, const char *id, cons
 	return rc;
 }
 
-int result_issue(const struct dossiers *d, struct db *db, const struct dossier_row *r, int64_t now)
+int result_issue(const struct dossiers *d, struct db *db, const struct dossier_row *r, const char *actor, int64_t now)
 {
 	char id[20] = "KQ", sha[65], pdf_sha[65], token[CLAIM_MAX * 2], qr[CLAIM_MAX * 3];
 	crypto_random_hex(id + 2, 8);
@@ -67,7 +67,8 @@ int result_issue(const struct dossiers *d, struct db *db, const struct dossier_r
 		     db_run(db, "INSERT INTO issued (id, code, holder_id, procedure_code, unit, issued_at, content, content_sha256, "
 				"claim, pdf_sha256, pdf_size, shared) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]')",
 			    "tttttitttti", id, r->code, r->applicant, r->procedure, r->unit, now, text, sha, token, pdf_sha,
-			    (int64_t)len) != DB_DONE;
+			    (int64_t)len) != DB_DONE ||
+		     audit_append(db, actor, "result.issue", id, "{}");
 	}
 	free(pdf);
 	free(text);

@@ -29,7 +29,7 @@ int keys_list(const struct dossiers *d, struct db *db, json_t **out, struct err 
 
 /* --- issued results (issued.c) --- */
 /* In the transaction of the move to 9: issues the dossier's result, signs it and stores its PDF. */
-int result_issue(const struct dossiers *d, struct db *db, const struct dossier_row *r, int64_t now);
+int result_issue(const struct dossiers *d, struct db *db, const struct dossier_row *r, const char *actor, int64_t now);
 /* The stored result PDF of a dossier (bytes malloc'd). */
 int result_pdf(const struct dossiers *d, struct db *db, const struct dossier_row *r, char **pdf, size_t *len, struct err *e);
 /* GET /me/documents: issued results and the files attached to the citizen's dossiers. */

@@ -534,3 +534,49 @@ int citizen_history(const struct registry *r, struct db *db, const struct princi
 			 versions);
 	return rc;
 }
+
+int citizen_insert(const struct registry *r, struct db *db, const char *id, const json_t *doc, const char *actor, int64_t now,
+		   struct err *e)
+{
+	if (citizen_id_check(id, str_attr(doc, "date_of_birth"), str_attr(doc, "sex"), r->units, e))
+		return -1;
+	char *text = json_to_str(doc);
+	enum db_rc rc = text ? db_run(db, "INSERT INTO citizens (id, doc, perm_unit, rev, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?)",
+				      "tttii", id, text, perm_unit(doc), now, now)
+			     : DB_ERROR;
+	free(text);
+	if (rc == DB_CONSTRAINT)
+		return err_set(e, 409, "citizen_exists", "a citizen with ID %s already exists", "công dân mang số định danh %s đã tồn tại", id);
+	if (rc != DB_DONE || audit_append(db, actor, "citizen.create", id, "{}"))
+		return err_set(e, 500, "db_error", "the citizen was not recorded", "chưa ghi được công dân");
+	return 0;
+}
+
+int citizen_set(const struct registry *r, struct db *db, const char *id, const char *name, json_t *value, const char *source,
+		const char *actor, int64_t now, struct err *e)
+{
+	json_t *doc;
+	int64_t rev;
+	if (citizen_load(db, id, &doc, &rev, e))
+		return -1;
+	struct stored cur, old = {0};
+	bool has = record_get(doc, name, &cur);
+	char old_source[SOURCE_MAX + 1] = "", old_actor[80] = "";
+	if (has) { /* the old version outlives its place in the record */
+		snprintf(old_source, sizeof old_source, "%s", cur.source);
+		snprintf(old_actor, sizeof old_actor, "%s", cur.actor);
+		old = (struct stored){json_incref(cur.value), old_source, cur.verified, cur.updated_at, cur.version, old_actor};
+	}
+	struct stored next = {value, source, true, now, has ? cur.version + 1 : 1, actor};
+	char detail[160];
+	snprintf(detail, sizeof detail, "{\"attribute\":\"%s\",\"source\":\"%s\"}", name, source);
+	char *text = record_set(doc, name, &next) || still_matches_id(r, id, doc, e) ? NULL : json_to_str(doc);
+	int rc = !text || db_run(db, "UPDATE citizens SET doc = ?, perm_unit = ?, rev = rev + 1, updated_at = ? WHERE id = ? AND rev = ?",
+				 "ttiti", text, perm_unit(doc), now, id, rev) != DB_DONE ||
+		 db_changes(db) != 1 || (has && save_version(db, id, name, &old, now)) ||
+		 audit_append(db, actor, "citizen.update", id, detail);
+	free(text);
+	json_decref(old.value);
+	json_decref(doc);
+	return rc ? (e->status ? -1 : err_set(e, 500, "db_error", "the registry was not updated", "chưa cập nhật được cơ sở dữ liệu")) : 0;
+}

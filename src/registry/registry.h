@@ -69,6 +69,14 @@ int citizen_read(struct db *db, const char *id, const json_t **doc, struct err *
 /* Create, read and change answer with the record as JSON text (see citizen_render); caller frees. */
 int citizen_create(const struct registry *r, struct db *db, const struct principal *who, const json_t *body,
 		   char **out, struct err *e);
+/* For capabilities whose own change changes the registry (a life-event bundle): inside the
+ * caller's transaction, with the audit entry. citizen_insert stores a new record doc (its ID
+ * checked against birth date and sex); citizen_set writes a new verified version of one
+ * attribute with its source, keeping the old one in the history. 0, or -1 with e. */
+int citizen_insert(const struct registry *r, struct db *db, const char *id, const json_t *doc, const char *actor, int64_t now,
+		   struct err *e);
+int citizen_set(const struct registry *r, struct db *db, const char *id, const char *name, json_t *value, const char *source,
+		const char *actor, int64_t now, struct err *e);
 /* The record as JSON text {"id","attributes":{name:{"value","source","verified","updated_at",
  * "classification","version"}}}: all attributes when names is NULL, else those listed; *shown
  * (when not NULL) gets the names rendered. NULL when memory runs out; caller frees. */

@@ -104,6 +104,10 @@ struct sender *sender_start(const char *db_url, const struct sender_task *tasks,
 void sender_stop(struct sender *s);
 /* How long a delivery that failed `attempts` times before waits: 1, 2, 4 ... up to 300 s. */
 int64_t sender_backoff_us(int attempts);
+/* POSTs a JSON body to url with "Idempotency-Key: key" and, when token is neither NULL nor "",
+ * "Authorization: Bearer token". 0 on a 2xx answer; else -1 with the reason in why. */
+int sender_post_json(CURL *curl, const char *url, const char *key, const char *token, const char *body, char *why,
+		     size_t whylen);
 
 /* The National Public Service Portal outbox (outbox.c). outbox_add queues a status change in the
  * caller's transaction; outbox_round (a sender task, arg = the portal's URL) posts queued changes

@@ -50,16 +50,23 @@ int cmd_serve(int argc, char **argv)
 	snprintf(files_dir, sizeof files_dir, "%s.files", strncmp(db_url, "sqlite:", 7) ? db_url : db_url + 7);
 	a.dossiers.files_dir = files ? files : files_dir;
 	struct server_opts so = {listen, (int)p, (int)t};
-	/* deliveries: status changes to the national portal, messages to applicants by e-mail */
+	/* deliveries: status changes to the national portal, messages to applicants by e-mail and SMS */
 	char *portal = getenv("TRONDOI_PORTAL_URL");
 	const char *smtp = getenv("TRONDOI_SMTP_URL"), *from = getenv("TRONDOI_SMTP_FROM");
-	struct notify_config mail = {smtp, from && from[0] ? from : "no-reply@trondoi.local", &a.dossiers};
-	struct sender_task tasks[2];
+	const char *sms = getenv("TRONDOI_SMS_URL");
+	struct notify_config notes = {.smtp_url = smtp,
+				      .from = from && from[0] ? from : "no-reply@trondoi.local",
+				      .dossiers = &a.dossiers,
+				      .sms_url = sms,
+				      .sms_token = getenv("TRONDOI_SMS_TOKEN")};
+	struct sender_task tasks[3];
 	size_t ntasks = 0;
 	if (portal && portal[0])
 		tasks[ntasks++] = (struct sender_task){outbox_round, portal};
 	if (smtp && smtp[0])
-		tasks[ntasks++] = (struct sender_task){notify_round, &mail};
+		tasks[ntasks++] = (struct sender_task){notify_round, &notes};
+	if (sms && sms[0])
+		tasks[ntasks++] = (struct sender_task){notify_sms_round, &notes};
 	struct sender *sender = ntasks ? sender_start(db_url, tasks, ntasks, &e) : NULL;
 	if (ntasks && !sender) {
 		app_close(&a);

@@ -1,4 +1,4 @@
-/* utf8.c — UTF-8 validation. */
+/* utf8.c — UTF-8 validation and clipping. */
 #include "core/utf8.h"
 
 bool utf8_valid(const char *str, size_t n)
@@ -32,4 +32,13 @@ bool utf8_valid(const char *str, size_t n)
 		s += len;
 	}
 	return true;
+}
+
+size_t utf8_clip(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80) /* s[max] continues a character */
+		max--;
+	return max;
 }

@@ -1,4 +1,4 @@
-/* utf8.h — UTF-8 validation (shortest form, no surrogates, at most U+10FFFF). */
+/* utf8.h — UTF-8 validation (shortest form, no surrogates, at most U+10FFFF) and clipping. */
 #ifndef TD_UTF8_H
 #define TD_UTF8_H
 
@@ -6,5 +6,8 @@
 #include <stddef.h>
 
 bool utf8_valid(const char *s, size_t n);
+/* The length of the longest prefix of s (n bytes of valid UTF-8) that is at most max bytes and
+ * does not cut a character in two. */
+size_t utf8_clip(const char *s, size_t n, size_t max);
 
 #endif

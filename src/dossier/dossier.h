@@ -171,6 +171,10 @@ struct sender *sender_start(const char *db_url, const struct sender_task *tasks,
 void sender_stop(struct sender *s);
 /* How long a delivery that failed `attempts` times before waits: 1, 2, 4 ... up to 300 s. */
 int64_t sender_backoff_us(int attempts);
+/* POSTs a JSON body to url with "Idempotency-Key: key" and, when token is neither NULL nor "",
+ * "Authorization: Bearer token". 0 on a 2xx answer; else -1 with the reason in why. */
+int sender_post_json(CURL *curl, const char *url, const char *key, const char *token, const char *body, char *why,
+		     size_t whylen);
 
 /* The National Public Service Portal outbox (outbox.c). outbox_add queues a status change in the
  * caller's transaction; outbox_round (a sender task, arg = the portal's URL) posts queued changes
@@ -180,15 +184,20 @@ json_t *outbox_list(struct db *db, const char *code);
 void outbox_round(struct db *db, CURL *curl, void *arg);
 
 /* Notifications (notify.c): a message to the applicant for each status change, queued in the
- * change's transaction; notify_round e-mails them through an SMTP relay. */
+ * change's transaction. Two sender tasks (arg = a struct notify_config) deliver them, each with
+ * its own retries: notify_round e-mails them through an SMTP relay, notify_sms_round posts
+ * {"to","text","id"} to an SMS gateway (Idempotency-Key: the id; 2xx means sent). */
 struct notify_config {
 	const char *smtp_url; /* smtp://host:port */
 	const char *from;
 	const struct dossiers *dossiers;
+	const char *sms_url;   /* the gateway's URL */
+	const char *sms_token; /* sent as "Authorization: Bearer ..." when neither NULL nor "" */
 };
 int notification_add(struct db *db, const char *code, int to, const char *note, int64_t at);
 int notification_list(const struct dossiers *d, struct db *db, const struct principal *who, json_t **out, struct err *e);
 void notify_round(struct db *db, CURL *curl, void *arg);
+void notify_sms_round(struct db *db, CURL *curl, void *arg);
 
 /* The signed-in citizen's drafts, newest first: {"drafts":[{"id","procedure","name","fields","created_at"}]}. */
 int draft_list(const struct catalog *c, struct db *db, const struct principal *who, json_t **out, struct err *e);

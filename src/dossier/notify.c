@@ -1,7 +1,9 @@
 /* notify.c — telling applicants what happened to their dossiers. Every status change leaves a
  * message in the citizen's inbox (GET /api/v1/me/notifications), written in the transaction of
- * the change; a sender round e-mails it through an SMTP relay (libcurl) to the address in the
- * registry, retrying with back-off. No address: it stays in the inbox only. */
+ * the change. A sender round per channel delivers it: by e-mail through an SMTP relay (libcurl) to
+ * the address in the registry, by SMS as JSON posted to an HTTP gateway for the registry's phone
+ * number. Each channel keeps its own columns: it retries with back-off on its own and never sends
+ * a delivered message again. No address for a channel: the message stays in the inbox only. */
 #include <curl/curl.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -12,46 +14,69 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "dossier/dossier.h"
 #include "registry/record.h"
 
 #define BATCH 20
 #define NEVER INT64_MAX
+#define SMS_MAX 300 /* bytes of UTF-8: a few SMS segments at most */
+#define ELLIPSIS "…"
 
 int notification_add(struct db *db, const char *code, int to, const char *note, int64_t at)
 {
 	char id[33];
 	crypto_time_id(at, id);
-	return db_run(db, "INSERT INTO notifications (id, citizen_id, code, to_status, note, created_at, attempts, next_at) "
-			  "SELECT ?, applicant_id, code, ?, ?, ?, 0, ? FROM dossiers WHERE code = ?",
-		      "titiit", id, (int64_t)to, note ? note : "", at, at, code) == DB_DONE
-		       ? 0
-		       : -1;
+	/* both channels are due at once; each then keeps its own attempts and next time */
+	enum db_rc rc = db_run(db,
+			       "INSERT INTO notifications (id, citizen_id, code, to_status, note, created_at, attempts, "
+			       "next_at, sms_next_at) SELECT ?, applicant_id, code, ?, ?, ?, 0, ?, ? FROM dossiers "
+			       "WHERE code = ?",
+			       "titiiit", id, (int64_t)to, note ? note : "", at, at, at, code);
+	return rc == DB_DONE ? 0 : -1;
+}
+
+static json_t *text_or_null(struct db_stmt *st, int col)
+{
+	return db_col_null(st, col) ? json_null() : json_string(db_col_text(st, col));
+}
+
+/* One channel's {to, sent_at, error} from the columns col, col + 1 and col + 2 of st. */
+static json_t *delivery_json(struct db_stmt *st, int col)
+{
+	char sent[40];
+	clock_iso(db_col_int(st, col + 1), sent, sizeof sent);
+	return json_pack("{s:o,s:o,s:o}", "to", text_or_null(st, col), "sent_at",
+			 db_col_null(st, col + 1) ? json_null() : json_string(sent), "error", text_or_null(st, col + 2));
 }
 
 int notification_list(const struct dossiers *d, struct db *db, const struct principal *who, json_t **out, struct err *e)
 {
-	struct db_stmt *st = db_prepare(db, "SELECT id, code, to_status, note, created_at, email_to, sent_at, last_error FROM "
-					    "notifications WHERE citizen_id = ? ORDER BY created_at DESC LIMIT 200");
+	struct db_stmt *st = db_prepare(db, "SELECT id, code, to_status, note, created_at, email_to, sent_at, last_error, "
+					    "sms_to, sms_sent_at, sms_error FROM notifications WHERE citizen_id = ? "
+					    "ORDER BY created_at DESC LIMIT 200");
 	if (!st || db_bind(st, "t", who->citizen_id))
 		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
 	json_t *list = json_array();
 	while (db_step(st) == DB_ROW) {
 		int to = (int)db_col_int(st, 2);
-		char at[40], sent[40];
+		char at[40];
 		clock_iso(db_col_int(st, 4), at, sizeof at);
-		clock_iso(db_col_int(st, 6), sent, sizeof sent);
 		json_t *o = json_pack("{s:s,s:s,s:i,s:{s:s,s:s},s:s,s:s}", "id", db_col_text(st, 0), "code", db_col_text(st, 1), "status",
 				      to, "status_name", "vi", workflow_status_name(d->workflow, to, "vi"), "en",
 				      workflow_status_name(d->workflow, to, "en"), "note", db_col_text(st, 3), "at", at);
-		json_object_set_new(o, "email", json_pack("{s:o,s:o,s:o}", "to", db_col_null(st, 5) ? json_null() : json_string(db_col_text(st, 5)),
-							  "sent_at", db_col_null(st, 6) ? json_null() : json_string(sent), "error",
-							  db_col_null(st, 7) ? json_null() : json_string(db_col_text(st, 7))));
+		json_object_set_new(o, "email", delivery_json(st, 5));
+		json_object_set_new(o, "sms", delivery_json(st, 8));
 		json_array_append_new(list, o);
 	}
 	*out = json_pack("{s:o}", "notifications", list);
 	return 0;
 }
+
+struct pending_note {
+	char id[40], citizen[13], code[48], note[512];
+	int to, attempts;
+};
 
 /* "=?UTF-8?B?...?=": a header value in UTF-8. */
 static int encoded_word(struct buf *b, const char *s)
@@ -122,8 +147,110 @@ static int smtp_send(CURL *curl, const struct notify_config *cfg, const char *to
 	return res == CURLE_OK ? 0 : -1;
 }
 
-/* The citizen's e-mail address from the registry, or "". */
-static void email_of(struct db *db, const char *citizen, char *out, size_t n)
+/* The e-mail: subject and body in Vietnamese, then English, with the officer's note. */
+static int email_send(CURL *curl, const struct notify_config *cfg, const char *to, const struct pending_note *n,
+		      char *why, size_t whylen)
+{
+	const char *vi = workflow_status_name(cfg->dossiers->workflow, n->to, "vi");
+	const char *en = workflow_status_name(cfg->dossiers->workflow, n->to, "en");
+	char subject[300], body[2048];
+	snprintf(subject, sizeof subject, "Hồ sơ %s: %s", n->code, vi);
+	snprintf(body, sizeof body,
+		 "Hồ sơ %s của bạn: %s.\r\n%s%s%s\r\nYour dossier %s: %s.\r\n\r\n"
+		 "Tra cứu / Look it up: /api/v1/lookup/%s\r\n",
+		 n->code, vi, n->note[0] ? "Ghi chú / Note: " : "", n->note, n->note[0] ? "\r\n" : "", n->code, en, n->code);
+	return smtp_send(curl, cfg, to, subject, body, why, whylen);
+}
+
+/* Appends s to out (cap bytes, *len of them used); what does not fit is cut on a character
+ * boundary and marked with an ellipsis. */
+static void append_clipped(char *out, size_t cap, size_t *len, const char *s)
+{
+	size_t room = cap - 1 - *len, n = strlen(s), mark = sizeof ELLIPSIS - 1;
+	bool cut = n > room;
+	if (cut)
+		n = room < mark ? 0 : utf8_clip(s, n, room - mark);
+	memcpy(out + *len, s, n);
+	*len += n;
+	if (cut && room >= mark) {
+		memcpy(out + *len, ELLIPSIS, mark);
+		*len += mark;
+	}
+	out[*len] = 0;
+}
+
+/* The SMS text, at most SMS_MAX bytes: code and status in Vietnamese and English, then as much of
+ * the officer's note as fits. */
+static void sms_text(const struct notify_config *cfg, const struct pending_note *n, char out[SMS_MAX + 1])
+{
+	const struct workflow *w = cfg->dossiers->workflow;
+	char head[512], note[600];
+	size_t len = 0;
+	snprintf(head, sizeof head, "Hồ sơ/Dossier %s: %s / %s.", n->code, workflow_status_name(w, n->to, "vi"),
+		 workflow_status_name(w, n->to, "en"));
+	snprintf(note, sizeof note, "%s%s", n->note[0] ? " Ghi chú/Note: " : "", n->note);
+	out[0] = 0;
+	append_clipped(out, SMS_MAX + 1, &len, head);
+	append_clipped(out, SMS_MAX + 1, &len, note);
+}
+
+/* Posts {"to","text","id"} to the gateway, the notification's id as the idempotency key. */
+static int sms_send(CURL *curl, const struct notify_config *cfg, const char *to, const struct pending_note *n,
+		    char *why, size_t whylen)
+{
+	char text[SMS_MAX + 1];
+	sms_text(cfg, n, text);
+	json_t *o = json_pack("{s:s,s:s,s:s}", "to", to, "text", text, "id", n->id);
+	char *body = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (!body) {
+		snprintf(why, whylen, "cannot encode the message as JSON");
+		return -1;
+	}
+	int rc = sender_post_json(curl, cfg->sms_url, n->id, cfg->sms_token, body, why, whylen);
+	free(body);
+	return rc;
+}
+
+/* A way to reach the applicant. Its delivery state is its own columns of notifications, so each
+ * channel has its own statements (string literals: db_prepare caches them by address). */
+struct channel {
+	const char *log;         /* event name in the log */
+	const char *attribute;   /* the registry attribute that holds the address */
+	const char *no_address;  /* the error recorded when the citizen has none (not retried) */
+	const char *pending;     /* due rows: id, citizen_id, code, to_status, note, attempts; binds now */
+	const char *sent;        /* binds sent_at, to, id */
+	const char *failed;      /* binds next_at, to, error, id */
+	const char *unreachable; /* binds next_at, error, id */
+	int (*send)(CURL *curl, const struct notify_config *cfg, const char *to, const struct pending_note *n, char *why,
+		    size_t whylen);
+};
+
+enum { CHANNEL_EMAIL, CHANNEL_SMS };
+
+static const struct channel channels[] = {
+	[CHANNEL_EMAIL] =
+		{"notify_email", "email", "no e-mail address",
+		 "SELECT id, citizen_id, code, to_status, note, attempts FROM notifications "
+		 "WHERE sent_at IS NULL AND next_at <= ? ORDER BY id LIMIT 20",
+		 "UPDATE notifications SET sent_at = ?, email_to = ?, attempts = attempts + 1, last_error = NULL "
+		 "WHERE id = ?",
+		 "UPDATE notifications SET next_at = ?, email_to = ?, last_error = ?, attempts = attempts + 1 "
+		 "WHERE id = ?",
+		 "UPDATE notifications SET next_at = ?, last_error = ? WHERE id = ?", email_send},
+	[CHANNEL_SMS] =
+		{"notify_sms", "phone", "no phone number",
+		 "SELECT id, citizen_id, code, to_status, note, sms_attempts FROM notifications "
+		 "WHERE sms_sent_at IS NULL AND sms_next_at <= ? ORDER BY id LIMIT 20",
+		 "UPDATE notifications SET sms_sent_at = ?, sms_to = ?, sms_attempts = sms_attempts + 1, "
+		 "sms_error = NULL WHERE id = ?",
+		 "UPDATE notifications SET sms_next_at = ?, sms_to = ?, sms_error = ?, sms_attempts = sms_attempts + 1 "
+		 "WHERE id = ?",
+		 "UPDATE notifications SET sms_next_at = ?, sms_error = ? WHERE id = ?", sms_send},
+};
+
+/* The citizen's value of a registry attribute ("email", "phone"), or "". */
+static void address_of(struct db *db, const char *citizen, const char *attribute, char *out, size_t n)
 {
 	const json_t *doc;
 	struct err e;
@@ -131,57 +258,72 @@ static void email_of(struct db *db, const char *citizen, char *out, size_t n)
 	out[0] = 0;
 	if (citizen_read(db, citizen, &doc, &e))
 		return;
-	if (record_get(doc, "email", &s) && json_is_string(s.value))
+	if (record_get(doc, attribute, &s) && json_is_string(s.value))
 		snprintf(out, n, "%s", json_string_value(s.value));
 	json_decref((json_t *)doc);
 }
 
-struct pending_note {
-	char id[40], citizen[13], code[48], note[512];
-	int to, attempts;
-};
-
-void notify_round(struct db *db, CURL *curl, void *arg)
+/* Copies src into dst[cap] whole or cut on a character boundary. */
+static void copy_clipped(char *dst, size_t cap, const char *src)
 {
-	const struct notify_config *cfg = arg;
-	struct pending_note v[BATCH];
+	size_t k = utf8_clip(src, strlen(src), cap - 1);
+	memcpy(dst, src, k);
+	dst[k] = 0;
+}
+
+/* Reads up to BATCH messages the channel has still to deliver and that are due at now. */
+static int due_notes(struct db *db, const struct channel *ch, struct pending_note *v, int64_t now)
+{
+	struct db_stmt *st = db_prepare(db, ch->pending);
 	int n = 0;
-	int64_t now = clock_now_us();
-	struct db_stmt *st = db_prepare(db, "SELECT id, citizen_id, code, to_status, note, attempts FROM notifications "
-					    "WHERE sent_at IS NULL AND next_at <= ? ORDER BY id LIMIT 20");
 	if (!st || db_bind(st, "i", now))
-		return;
+		return 0;
 	while (n < BATCH && db_step(st) == DB_ROW) {
-		snprintf(v[n].id, sizeof v[n].id, "%s", db_col_text(st, 0));
-		snprintf(v[n].citizen, sizeof v[n].citizen, "%s", db_col_text(st, 1));
-		snprintf(v[n].code, sizeof v[n].code, "%s", db_col_text(st, 2));
+		copy_clipped(v[n].id, sizeof v[n].id, db_col_text(st, 0));
+		copy_clipped(v[n].citizen, sizeof v[n].citizen, db_col_text(st, 1));
+		copy_clipped(v[n].code, sizeof v[n].code, db_col_text(st, 2));
 		v[n].to = (int)db_col_int(st, 3);
-		snprintf(v[n].note, sizeof v[n].note, "%s", db_col_text(st, 4));
+		copy_clipped(v[n].note, sizeof v[n].note, db_col_text(st, 4));
 		v[n].attempts = (int)db_col_int(st, 5);
 		n++;
 	}
 	db_reset(st);
-	for (int i = 0; i < n; i++) {
-		char to[256], why[200] = "", subject[300], body[2048];
-		email_of(db, v[i].citizen, to, sizeof to);
-		if (!to[0]) { /* nowhere to send: the inbox holds it */
-			db_run(db, "UPDATE notifications SET next_at = ?, last_error = 'no e-mail address' WHERE id = ?", "it", NEVER, v[i].id);
-			continue;
-		}
-		const char *vi = workflow_status_name(cfg->dossiers->workflow, v[i].to, "vi");
-		const char *en = workflow_status_name(cfg->dossiers->workflow, v[i].to, "en");
-		snprintf(subject, sizeof subject, "Hồ sơ %s: %s", v[i].code, vi);
-		snprintf(body, sizeof body,
-			 "Hồ sơ %s của bạn: %s.\r\n%s%s%s\r\nYour dossier %s: %s.\r\n\r\nTra cứu / Look it up: /api/v1/lookup/%s\r\n",
-			 v[i].code, vi, v[i].note[0] ? "Ghi chú / Note: " : "", v[i].note, v[i].note[0] ? "\r\n" : "", v[i].code, en,
-			 v[i].code);
-		if (smtp_send(curl, cfg, to, subject, body, why, sizeof why) == 0)
-			db_run(db, "UPDATE notifications SET sent_at = ?, email_to = ?, attempts = attempts + 1 WHERE id = ?", "itt",
-			       clock_now_us(), to, v[i].id);
-		else {
-			db_run(db, "UPDATE notifications SET attempts = attempts + 1, next_at = ?, email_to = ?, last_error = ? WHERE id = ?",
-			       "ittt", now + sender_backoff_us(v[i].attempts), to, why, v[i].id);
-			log_error("notify", "%s to %s: %s", v[i].id, to, why);
-		}
+	return n;
+}
+
+/* Delivers one message on one channel and records the outcome in that channel's columns. */
+static void deliver(struct db *db, CURL *curl, const struct notify_config *cfg, const struct channel *ch,
+		    const struct pending_note *n, int64_t now)
+{
+	char to[256], why[200] = "";
+	address_of(db, n->citizen, ch->attribute, to, sizeof to);
+	if (!to[0]) { /* nowhere to send: the inbox holds it */
+		db_run(db, ch->unreachable, "itt", NEVER, ch->no_address, n->id);
+		return;
 	}
+	if (ch->send(curl, cfg, to, n, why, sizeof why) == 0) {
+		db_run(db, ch->sent, "itt", clock_now_us(), to, n->id);
+		return;
+	}
+	db_run(db, ch->failed, "ittt", now + sender_backoff_us(n->attempts), to, why, n->id);
+	log_error(ch->log, "%s: %s (attempt %d)", n->id, why, n->attempts + 1);
+}
+
+static void channel_round(struct db *db, CURL *curl, const struct notify_config *cfg, const struct channel *ch)
+{
+	struct pending_note v[BATCH];
+	int64_t now = clock_now_us();
+	int n = due_notes(db, ch, v, now);
+	for (int i = 0; i < n; i++)
+		deliver(db, curl, cfg, ch, &v[i], now);
+}
+
+void notify_round(struct db *db, CURL *curl, void *arg)
+{
+	channel_round(db, curl, arg, &channels[CHANNEL_EMAIL]);
+}
+
+void notify_sms_round(struct db *db, CURL *curl, void *arg)
+{
+	channel_round(db, curl, arg, &channels[CHANNEL_SMS]);
 }

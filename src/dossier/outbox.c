@@ -3,7 +3,6 @@
  * dossier's changes never overtaking each other, until the portal answers 2xx. Each post carries
  * the row's id as Idempotency-Key, so a retry after a lost answer is not applied twice. The time
  * from queueing to acknowledgement is kept: the service index measures it. */
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,38 +58,6 @@ struct item {
 	int attempts;
 };
 
-static size_t discard(char *p, size_t size, size_t n, void *ud)
-{
-	(void)p;
-	(void)ud;
-	return size * n;
-}
-
-/* Posts one change; 0 when the portal acknowledged it. */
-static int post(CURL *curl, const char *url, const struct item *it, char *why, size_t whylen)
-{
-	char key[64];
-	snprintf(key, sizeof key, "Idempotency-Key: %s", it->id);
-	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-	h = curl_slist_append(h, key);
-	curl_easy_reset(curl);
-	curl_easy_setopt(curl, CURLOPT_URL, url);
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, it->payload);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
-	CURLcode rc = curl_easy_perform(curl);
-	long status = 0;
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-	curl_slist_free_all(h);
-	if (rc != CURLE_OK)
-		snprintf(why, whylen, "%s", curl_easy_strerror(rc));
-	else if (status < 200 || status > 299)
-		snprintf(why, whylen, "HTTP %ld", status);
-	return rc == CURLE_OK && status >= 200 && status <= 299 ? 0 : -1;
-}
-
 static int due_items(struct db *db, struct item *v, int64_t now)
 {
 	/* only the oldest unacknowledged change of each dossier: one dossier's changes keep their order */
@@ -122,7 +89,7 @@ void outbox_round(struct db *db, CURL *curl, void *arg)
 	int n = due_items(db, v, now);
 	for (int i = 0; i < n; i++) {
 		char why[200] = "";
-		if (post(curl, url, &v[i], why, sizeof why) == 0)
+		if (sender_post_json(curl, url, v[i].id, NULL, v[i].payload, why, sizeof why) == 0)
 			db_run(db, "UPDATE outbox SET acked_at = ?, attempts = attempts + 1 WHERE id = ?", "it", clock_now_us(), v[i].id);
 		else {
 			db_run(db, "UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?", "itt",

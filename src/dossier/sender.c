@@ -4,6 +4,7 @@
  * server stops and nothing is sent twice when it starts again. */
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -52,6 +53,42 @@ int64_t sender_backoff_us(int attempts)
 {
 	int64_t wait = (int64_t)1 << (attempts < 8 ? attempts : 8);
 	return (wait > BACKOFF_MAX_S ? BACKOFF_MAX_S : wait) * 1000000;
+}
+
+static size_t discard(char *p, size_t size, size_t n, void *ud)
+{
+	(void)p;
+	(void)ud;
+	return size * n;
+}
+
+int sender_post_json(CURL *curl, const char *url, const char *key, const char *token, const char *body, char *why,
+		     size_t whylen)
+{
+	char idem[128], auth[1100];
+	snprintf(idem, sizeof idem, "Idempotency-Key: %s", key);
+	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+	h = curl_slist_append(h, idem);
+	if (token && token[0]) {
+		snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+		h = curl_slist_append(h, auth);
+	}
+	curl_easy_reset(curl);
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+	CURLcode rc = curl_easy_perform(curl);
+	long status = 0;
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_slist_free_all(h);
+	if (rc != CURLE_OK)
+		snprintf(why, whylen, "%s", curl_easy_strerror(rc));
+	else if (status < 200 || status > 299)
+		snprintf(why, whylen, "HTTP %ld", status);
+	return rc == CURLE_OK && status >= 200 && status <= 299 ? 0 : -1;
 }
 
 struct sender *sender_start(const char *db_url, const struct sender_task *tasks, size_t n, struct err *e)

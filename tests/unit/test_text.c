@@ -1,4 +1,4 @@
-/* test_text.c — folding Vietnamese text and UTF-8 validation. */
+/* test_text.c — folding Vietnamese text, UTF-8 validation and clipping. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -37,8 +37,22 @@ static void validates_utf8(void **state)
 	assert_false(utf8_valid("\xF4\x90\x80\x80", 4)); /* past U+10FFFF */
 }
 
+static void clips_utf8_on_character_boundaries(void **state)
+{
+	(void)state;
+	const char *s = "Hồ sơ"; /* H, ồ (3 bytes), space, s, ơ (2 bytes): 8 bytes */
+	assert_int_equal(utf8_clip(s, strlen(s), 100), 8);
+	assert_int_equal(utf8_clip(s, strlen(s), 8), 8);
+	assert_int_equal(utf8_clip(s, strlen(s), 7), 6); /* not half of ơ */
+	assert_int_equal(utf8_clip(s, strlen(s), 3), 1); /* not part of ồ */
+	assert_int_equal(utf8_clip(s, strlen(s), 4), 4);
+	assert_int_equal(utf8_clip(s, strlen(s), 0), 0);
+	assert_int_equal(utf8_clip("🇻🇳", 8, 5), 4);
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(folds_diacritics_and_case), cmocka_unit_test(validates_utf8)};
+	const struct CMUnitTest tests[] = {cmocka_unit_test(folds_diacritics_and_case), cmocka_unit_test(validates_utf8),
+					   cmocka_unit_test(clips_utf8_on_character_boundaries)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -73,6 +73,19 @@ int form_check(const struct registry *r, const json_t *procedure, const json_t *
  * durable, w->resume reports the new code, and dossier_submitted makes the answer. */
 int dossier_submit(const struct dossiers *d, struct db *db, const struct principal *who, const json_t *body,
 		   const struct usage_wait *w, json_t **out, json_t **problems, struct err *e);
+/* The parts of a submission, for capabilities that file dossiers themselves (life-event
+ * bundles): dossier_prepare checks fields against the procedure for a living applicant and
+ * completes them from the registry, choosing the handling unit (asked_unit, else the
+ * applicant's); dossier_insert writes the dossier with its code, first event and audit entry
+ * inside the caller's transaction. */
+int dossier_prepare(const struct dossiers *d, struct db *db, const char *procedure, const char *applicant, const json_t *fields,
+		    const char *asked_unit, char unit[8], json_t **form, json_t **problems, struct err *e);
+struct dossier_new {
+	const char *procedure, *unit, *agency, *applicant, *actor;
+	int channel; /* 1 direct, 2 online, 3 postal */
+	const json_t *form;
+};
+int dossier_insert(struct db *db, const struct dossier_new *n, char *code, size_t len, int64_t now);
 /* The answer to a submission: the new dossier's summary with its channel, applicant and the
  * completed form (code "" = it was not saved: 500). The submission's own usage entry covers a
  * staff submitter's view of it. */

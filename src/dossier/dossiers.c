@@ -132,6 +132,60 @@ static int applicant_of(const struct principal *who, const json_t *body, const c
 	return 0;
 }
 
+/* A living applicant of the registry: 422 unknown_applicant or applicant_deceased otherwise. */
+static int applicant_record(struct db *db, const char *applicant, const json_t **doc, struct err *e)
+{
+	if (citizen_id_check(applicant, NULL, NULL, NULL, e))
+		return -1;
+	if (citizen_read(db, applicant, doc, e))
+		return e->status == 404 ? err_set(e, 422, "unknown_applicant", "no citizen with ID %s", "không có công dân mang số định danh %s",
+						  applicant)
+					: -1;
+	struct stored s;
+	if (!record_get(*doc, "status", &s) || !json_is_string(s.value) || strcmp(json_string_value(s.value), "deceased"))
+		return 0;
+	json_decref((json_t *)*doc);
+	*doc = NULL;
+	return err_set(e, 422, "applicant_deceased",
+		       "the registry records %s as deceased: a dossier cannot be filed in their name (relatives apply as themselves)",
+		       "cơ sở dữ liệu ghi nhận %s đã mất: không thể nộp hồ sơ đứng tên người đã mất (thân nhân nộp với tư cách của mình)",
+		       applicant);
+}
+
+int dossier_prepare(const struct dossiers *d, struct db *db, const char *pcode, const char *applicant, const json_t *fields,
+		    const char *asked_unit, char unit[8], json_t **form, json_t **problems, struct err *e)
+{
+	*form = NULL;
+	if (fields && !json_is_object(fields))
+		return err_set(e, 422, "invalid_field", "fields must be an object", "fields phải là một đối tượng");
+	const json_t *p = catalog_procedure(d->registry->catalog, pcode);
+	if (!p)
+		return err_set(e, 422, "unknown_procedure", "no procedure with code %s", "không có thủ tục mã %s", pcode);
+	const json_t *doc;
+	if (applicant_record(db, applicant, &doc, e))
+		return -1;
+	json_t *empty = json_object();
+	int rc = handling_unit(d, p, doc, asked_unit, unit, e);
+	if (!rc)
+		rc = form_check(d->registry, p, doc, applicant, fields ? fields : empty, form, problems, e);
+	json_decref((json_t *)doc);
+	json_decref(empty);
+	return rc ? -1 : 0;
+}
+
+int dossier_insert(struct db *db, const struct dossier_new *n, char *code, size_t len, int64_t now)
+{
+	char *form = json_to_str(n->form);
+	int rc = !form || next_code(db, n->unit, code, len) ||
+		 db_run(db, "INSERT INTO dossiers (code, procedure_code, unit, agency, applicant_id, submitted_by, channel, status, "
+			    "fields, received_at, supplements, rev, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 0, 1, ?)",
+			"ttttttitii", code, n->procedure, n->unit, n->agency, n->applicant, n->actor, (int64_t)n->channel, form, now,
+			now) != DB_DONE ||
+		 dossier_event_add(db, code, n->actor, 0, 1, "", now) || audit_append(db, n->actor, "dossier.submit", code, "{}");
+	free(form);
+	return rc ? -1 : 0;
+}
+
 struct submission;
 static struct submission *submission_new(const struct dossiers *d, const struct principal *who, const char *procedure,
 					 const char *unit, const char *agency, const char *applicant, int channel, const json_t *form);
@@ -149,25 +203,12 @@ int dossier_submit(const struct dossiers *d, struct db *db, const struct princip
 		return -1;
 	if (fields && !json_is_object(fields))
 		return err_set(e, 422, "invalid_field", "fields must be an object", "fields phải là một đối tượng");
-	const json_t *p = catalog_procedure(d->registry->catalog, pcode);
-	if (!p)
-		return err_set(e, 422, "unknown_procedure", "no procedure with code %s", "không có thủ tục mã %s", pcode);
-	if (citizen_id_check(applicant, NULL, NULL, NULL, e))
-		return -1;
-	const json_t *doc;
-	if (citizen_read(db, applicant, &doc, e))
-		return e->status == 404 ? err_set(e, 422, "unknown_applicant", "no citizen with ID %s", "không có công dân mang số định danh %s",
-						  applicant)
-					: -1;
 	char unit[8];
-	json_t *form = NULL, *empty = json_object();
-	int rc = handling_unit(d, p, doc, asked_unit ? asked_unit : (who->role & ROLE_STAFF ? who->unit : NULL), unit, e);
-	if (!rc)
-		rc = form_check(d->registry, p, doc, applicant, fields ? fields : empty, &form, problems, e);
-	json_decref((json_t *)doc);
-	json_decref(empty);
-	if (rc)
+	json_t *form = NULL;
+	if (dossier_prepare(d, db, pcode, applicant, fields, asked_unit ? asked_unit : (who->role & ROLE_STAFF ? who->unit : NULL),
+			    unit, &form, problems, e))
 		return -1;
+	const json_t *p = catalog_procedure(d->registry->catalog, pcode);
 	struct submission *job = submission_new(d, who, pcode, unit, json_string_value(json_object_get(p, "agency")), applicant,
 						channel_code(channel), form);
 	json_decref(form);
@@ -550,14 +591,14 @@ struct submission {
 	char procedure[32], unit[8], agency[24], applicant[13], actor[64], actor_unit[8], code[48];
 	int channel;
 	bool staff;
-	char *form;
+	json_t *form;
 	int64_t at;
 	struct usage_wait wait;
 };
 
 static void submission_free(struct submission *s)
 {
-	free(s->form);
+	json_decref(s->form);
 	free(s);
 }
 
@@ -576,11 +617,7 @@ static struct submission *submission_new(const struct dossiers *d, const struct 
 	snprintf(s->actor_unit, sizeof s->actor_unit, "%s", who->unit);
 	s->channel = channel;
 	s->staff = who->role != ROLE_CITIZEN;
-	s->form = json_to_str(form);
-	if (!s->form) {
-		free(s);
-		return NULL;
-	}
+	s->form = json_incref((json_t *)form);
 	return s;
 }
 
@@ -590,13 +627,8 @@ static int submission_apply(struct db *db, struct batch_job *j)
 	int64_t now = s->at = clock_now_us();
 	json_t *names = json_pack("[s]", "dossier");
 	struct usage_entry ux = {s->applicant, s->actor, s->actor_unit[0] ? s->actor_unit : NULL, "submit", s->procedure, names};
-	int rc = next_code(db, s->unit, s->code, sizeof s->code) ||
-		 db_run(db, "INSERT INTO dossiers (code, procedure_code, unit, agency, applicant_id, submitted_by, channel, status, "
-			    "fields, received_at, supplements, rev, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 0, 1, ?)",
-			"ttttttitii", s->code, s->procedure, s->unit, s->agency, s->applicant, s->actor, (int64_t)s->channel, s->form, now,
-			now) != DB_DONE ||
-		 dossier_event_add(db, s->code, s->actor, 0, 1, "", now) || audit_append(db, s->actor, "dossier.submit", s->code, "{}") ||
-		 (s->staff && usage_insert(db, &ux, now));
+	struct dossier_new n = {s->procedure, s->unit, s->agency, s->applicant, s->actor, s->channel, s->form};
+	int rc = dossier_insert(db, &n, s->code, sizeof s->code, now) || (s->staff && usage_insert(db, &ux, now));
 	json_decref(names);
 	return rc ? -1 : 0;
 }

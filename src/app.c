@@ -10,6 +10,18 @@
 #include <string.h>
 #include <unistd.h>
 
+/* A JSON document init kept in the meta table, or NULL. */
+static json_t *meta_json(struct db *db, const char *key)
+{
+	struct db_stmt *st = db_prepare(db, "SELECT value FROM meta WHERE key = ?");
+	json_t *v = NULL;
+	if (st && !db_bind(st, "t", key) && db_step(st) == DB_ROW) {
+		v = json_loads(db_col_text(st, 0), 0, NULL);
+		db_reset(st);
+	}
+	return v;
+}
+
 int app_open(struct app *a, const char *db_url, struct db **db, struct err *e)
 {
 	memset(a, 0, sizeof *a);
@@ -28,11 +40,7 @@ int app_open(struct app *a, const char *db_url, struct db **db, struct err *e)
 	}
 	a->registry.units = a->units;
 	a->registry.catalog = &a->catalog;
-	struct db_stmt *st = db_prepare(*db, "SELECT value FROM meta WHERE key = 'payment'");
-	if (st && db_step(st) == DB_ROW) {
-		a->payee = json_loads(db_col_text(st, 0), 0, NULL);
-		db_reset(st);
-	}
+	a->payee = meta_json(*db, "payment");
 	a->payment_secret = getenv("TRONDOI_PAYMENT_SECRET");
 	const struct embedded_file *wf = embedded_find(embedded_docs, "statuses.json");
 	const struct embedded_file *pf = embedded_find(embedded_docs, "processes.json");
@@ -41,6 +49,7 @@ int app_open(struct app *a, const char *db_url, struct db **db, struct err *e)
 	const char *public_url = getenv("TRONDOI_PUBLIC_URL");
 	a->dossiers.public_url = public_url && public_url[0] ? public_url : "http://127.0.0.1:8080";
 	a->dossiers.forms = ff ? json_loads((const char *)ff->data, 0, NULL) : NULL;
+	a->dossiers.bundles = meta_json(*db, "bundles");
 	if (a->dossiers.workflow)
 		a->dossiers.processes = pf ? processes_load((const char *)pf->data, e) : NULL;
 	if (!a->dossiers.processes || prefill_prepare(&a->registry)) {
@@ -62,6 +71,8 @@ void app_close(struct app *a)
 	a->dossiers.processes = NULL;
 	json_decref(a->dossiers.forms);
 	a->dossiers.forms = NULL;
+	json_decref(a->dossiers.bundles);
+	a->dossiers.bundles = NULL;
 	json_decref(a->payee);
 	a->payee = NULL;
 	a->dossiers.workflow = NULL;

@@ -29,18 +29,19 @@ int cli_fail(const char *cmd, const struct err *e)
 	return 1;
 }
 
-/* data/payment.json, the account that receives fees, kept in meta. */
-static int store_payee(struct db *db, const char *data_dir, struct err *e)
+/* A data file kept whole in meta under key: data/payment.json (the account that receives fees),
+ * data/bundles.json (the life-event bundles). */
+static int store_meta(struct db *db, const char *data_dir, const char *file, const char *key, struct err *e)
 {
 	char path[1100];
-	snprintf(path, sizeof path, "%s/payment.json", data_dir);
+	snprintf(path, sizeof path, "%s/%s", data_dir, file);
 	json_error_t je;
 	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
 	char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-	int rc = text && db_run(db, "DELETE FROM meta WHERE key = 'payment'", "") == DB_DONE &&
-			 db_run(db, "INSERT INTO meta (key, value) VALUES ('payment', ?)", "t", text) == DB_DONE
+	int rc = text && db_run(db, "DELETE FROM meta WHERE key = ?", "t", key) == DB_DONE &&
+			 db_run(db, "INSERT INTO meta (key, value) VALUES (?, ?)", "tt", key, text) == DB_DONE
 		 ? 0
-		 : err_set(e, 500, "bad_payment_data", "%s: %s", "%s: %s", path, doc ? "cannot store it" : je.text);
+		 : err_set(e, 500, "bad_reference_data", "%s: %s", "%s: %s", path, doc ? "cannot store it" : je.text);
 	free(text);
 	json_decref(doc);
 	return rc;
@@ -68,7 +69,8 @@ static int load_reference(struct db *db, const char *data_dir, struct err *e)
 	}
 	snprintf(detail, sizeof detail, "{\"units\":%zu,\"unit_links\":%zu,\"procedures\":%zu,\"holiday_years\":%d}",
 		 units_count(u), units_link_count(u), json_array_size(c.procedures), years);
-	if (units_store(u, db) || catalog_store(&c, db) || store_payee(db, data_dir, e) ||
+	if (units_store(u, db) || catalog_store(&c, db) || store_meta(db, data_dir, "payment.json", "payment", e) ||
+	    store_meta(db, data_dir, "bundles.json", "bundles", e) ||
 	    audit_append(db, "system", "reference.load", data_dir, detail) ||
 	    db_commit(db)) {
 		err_set(e, 500, "db_error", "cannot store reference data: %s", "không lưu được dữ liệu tham chiếu: %s",

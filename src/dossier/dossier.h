@@ -25,6 +25,7 @@ struct dossiers {
 	const char *files_dir; /* where documents are stored by content */
 	struct processes *processes;
 	json_t *forms;          /* data/dossier/forms.json */
+	json_t *bundles;        /* data/bundles.json as init stored it */
 	const char *public_url; /* where the public pages are (QR codes): TRONDOI_PUBLIC_URL */
 };
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "bundle/bundle.h"
 #include "core/clock.h"
 #include "core/json.h"
 #include "db/batch.h"
@@ -338,6 +339,7 @@ static json_t *render(const struct dossiers *d, struct db *db, const struct doss
 	json_object_set_new(o, "timeline", timeline(db, d, r->code));
 	json_object_set_new(o, "portal", outbox_list(db, r->code));
 	json_object_set_new(o, "process", steps_render(d, db, r));
+	json_object_set_new(o, "bundle", bundle_of(db, r->code));
 	return o;
 }
 
@@ -459,7 +461,7 @@ static int save(const struct dossiers *d, struct db *db, const struct dossier_ro
 		     db_step(st) != DB_DONE;
 		if (!rc && db_changes(db) == 0)
 			rc = 1; /* changed meanwhile */
-		rc = rc || steps_on_status(d, db, r, from, actor, now) || (r->status == 9 && result_issue(d, db, r, actor, now)) ||
+		rc = rc || steps_on_status(d, db, r, from, actor, now) || (r->status == 9 && result_issue(d, db, r, actor, now)) || bundle_on_status(d, db, r, actor, note, now) ||
 		     dossier_event_add(db, r->code, actor, from, r->status, note, now) ||
 		     audit_append(db, actor, "dossier.transition", r->code, detail) || db_commit(db);
 	}

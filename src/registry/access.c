@@ -2,6 +2,7 @@
  * permanent address on today's map (addresses on a pre-2025 code count through the successor
  * unit); anyone the citizen consented to, for the consented attributes. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
@@ -62,6 +63,24 @@ static int consented(const struct registry *r, struct db *db, const struct princ
 	return 0;
 }
 
+#define MINOR_YEARS 18
+
+/* A parent the registry links to a minor (mother_id, father_id) reads the child's record. */
+static bool guardian_of(const struct principal *who, const json_t *doc)
+{
+	static const char *const parents[] = {"mother_id", "father_id"};
+	struct stored dob, p;
+	char today[11];
+	clock_today_vn(today, sizeof today);
+	if (who->role != ROLE_CITIZEN || !record_get(doc, "date_of_birth", &dob) || !json_is_string(dob.value) ||
+	    atoi(today) - atoi(json_string_value(dob.value)) > MINOR_YEARS)
+		return false;
+	for (size_t i = 0; i < 2; i++)
+		if (record_get(doc, parents[i], &p) && json_is_string(p.value) && !strcmp(json_string_value(p.value), who->citizen_id))
+			return true;
+	return false;
+}
+
 int registry_access(const struct registry *r, struct db *db, const struct principal *who, const char *id,
 		    const json_t *doc, struct access *out)
 {
@@ -72,6 +91,10 @@ int registry_access(const struct registry *r, struct db *db, const struct princi
 	}
 	if (registry_in_scope(r, who, doc)) {
 		out->kind = ACCESS_SCOPE;
+		return 0;
+	}
+	if (guardian_of(who, doc)) {
+		out->kind = ACCESS_GUARDIAN;
 		return 0;
 	}
 	return consented(r, db, who, id, out);

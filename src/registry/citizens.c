@@ -311,7 +311,10 @@ static int log_read(const struct registry *r, struct db *db, const struct princi
 {
 	if (acc->kind == ACCESS_SELF)
 		return 0;
-	const char *why = purpose && purpose[0] ? purpose : acc->kind == ACCESS_CONSENT ? acc->purpose : "official duty";
+	const char *why = purpose && purpose[0]		 ? purpose
+			  : acc->kind == ACCESS_CONSENT	 ? acc->purpose
+			  : acc->kind == ACCESS_GUARDIAN ? "parent of a minor"
+							 : "official duty";
 	struct usage_entry ux = {id, who->username, unit_of(who), action, why, names};
 	int rc = usage_record(r, db, &ux, true, w);
 	if (rc >= 0)

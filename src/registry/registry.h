@@ -90,7 +90,7 @@ int citizen_history(const struct registry *r, struct db *db, const struct princi
 		    const char *name, const char *purpose, const struct usage_wait *w, json_t **out, struct err *e);
 
 /* --- who may read (access.c) --- */
-enum access_kind { ACCESS_NONE, ACCESS_SELF, ACCESS_SCOPE, ACCESS_CONSENT };
+enum access_kind { ACCESS_NONE, ACCESS_SELF, ACCESS_SCOPE, ACCESS_CONSENT, ACCESS_GUARDIAN };
 struct access {
 	enum access_kind kind;
 	json_t *names;      /* ACCESS_CONSENT: the attributes consented to (new reference), else NULL */

@@ -730,14 +730,17 @@ static int component_done(const struct dossiers *d, struct db *db, struct bundle
 	int open = 0;
 	if (db_run(db, "UPDATE bundle_components SET state = 'done', finished_at = ? WHERE bundle_id = ? AND component = ?", "itt", now,
 		   b->id, component) != DB_DONE ||
-	    run_actions(&c, comp, r, actor, now, e) || file_ready(&c, b, now, &open, e))
+	    run_actions(&c, comp, r, actor, now, e))
 		return -1;
+	/* what this component produced is kept before the next ones are filed, which may fail */
 	snprintf(b->subject, sizeof b->subject, "%s", c.subject);
 	char *outputs = json_to_str(b->outputs);
 	int rc = !outputs || db_run(db, "UPDATE bundles SET outputs = ?, subject_id = ? WHERE id = ?", "ttt", outputs,
 				    b->subject[0] ? b->subject : NULL, b->id) != DB_DONE;
 	free(outputs);
-	return rc || (!open && finish_bundle(db, b, "done", NULL, actor, now)) ? -1 : 0;
+	if (rc)
+		return err_set(e, 500, "db_error", "the bundle was not updated", "chưa cập nhật được hồ sơ liên thông");
+	return file_ready(&c, b, now, &open, e) || (!open && finish_bundle(db, b, "done", NULL, actor, now)) ? -1 : 0;
 }
 
 int bundle_on_status(const struct dossiers *d, struct db *db, const struct dossier_row *r, const char *actor, const char *note,

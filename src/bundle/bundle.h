@@ -15,6 +15,8 @@
 int bundle_create(const struct dossiers *d, struct db *db, const struct principal *who, const json_t *body,
 		  const struct usage_wait *w, json_t **out, json_t **problems, struct err *e);
 int bundle_created(const struct dossiers *d, struct db *db, const char *id, json_t **out, struct err *e);
+/* GET /bundle-types: each bundle's name, deadline, application form and components (public). */
+int bundle_types(const struct dossiers *d, json_t **out, struct err *e);
 /* GET /bundles/{id}: the applicant's view, every component with its status and due. */
 int bundle_get(const struct dossiers *d, struct db *db, const struct principal *who, const char *id, json_t **out,
 	       struct err *e);

@@ -445,6 +445,28 @@ int bundle_create(const struct dossiers *d, struct db *db, const struct principa
 
 /* ---- reading ---- */
 
+int bundle_types(const struct dossiers *d, json_t **out, struct err *e)
+{
+	json_t *list = json_array();
+	size_t i, j;
+	json_t *b, *c;
+	json_array_foreach(json_object_get(d->bundles, "bundles"), i, b) {
+		json_t *comps = json_array();
+		json_array_foreach(json_object_get(b, "components"), j, c) {
+			const json_t *p = catalog_procedure(d->registry->catalog, json_string_value(json_object_get(c, "procedure")));
+			json_array_append_new(comps, json_pack("{s:O,s:{s:O,s:O,s:O},s:O}", "component", json_object_get(c, "id"), "procedure",
+							       "code", json_object_get(p, "code"), "name", json_object_get(p, "name"),
+							       "agency", json_object_get(p, "agency"), "after", json_object_get(c, "after")));
+		}
+		json_array_append_new(list, json_pack("{s:O,s:O,s:O,s:O,s:o}", "type", json_object_get(b, "type"), "name",
+						      json_object_get(b, "name"), "deadline_days", json_object_get(b, "deadline_days"),
+						      "form", json_object_get(b, "form"), "components", comps));
+	}
+	*out = json_pack("{s:o}", "types", list);
+	(void)e;
+	return 0;
+}
+
 static json_t *components_json(const struct dossiers *d, struct db *db, const char *id)
 {
 	json_t *list = json_array();

@@ -44,6 +44,7 @@ int api_desk(struct call *c);
 int api_bundle_create(struct call *c);
 int api_bundle_created(struct call *c);
 int api_bundle_get(struct call *c);
+int api_bundle_types(struct call *c);
 int api_my_bundles(struct call *c);
 int api_dossier_step(struct call *c);
 int api_desk_lateness(struct call *c);

@@ -14,6 +14,11 @@ int api_bundle_created(struct call *c)
 	return bundle_created(&c->app->dossiers, c->db, c->params[0], &c->result, &c->err);
 }
 
+int api_bundle_types(struct call *c)
+{
+	return bundle_types(&c->app->dossiers, &c->result, &c->err);
+}
+
 int api_bundle_get(struct call *c)
 {
 	return bundle_get(&c->app->dossiers, c->db, c->who, c->params[0], &c->result, &c->err);

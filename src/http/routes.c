@@ -50,6 +50,7 @@ const struct route routes[] = {
 	{"POST", "/api/v1/payments/notify", PUBLIC, api_payment_notify, "the bank's signed payment notice"},
 	{"POST", "/api/v1/bundles", CITIZEN, api_bundle_create, "apply once for a life event (birth, death)",
 	 .finish = api_bundle_created},
+	{"GET", "/api/v1/bundle-types", PUBLIC, api_bundle_types, "the life-event bundles and their application forms"},
 	{"GET", "/api/v1/bundles/{id}", CITIZEN, api_bundle_get, "a life-event bundle with its components"},
 	{"GET", "/api/v1/me/bundles", CITIZEN, api_my_bundles, "my life-event bundles"},
 	{"GET", "/api/v1/desk", STAFF, api_desk, "the desk queue of the officer's unit"},

@@ -13,7 +13,8 @@
 #define RECIPIENT_MAX 64
 #define MAX_CONSENT_DAYS 3660
 
-/* A recipient is a staff account (username) or a unit code on today's map. */
+/* A recipient is a staff account, another citizen's account (a family member: the other parent
+ * of a child, for a birth bundle) or a unit code on today's map. */
 static int check_recipient(const struct registry *r, struct db *db, const char *rc, struct err *e)
 {
 	char today[11];
@@ -27,16 +28,16 @@ static int check_recipient(const struct registry *r, struct db *db, const char *
 	struct db_stmt *st = db_prepare(db, "SELECT role FROM users WHERE username = ? AND disabled = 0");
 	if (!st || db_bind(st, "t", rc))
 		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
-	bool staff = false;
+	bool person = false;
 	if (db_step(st) == DB_ROW) {
 		enum role role = 0;
 		role_parse(db_col_text(st, 0), &role);
-		staff = (role & ROLE_STAFF) != 0;
+		person = (role & (ROLE_STAFF | ROLE_CITIZEN)) != 0;
 		db_reset(st);
 	}
-	if (!staff)
-		return err_set(e, 422, "unknown_recipient", "recipient '%s' is neither an officer's account nor a unit code",
-			       "bên nhận '%s' không phải tài khoản cán bộ hay mã đơn vị", rc);
+	if (!person)
+		return err_set(e, 422, "unknown_recipient", "recipient '%s' is neither an officer's or citizen's account nor a unit code",
+			       "bên nhận '%s' không phải tài khoản cán bộ, công dân hay mã đơn vị", rc);
 	return 0;
 }
 

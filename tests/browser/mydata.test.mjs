@@ -338,7 +338,7 @@ test('consents: the API\'s refusal is shown in the form', async () => {
   await form.getByTestId('consent-error').filter({ hasText: 'Vui lòng chọn ít nhất một loại dữ liệu' }).waitFor();
   await form.getByTestId('consent-attr-phone').check();
   await form.getByTestId('consent-submit').click();
-  await form.getByTestId('consent-error').filter({ hasText: 'không phải tài khoản cán bộ hay mã đơn vị' }).waitFor();
+  await form.getByTestId('consent-error').filter({ hasText: 'không phải tài khoản cán bộ, công dân hay mã đơn vị' }).waitFor();
   await done();
 });
 

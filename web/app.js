@@ -114,6 +114,11 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** Replaces el's children, leaving out null, undefined and false (replaceChildren would print them). */
+export function fill(el, ...children) {
+  el.replaceChildren(...children.flat(Infinity).filter((c) => c !== undefined && c !== null && c !== false));
+}
+
 const TZ = 'Asia/Ho_Chi_Minh';
 
 /** "25/11/2026 09:20" in Vietnam time, whatever the device's time zone. */

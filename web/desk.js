@@ -2,7 +2,7 @@
 // red and due within 24 hours in amber, filtered by status; one dossier (desk.html?code=...) with
 // its details, timeline and the officer's moves (a reason where the law asks for one), showing the
 // API's 409/422 messages.
-import { api, fmtDateTime, h, session, signOut, toSignIn, unitInfo } from './app.js';
+import { api, fill, fmtDateTime, h, session, signOut, toSignIn, unitInfo } from './app.js';
 import {
   detailReady, documentsSection, dossierDetail, dossierView, dueBadges, errText, focusTestid, localName, move, ratingView, statusBadge, statusText,
 } from './dossier.js';
@@ -165,7 +165,7 @@ function renderDetail() {
   const back = h('a', { class: 'btn btn-secondary btn-small back', href: 'desk.html', testid: 'back' }, t('back_to_desk'));
   if (!detailReady(box, state, back)) return;
   const [head, ...rest] = dossierView(state.dossier, state.proc, renderDetail, { staff: true });
-  box.replaceChildren(back,
+  fill(box, back,
     h('p', { class: 'notice notice-ok', role: 'status', testid: 'action-status', hidden: !state.moved },
       state.moved ? t('moved_ok', { status: statusText(state.moved) }) : ''),
     head, actions(),

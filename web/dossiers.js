@@ -1,7 +1,7 @@
 // dossiers.js — "my applications" for a signed-in citizen: the list with status and due time, and
 // one dossier (dossiers.html?code=...) with its details, timeline and the applicant's moves:
 // withdraw (while open) and resubmit after a supplement request.
-import { api, ApiError, fmtDateTime, h, session, signOut, toSignIn } from './app.js';
+import { api, ApiError, fill, fmtDateTime, h, session, signOut, toSignIn } from './app.js';
 import {
   detailReady, documentsSection, dossierDetail, dossierView, dueBadges, errText, feeSection, focusTestid, localName, move, ratingView, statusBadge, statusText,
 } from './dossier.js';
@@ -111,7 +111,7 @@ function renderDetail() {
   const back = h('a', { class: 'btn btn-secondary btn-small back', href: 'dossiers.html', testid: 'back' }, t('back_to_dossiers'));
   if (!detailReady(box, state, back)) return;
   const [head, ...rest] = dossierView(state.dossier, state.proc, renderDetail);
-  box.replaceChildren(back,
+  fill(box, back,
     h('p', { class: 'notice notice-ok', role: 'status', testid: 'action-status', hidden: !state.moved },
       state.moved ? t('moved_ok', { status: statusText(state.moved) }) : ''),
     head, ratingSection(), actions(),

@@ -70,6 +70,7 @@ test('documents and fee: dan attaches the request form, a text file is refused, 
   assert.equal(await text(form.getByTestId(`doc-state-${FORM}`)), 'Chưa đính kèm');
   assert.match(await text(form), /Tờ khai cấp Giấy xác nhận tình trạng hôn nhân \(bắt buộc\)/);
   assert.equal(await page.getByTestId(`doc-${EVIDENCE}`).getAttribute('data-attached'), 'false');
+  assert.doesNotMatch(await text(page.getByTestId('detail')), /\bnull\b/, 'no section left out shows as "null"');
 
   // not a PDF/JPEG/PNG by its content: the API's 415 message, nothing attached
   await page.getByTestId(`doc-input-${EVIDENCE}`).setInputFiles({ name: 'ghi-chu.pdf', mimeType: 'application/pdf', buffer: Buffer.from('chỉ là văn bản\n') });
@@ -119,6 +120,7 @@ test('desk: canbo.xa attaches a scanned paper and accepts the dossier', async ()
   await page.locator(`[data-testid="doc-${EVIDENCE}"][data-attached="true"]`).waitFor();
   assert.match(await text(page.getByTestId(`doc-${EVIDENCE}`)), /Số hóa tại bộ phận một cửa/);
   assert.equal(await page.getByTestId('fee').count(), 0, 'no fee section on the desk');
+  assert.doesNotMatch(await text(page.getByTestId('detail')), /\bnull\b/, 'no section left out shows as "null"');
   await noOverflow(page, 360, 'desk dossier with documents');
   await page.getByTestId('move-2').click();
   await page.getByTestId('dossier-status').filter({ hasText: 'Được tiếp nhận' }).waitFor();

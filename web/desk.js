@@ -2,8 +2,8 @@
 // red and due within 24 hours in amber, filtered by status, each with its current process step;
 // one dossier (desk.html?code=...) with its details, its internal process (handing on and sending
 // back the step the user's role does), timeline and the officer's moves (a reason where the law
-// asks for one), showing the API's 409/422 messages.
-import { api, fill, fmtDateTime, h, session, signOut, toSignIn, unitInfo } from './app.js';
+// asks for one, an apology when finishing late), showing the API's 409/422 messages.
+import { api, fill, fmtDateTime, h, session, signOut, toSignIn, unitInfo, vnDatePlus } from './app.js';
 import {
   detailReady, documentsSection, dossierDetail, dossierView, dueBadges, errText, focusTestid, localName, move, moveStep, processSection,
   ratingView, roleText, stepBadges, statusBadge, statusText,
@@ -15,8 +15,8 @@ const $ = (id) => document.getElementById(id);
 /** The officer's moves from each status (data/dossier/statuses.json); note: 'required' | 'optional'. */
 const MOVES = {
   1: [{ to: 2 }, { to: 3, note: 'required', danger: true }],
-  2: [{ to: 4 }, { to: 5, note: 'required' }, { to: 6, note: 'optional' }, { to: 9 }, { to: 8, note: 'required', danger: true }],
-  4: [{ to: 9 }, { to: 5, note: 'required' }, { to: 6, note: 'optional' }, { to: 8, note: 'required', danger: true }],
+  2: [{ to: 4 }, { to: 5, note: 'required' }, { to: 6, note: 'optional' }, { to: 9, apology: true }, { to: 8, note: 'required', danger: true }],
+  4: [{ to: 9, apology: true }, { to: 5, note: 'required' }, { to: 6, note: 'optional' }, { to: 8, note: 'required', danger: true }],
   5: [{ to: 4, resume: true }, { to: 8, note: 'required', danger: true }],
   6: [{ to: 4 }, { to: 8, note: 'required', danger: true }],
   9: [{ to: 10 }],
@@ -33,8 +33,9 @@ const state = {
   dossier: null,
   proc: null,
   error: null,
-  open: null, // the move whose note form is open
+  open: null, // the move whose note (or apology) form is open
   note: '',
+  apology: { reason: '', date: '' }, // finishing late
   busy: false,
   actionError: null,
   moved: null,
@@ -49,6 +50,9 @@ const STEPPING = [2, 4, 5, 6];
 const OPEN = [1, 2, 4, 5, 6];
 
 const moveName = (m) => t(m.resume ? 'move_4_resume' : `move_${m.to}`);
+
+/** Does the move open a form first: a note, or the apology when finishing an overdue dossier? */
+const opensForm = (m) => !!m.note || (!!m.apology && !!state.dossier.overdue);
 
 /* ---------- the queue ---------- */
 
@@ -131,17 +135,21 @@ function bound(tag, obj, key, attrs) {
   return el;
 }
 
+function moveButtons(m) {
+  return h('div', { class: 'btn-row' },
+    h('button', { type: 'submit', class: `btn ${m.danger ? 'btn-danger' : 'btn-primary'}`, testid: 'move-confirm', disabled: state.busy },
+      t('confirm_move', { move: moveName(m) })),
+    h('button', { type: 'button', class: 'btn btn-secondary', testid: 'move-cancel',
+      onclick: () => { state.open = null; state.actionError = null; renderDetail(); focusTestid(`move-${m.to}`); } }, t('cancel')));
+}
+
 function noteForm(m) {
   const required = m.note === 'required';
   const area = bound('textarea', state, 'note', { id: 'move-note', name: 'note', rows: 3, maxlength: 2000, required, testid: 'move-note',
     'aria-describedby': 'action-error', 'aria-invalid': state.actionError === 'note_required' ? 'true' : undefined });
   const form = h('form', { class: 'form move-form', novalidate: true, testid: `move-form-${m.to}` },
     h('div', { class: 'field' }, h('label', { for: 'move-note' }, required ? `${t('note')} *` : t('note_optional')), area),
-    h('div', { class: 'btn-row' },
-      h('button', { type: 'submit', class: `btn ${m.danger ? 'btn-danger' : 'btn-primary'}`, testid: 'move-confirm', disabled: state.busy },
-        t('confirm_move', { move: moveName(m) })),
-      h('button', { type: 'button', class: 'btn btn-secondary', testid: 'move-cancel',
-        onclick: () => { state.open = null; state.actionError = null; renderDetail(); focusTestid(`move-${m.to}`); } }, t('cancel'))));
+    moveButtons(m));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const note = state.note.trim();
@@ -152,6 +160,33 @@ function noteForm(m) {
       return;
     }
     doMove(m, note);
+  });
+  return form;
+}
+
+/**
+ * Finishing an overdue dossier: the reason for the delay and a new appointment, sent with the
+ * move. What is left empty is left out, so the API's 409 apology_required says what is missing.
+ */
+function apologyForm(m) {
+  const a = state.apology;
+  const missing = state.actionError && state.actionError.code === 'apology_required';
+  const reason = bound('textarea', a, 'reason', { id: 'apology-reason', name: 'reason', rows: 3, maxlength: 2000, required: true,
+    testid: 'apology-reason', 'aria-describedby': 'action-error', 'aria-invalid': missing && !a.reason.trim() ? 'true' : undefined });
+  const date = bound('input', a, 'date', { type: 'date', id: 'apology-date', name: 'new_appointment', min: vnDatePlus(0), required: true,
+    testid: 'apology-date', 'aria-describedby': 'action-error', 'aria-invalid': missing && !a.date ? 'true' : undefined });
+  const form = h('form', { class: 'form move-form', novalidate: true, testid: 'apology-form', 'aria-labelledby': 'apology-title' },
+    h('h3', { id: 'apology-title' }, t('apology_title')),
+    h('p', { class: 'small' }, t('apology_intro')),
+    h('div', { class: 'field' }, h('label', { for: 'apology-reason' }, `${t('apology_reason')} *`), reason),
+    h('div', { class: 'field' }, h('label', { for: 'apology-date' }, `${t('new_appointment')} *`), date),
+    moveButtons(m));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const body = {};
+    if (a.reason.trim()) body.reason = a.reason.trim();
+    if (a.date) body.new_appointment = a.date;
+    doMove(m, '', Object.keys(body).length ? body : undefined);
   });
   return form;
 }
@@ -173,14 +208,14 @@ function actions() {
       state.actionError ? errText(state.actionError) : ''),
     moves.length ? h('div', { class: 'btn-row action-list' }, moves.map((m) => h('button', {
       type: 'button', class: `btn ${m.danger ? 'btn-danger-outline' : open === m ? 'btn-primary' : 'btn-secondary'}`, testid: `move-${m.to}`,
-      'aria-expanded': m.note ? String(open === m) : undefined, disabled: state.busy,
+      'aria-expanded': opensForm(m) || open === m ? String(open === m) : undefined, disabled: state.busy,
       onclick: () => {
         state.actionError = null;
-        if (m.note) {
+        if (opensForm(m)) {
           state.open = m;
           state.note = '';
           renderDetail();
-          focusTestid('move-note');
+          focusTestid(m.note ? 'move-note' : 'apology-reason');
         } else {
           state.open = null;
           doMove(m, '');
@@ -189,7 +224,7 @@ function actions() {
     }, moveName(m)))) : h('p', { class: 'muted' }, t('desk_no_actions')),
     waiting && (MOVES[d.status] || []).some((m) => m.to === 9)
       ? h('p', { class: 'small muted', testid: 'finish-waits' }, t('finish_after_steps', { step: localName(d.process.plan.at(-1).name) })) : null,
-    open ? noteForm(open) : null);
+    open ? (open.note ? noteForm(open) : apologyForm(open)) : null);
 }
 
 /* ---------- the internal process ---------- */
@@ -303,20 +338,22 @@ function renderDetail() {
 
 
 
-async function doMove(m, note) {
+async function doMove(m, note, apology) {
   if (state.busy) return;
   state.busy = true;
   state.moved = null;
   state.step.moved = null;
   renderDetail();
   try {
-    state.dossier = await move(state.code, m.to, note);
+    state.dossier = await move(state.code, m.to, note, apology);
     state.open = null;
     state.note = '';
+    state.apology = { reason: '', date: '' };
     state.actionError = null;
     state.moved = state.dossier.status;
   } catch (e) {
     state.actionError = e;
+    if (e.code === 'apology_required') state.open = m; // late after all: ask for the apology
   }
   state.busy = false;
   renderDetail();

@@ -76,10 +76,14 @@ export function valueText(def, value, redraw) {
   }
 }
 
-/** Moves a dossier; resolves to the dossier after the move. */
-export function move(code, to, note) {
+/**
+ * Moves a dossier; resolves to the dossier after the move. apology {reason, new_appointment}
+ * goes with finishing (9) past the due time.
+ */
+export function move(code, to, note, apology) {
   const body = { to };
   if (note) body.note = note;
+  if (apology) body.apology = apology;
   return api('POST', `/api/v1/dossiers/${encodeURIComponent(code)}/transitions`, { body });
 }
 
@@ -122,6 +126,8 @@ export function dossierView(d, proc, redraw, { staff = false } = {}) {
         d.supplements ? ['supplements', String(d.supplements)] : null,
         d.finished_at ? ['finished_at', fmtDateTime(d.finished_at)] : null,
         d.returned_at ? ['returned_at', fmtDateTime(d.returned_at)] : null,
+        d.apology ? ['apology_reason', d.apology.reason, 'apology-reason'] : null,
+        d.apology ? ['new_appointment', fmtDate(d.apology.new_appointment), 'new-appointment'] : null,
       ])),
     h('section', { class: 'section', 'aria-labelledby': 'timeline-title' },
       h('h2', { id: 'timeline-title' }, t('timeline_title')),

@@ -267,6 +267,10 @@ const STRINGS = {
     step_paused_hint: 'Quy trình tạm dừng trong khi chờ bổ sung giấy tờ.',
     step_last_hint: 'Đây là bước cuối: hoàn thành xử lý rồi trả kết quả.',
     finish_after_steps: 'Hoàn thành xử lý được khi quy trình đến bước “{step}”.',
+    apology_title: 'Phiếu xin lỗi và hẹn lại ngày trả kết quả',
+    apology_intro: 'Hồ sơ đã quá hạn giải quyết. Ghi lý do chậm trễ và ngày hẹn trả kết quả mới; công dân sẽ thấy nội dung này.',
+    apology_reason: 'Lý do chậm trễ',
+    new_appointment: 'Hẹn trả kết quả mới',
 
     // documents, fee, rating
     doc_hint: 'Đính kèm tệp PDF, JPEG hoặc PNG, tối đa 10 MB mỗi tệp.',
@@ -550,6 +554,10 @@ const STRINGS = {
     step_paused_hint: 'The process is paused while waiting for the supplement.',
     step_last_hint: 'This is the last step: finish the application, then return the result.',
     finish_after_steps: 'The application can be finished once the process reaches “{step}”.',
+    apology_title: 'Apology and new appointment',
+    apology_intro: 'The application is past its due time. Give the reason for the delay and a new date for the result; the applicant will see both.',
+    apology_reason: 'Reason for the delay',
+    new_appointment: 'New appointment',
 
     doc_hint: 'Attach PDF, JPEG or PNG files, up to 10 MB each.',
     doc_attached: '✓ Attached',

@@ -138,12 +138,16 @@ export function fmtDate(ymd) {
   return m ? `${m[3]}/${m[2]}/${m[1]}` : ymd;
 }
 
-/** Today's date in Vietnam plus days, as YYYY-MM-DD. */
-export function vnDatePlus(days) {
-  const d = new Date(Date.now() + days * 86400000);
-  const p = new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(d);
+/** The date in Vietnam of an instant (ISO text or milliseconds), as YYYY-MM-DD. */
+export function vnDate(at) {
+  const p = new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date(at));
   const get = (type) => p.find((x) => x.type === type).value;
   return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+/** Today's date in Vietnam plus days, as YYYY-MM-DD. */
+export function vnDatePlus(days) {
+  return vnDate(Date.now() + days * 86400000);
 }
 
 export function fmtMoney(vnd) {

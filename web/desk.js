@@ -1,14 +1,16 @@
 // desk.js — the desk for officers and leaders: their unit's dossiers, nearest due first, overdue in
-// red and due within 24 hours in amber, filtered by status, each with its current process step;
-// one dossier (desk.html?code=...) with its details, its internal process (handing on and sending
-// back the step the user's role does), timeline and the officer's moves (a reason where the law
-// asks for one, an apology when finishing late), showing the API's 409/422 messages.
+// red and due within 24 hours in amber, filtered by status, each with its current process step,
+// and the lateness panel; one dossier (desk.html?code=...) with its details, its internal process
+// (handing on and sending back the step the user's role does), timeline and the officer's moves (a
+// reason where the law asks for one, an apology when finishing late), showing the API's 409/422
+// messages.
 import { api, fill, fmtDateTime, h, session, signOut, toSignIn, unitInfo, vnDatePlus } from './app.js';
 import {
   detailReady, documentsSection, dossierDetail, dossierView, dueBadges, errText, focusTestid, localName, move, moveStep, processSection,
   ratingView, roleText, stepBadges, statusBadge, statusText,
 } from './dossier.js';
 import { initI18n, onLangChange, t, tOr } from './i18n.js';
+import { initLateness, renderLateness } from './lateness.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -381,6 +383,7 @@ async function start() {
     renderWho();
     renderFilter();
     renderQueue();
+    renderLateness();
     renderDetail();
   });
   const params = new URLSearchParams(location.search);
@@ -412,7 +415,7 @@ async function start() {
     $('queue').hidden = true;
     await loadDetail();
   } else {
-    await loadQueue();
+    await Promise.all([loadQueue(), ['officer', 'leader'].includes(state.user.role) ? initLateness() : null]);
   }
   $('main').setAttribute('aria-busy', 'false');
   document.body.dataset.ready = 'true';

@@ -114,6 +114,11 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** Replaces el's children, leaving out null, undefined and false (replaceChildren would print them). */
+export function fill(el, ...children) {
+  el.replaceChildren(...children.flat(Infinity).filter((c) => c !== undefined && c !== null && c !== false));
+}
+
 const TZ = 'Asia/Ho_Chi_Minh';
 
 /** "25/11/2026 09:20" in Vietnam time, whatever the device's time zone. */
@@ -133,12 +138,16 @@ export function fmtDate(ymd) {
   return m ? `${m[3]}/${m[2]}/${m[1]}` : ymd;
 }
 
-/** Today's date in Vietnam plus days, as YYYY-MM-DD. */
-export function vnDatePlus(days) {
-  const d = new Date(Date.now() + days * 86400000);
-  const p = new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(d);
+/** The date in Vietnam of an instant (ISO text or milliseconds), as YYYY-MM-DD. */
+export function vnDate(at) {
+  const p = new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date(at));
   const get = (type) => p.find((x) => x.type === type).value;
   return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+/** Today's date in Vietnam plus days, as YYYY-MM-DD. */
+export function vnDatePlus(days) {
+  return vnDate(Date.now() + days * 86400000);
 }
 
 export function fmtMoney(vnd) {

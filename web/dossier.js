@@ -1,6 +1,6 @@
 // dossier.js — what the dossier pages share: status names and badges, field values shown by
-// their type, a dossier's details and timeline, the procedure catalogue (cached) and the
-// transition call.
+// their type, a dossier's details and timeline, its internal process (plan, progress, steps as
+// they happened), the procedure catalogue (cached) and the transition and step calls.
 import { api, ApiError, fmtDate, fmtDateTime, fmtMoney, h, unitInfo } from './app.js';
 import { getLang, t, tOr } from './i18n.js';
 
@@ -76,11 +76,26 @@ export function valueText(def, value, redraw) {
   }
 }
 
-/** Moves a dossier; resolves to the dossier after the move. */
-export function move(code, to, note) {
+/**
+ * Moves a dossier; resolves to the dossier after the move. apology {reason, new_appointment}
+ * goes with finishing (9) past the due time.
+ */
+export function move(code, to, note, apology) {
   const body = { to };
   if (note) body.note = note;
+  if (apology) body.apology = apology;
   return api('POST', `/api/v1/dossiers/${encodeURIComponent(code)}/transitions`, { body });
+}
+
+/**
+ * Moves a dossier along its internal process: action 'forward' (to the next step, optionally
+ * assigned to a user) or 'back' (to the previous one, with a note). Resolves to the dossier.
+ */
+export function moveStep(code, action, note, assignee) {
+  const body = { action };
+  if (note) body.note = note;
+  if (assignee) body.assignee = assignee;
+  return api('POST', `/api/v1/dossiers/${encodeURIComponent(code)}/steps`, { body });
 }
 
 function pairs(rows) {
@@ -111,6 +126,8 @@ export function dossierView(d, proc, redraw, { staff = false } = {}) {
         d.supplements ? ['supplements', String(d.supplements)] : null,
         d.finished_at ? ['finished_at', fmtDateTime(d.finished_at)] : null,
         d.returned_at ? ['returned_at', fmtDateTime(d.returned_at)] : null,
+        d.apology ? ['apology_reason', d.apology.reason, 'apology-reason'] : null,
+        d.apology ? ['new_appointment', fmtDate(d.apology.new_appointment), 'new-appointment'] : null,
       ])),
     h('section', { class: 'section', 'aria-labelledby': 'timeline-title' },
       h('h2', { id: 'timeline-title' }, t('timeline_title')),
@@ -128,6 +145,107 @@ export function dossierView(d, proc, redraw, { staff = false } = {}) {
         return [h('dt', {}, def ? localName(def.label) : n), h('dd', {}, valueText(def, d.fields[n], redraw))];
       }))),
   ];
+}
+
+/* ---------- the internal process ---------- */
+
+export const roleText = (role) => tOr('role_' + role, role || '');
+
+/**
+ * Is an open step past its due? The dossier carries the flag; lists do not, so it is worked out
+ * here (never while the dossier waits for a supplement, which pauses the step).
+ */
+export function stepLate(s, paused = false) {
+  if (typeof s.late === 'boolean') return s.late;
+  return !paused && !!s.due_at && Date.parse(s.due_at) < Date.now();
+}
+
+/** An open step's "late" and "paused" badges. */
+export function stepBadges(s, paused = false) {
+  return [
+    stepLate(s, paused) ? h('span', { class: 'badge badge-overdue', testid: 'step-late' }, t('late')) : null,
+    s.paused_at || paused ? h('span', { class: 'badge badge-warn' }, t('paused')) : null,
+  ];
+}
+
+/** Each planned step's state from the steps as they happened: done, current, stopped or todo. */
+function planStates(p) {
+  return p.plan.map((s) => {
+    const last = p.steps.filter((x) => x.step === s.step).at(-1);
+    if (!last) return 'todo';
+    if (!last.finished_at) return 'current';
+    return last.outcome === 'back' ? 'todo' : last.outcome === 'stopped' ? 'stopped' : 'done';
+  });
+}
+
+/** Where the process is: the open step (for staff with its due and assignee), or why there is none. */
+function processNow(d, staff) {
+  const p = d.process;
+  const cur = p.current;
+  if (!cur) {
+    const key = !p.steps.length ? 'process_not_started' : d.status === 10 ? 'process_done' : 'process_stopped';
+    return h('p', { class: 'process-now', testid: 'process-current' }, t(key));
+  }
+  return h('div', { class: 'card process-now', testid: 'process-current' },
+    h('p', {}, `${t('process_at')}: `, h('strong', { testid: 'process-step' }, localName(cur.name)),
+      ' ', h('span', { class: 'badges' }, staff ? stepBadges(cur) : null,
+        !staff && cur.paused_at ? h('span', { class: 'badge badge-warn' }, t('paused')) : null)),
+    staff ? pairs([
+      ['step_role', roleText(cur.role)],
+      ['step_due', fmtDateTime(cur.due_at), 'step-due'],
+      cur.assignee ? ['step_assignee', cur.assignee, 'step-assignee'] : null,
+    ]) : null);
+}
+
+function planItem(s, state, staff) {
+  return h('li', { class: `plan-step is-${state}`, testid: 'plan-step', dataset: { step: s.step, state }, 'aria-current': state === 'current' ? 'step' : undefined },
+    h('span', { class: 'plan-body' },
+      h('span', { class: 'plan-name' }, localName(s.name)),
+      h('span', { class: 'small muted' }, [t('step_state_' + state), staff ? roleText(s.role) : null].filter(Boolean).join(' · '))));
+}
+
+function outcomeText(s) {
+  if (!s.finished_at) return t('step_state_current');
+  return tOr('step_outcome_' + s.outcome, t('step_state_done'));
+}
+
+/** One step as it happened: its outcome, who, when, its due, late and the note. */
+function stepEntry(s) {
+  const when = [`${t('step_started')}: ${fmtDateTime(s.started_at)}`, `${t('step_due')}: ${fmtDateTime(s.due_at)}`];
+  if (s.finished_at) when.push(`${t('step_finished')}: ${fmtDateTime(s.finished_at)}`);
+  const who = s.handler ? `${t('step_handler')}: ${s.handler}` : s.assignee ? `${t('step_assignee')}: ${s.assignee}` : null;
+  return h('li', { class: 'timeline-entry', testid: 'step-entry', dataset: { step: s.step, outcome: s.outcome || 'open' } },
+    h('p', { class: 'timeline-head' },
+      h('span', { class: 'timeline-status' }, localName(s.name)),
+      h('span', { class: 'badges' }, h('span', { class: `badge ${s.finished_at ? 'badge-expired' : 'badge-status'}` }, outcomeText(s)),
+        s.late ? h('span', { class: 'badge badge-overdue' }, t('late')) : null,
+        s.paused_at && !s.finished_at ? h('span', { class: 'badge badge-warn' }, t('paused')) : null)),
+    who ? h('p', { class: 'small' }, who) : null,
+    h('p', { class: 'small muted' }, when.join(' · ')),
+    s.note ? h('p', { class: 'timeline-note', testid: 'step-note-text' }, s.note) : null);
+}
+
+/**
+ * The dossier's internal process: where it is, the plan with each step's state, and for staff
+ * each step as it happened. actions (the desk's step buttons) goes under where it is. Null when
+ * the dossier has no process.
+ */
+export function processSection(d, { staff = false, actions = null } = {}) {
+  const p = d.process;
+  if (!p || !Array.isArray(p.plan)) return null;
+  const states = planStates(p);
+  return h('section', { class: 'section', 'aria-labelledby': 'process-title', testid: 'process' },
+    h('h2', { id: 'process-title' }, t('process_title')),
+    h('p', { class: 'small muted' }, localName(p.name)),
+    processNow(d, staff),
+    actions,
+    h('h3', { id: 'plan-title' }, t('process_plan')),
+    h('ol', { class: 'plain-list process-plan', testid: 'process-plan', 'aria-labelledby': 'plan-title' },
+      p.plan.map((s, i) => planItem(s, states[i], staff))),
+    staff && p.steps.length ? [
+      h('h3', { id: 'steps-title' }, t('process_history')),
+      h('ol', { class: 'plain-list timeline', testid: 'step-history', 'aria-labelledby': 'steps-title' }, p.steps.map(stepEntry)),
+    ] : null);
 }
 
 /* ---------- documents ---------- */

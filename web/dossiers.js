@@ -1,9 +1,11 @@
 // dossiers.js — "my applications" for a signed-in citizen: the list with status and due time, and
-// one dossier (dossiers.html?code=...) with its details, timeline and the applicant's moves:
-// withdraw (while open) and resubmit after a supplement request.
-import { api, ApiError, fmtDateTime, h, session, signOut, toSignIn } from './app.js';
+// one dossier (dossiers.html?code=...) with its details, where it is in the internal process (read
+// only), timeline and the applicant's moves: withdraw (while open) and resubmit after a supplement
+// request.
+import { api, ApiError, fill, fmtDateTime, h, session, signOut, toSignIn } from './app.js';
 import {
-  detailReady, documentsSection, dossierDetail, dossierView, dueBadges, errText, feeSection, focusTestid, localName, move, ratingView, statusBadge, statusText,
+  detailReady, documentsSection, dossierDetail, dossierView, dueBadges, errText, feeSection, focusTestid, localName, move, processSection, ratingView,
+  statusBadge, statusText,
 } from './dossier.js';
 import { initI18n, onLangChange, t } from './i18n.js';
 
@@ -111,10 +113,10 @@ function renderDetail() {
   const back = h('a', { class: 'btn btn-secondary btn-small back', href: 'dossiers.html', testid: 'back' }, t('back_to_dossiers'));
   if (!detailReady(box, state, back)) return;
   const [head, ...rest] = dossierView(state.dossier, state.proc, renderDetail);
-  box.replaceChildren(back,
+  fill(box, back,
     h('p', { class: 'notice notice-ok', role: 'status', testid: 'action-status', hidden: !state.moved },
       state.moved ? t('moved_ok', { status: statusText(state.moved) }) : ''),
-    head, ratingSection(), actions(),
+    head, processSection(state.dossier), ratingSection(), actions(),
     documentsSection(state.dossier, state.proc, { canUpload: UPLOADABLE.includes(state.dossier.status), up: state.up, onFile: doUpload }),
     feeSection(state.payment, state.paymentError), ...rest);
 }

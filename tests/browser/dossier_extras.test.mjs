@@ -1,7 +1,8 @@
 // dossier_extras.test.mjs — documents, fee and rating on the dossier pages in a real browser at
 // phone size: dan submits a dossier through the API, attaches the required form through the page
 // (a text file is refused with the API's 415 message), sees the fee with its VietQR code; the
-// officer attaches on the desk and moves the dossier to "result returned"; dan rates it 4 stars.
+// officer attaches on the desk and accepts, hands the review on to the leader, who hands the
+// approval on, and the officer finishes and returns the result; dan rates it 4 stars.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { HEIGHT, launchChromium, phonePage, WIDTH } from './browser.mjs';
@@ -70,6 +71,7 @@ test('documents and fee: dan attaches the request form, a text file is refused, 
   assert.equal(await text(form.getByTestId(`doc-state-${FORM}`)), 'Chưa đính kèm');
   assert.match(await text(form), /Tờ khai cấp Giấy xác nhận tình trạng hôn nhân \(bắt buộc\)/);
   assert.equal(await page.getByTestId(`doc-${EVIDENCE}`).getAttribute('data-attached'), 'false');
+  assert.doesNotMatch(await text(page.getByTestId('detail')), /\bnull\b/, 'no section left out shows as "null"');
 
   // not a PDF/JPEG/PNG by its content: the API's 415 message, nothing attached
   await page.getByTestId(`doc-input-${EVIDENCE}`).setInputFiles({ name: 'ghi-chu.pdf', mimeType: 'application/pdf', buffer: Buffer.from('chỉ là văn bản\n') });
@@ -119,6 +121,7 @@ test('desk: canbo.xa attaches a scanned paper and accepts the dossier', async ()
   await page.locator(`[data-testid="doc-${EVIDENCE}"][data-attached="true"]`).waitFor();
   assert.match(await text(page.getByTestId(`doc-${EVIDENCE}`)), /Số hóa tại bộ phận một cửa/);
   assert.equal(await page.getByTestId('fee').count(), 0, 'no fee section on the desk');
+  assert.doesNotMatch(await text(page.getByTestId('detail')), /\bnull\b/, 'no section left out shows as "null"');
   await noOverflow(page, 360, 'desk dossier with documents');
   await page.getByTestId('move-2').click();
   await page.getByTestId('dossier-status').filter({ hasText: 'Được tiếp nhận' }).waitFor();
@@ -127,12 +130,46 @@ test('desk: canbo.xa attaches a scanned paper and accepts the dossier', async ()
   assert.equal(d.documents.find((x) => x.document === EVIDENCE).digitised, true);
 });
 
+/** Hands the open step on through the desk page, with no note or assignee. */
+async function handOn(page, next) {
+  await page.getByTestId('step-forward').click();
+  await page.getByTestId('step-confirm').click();
+  await page.getByTestId('step-status').filter({ hasText: `Hồ sơ đã chuyển đến bước “${next}”` }).waitFor();
+}
+
+test('desk: the review and the approval are handed on, then canbo.xa finishes and returns the result', async () => {
+  const officer = await phone();
+  await signIn(officer.page, 'canbo.xa', /\/desk\.html$/);
+  await officer.page.goto(`${srv.url}/desk.html?code=${code}`);
+  await ready(officer.page);
+  await officer.page.getByTestId('move-4').click();
+  await officer.page.getByTestId('dossier-status').filter({ hasText: 'Đang xử lý' }).waitFor();
+  // finishing waits for the process's last step
+  assert.equal(await officer.page.getByTestId('move-9').count(), 0);
+  assert.match(await text(officer.page.getByTestId('finish-waits')), /khi quy trình đến bước “Trả kết quả”/);
+  await handOn(officer.page, 'Lãnh đạo phê duyệt, ký kết quả');
+  assert.equal(await text(officer.page.getByTestId('step-why')), 'Bước này do Lãnh đạo thực hiện.');
+
+  const leader = await phone();
+  await signIn(leader.page, 'lanhdao.xa', /\/desk\.html$/);
+  await leader.page.goto(`${srv.url}/desk.html?code=${code}`);
+  await ready(leader.page);
+  assert.equal(await text(leader.page.getByTestId('process-step')), 'Lãnh đạo phê duyệt, ký kết quả');
+  await handOn(leader.page, 'Trả kết quả');
+  await leader.done();
+
+  await officer.page.reload();
+  await ready(officer.page);
+  await officer.page.getByTestId('move-9').click();
+  await officer.page.getByTestId('dossier-status').filter({ hasText: 'Đã xử lý xong' }).waitFor();
+  await officer.page.getByTestId('move-10').click();
+  await officer.page.getByTestId('dossier-status').filter({ hasText: 'Đã trả kết quả' }).waitFor();
+  assert.equal(await text(officer.page.getByTestId('process-current')), 'Đã hoàn thành mọi bước.');
+  await officer.done();
+  assert.equal((await dossier()).status, 10);
+});
+
 test('rating: after the result is returned dan rates 4 stars and sees the rating', async () => {
-  const officer = await login(srv.url, 'canbo.xa');
-  for (const to of [4, 9, 10]) {
-    const r = await api(srv.url, 'POST', `/api/v1/dossiers/${code}/transitions`, { token: officer, body: { to } });
-    assert.equal(r.status, 200, r.text);
-  }
   const { page, done } = await phone();
   await signIn(page, 'dan', /\/me\.html$/);
   await page.goto(`${srv.url}/dossiers.html?code=${code}`);

@@ -409,8 +409,9 @@ static int clock_effects(const struct dossiers *d, struct db *d_db, struct dossi
 			const char *when = json_string_value(json_object_get(apology, "new_appointment"));
 			if (!reason || !reason[0] || strlen(reason) > NOTE_MAX || !when || !clock_valid_date(when))
 				return err_set(e, 409, "apology_required",
-					       "dossier %s is past its due time: finishing it needs an apology {\"reason\",\"new_appointment\":\"YYYY-MM-DD\"}",
-					       "hồ sơ %s đã quá hạn: cần phiếu xin lỗi {\"reason\",\"new_appointment\":\"YYYY-MM-DD\"}", r->code);
+					       "dossier %s is past its due time: finishing it needs an apology with the reason and a new "
+					       "appointment date (apology.reason, apology.new_appointment YYYY-MM-DD)",
+					       "hồ sơ %s đã quá hạn: cần phiếu xin lỗi ghi lý do và ngày hẹn trả kết quả mới", r->code);
 			json_decref(r->apology);
 			r->apology = json_pack("{s:s,s:s}", "reason", reason, "new_appointment", when);
 		}

@@ -39,6 +39,10 @@ struct processes {
 	int n;
 };
 
+static const char *role_en(int role) { return role == ROLE_LEADER ? "leader" : "officer"; }
+static const char *role_vi(int role) { return role == ROLE_LEADER ? "lãnh đạo" : "cán bộ"; }
+static const char *name_in(const json_t *name, const char *lang) { return json_string_value(json_object_get(name, lang)); }
+
 static int bad(struct err *e, const char *what)
 {
 	return err_set(e, 500, "bad_process_data", "the internal process table is invalid: %s",
@@ -227,10 +231,11 @@ int steps_allow(const struct dossiers *d, struct db *db, const struct dossier_ro
 	if (to != 9 || !p || !open_step(db, p, r->code, &o) || o.index == p->n - 1)
 		return 0;
 	const struct step_def *last = &p->steps[p->n - 1];
-	return err_set(e, 409, "steps_unfinished", "dossier %s is at step \"%s\"; it can be finished once it reaches \"%s\"",
-		       "hồ sơ %s đang ở bước \"%s\"; chỉ hoàn thành khi đã đến bước \"%s\"", r->code,
-		       json_string_value(json_object_get(p->steps[o.index].name, "en")),
-		       json_string_value(json_object_get(last->name, "en")));
+	err_set(e, 409, "steps_unfinished", "dossier %s is at step \"%s\"; it can be finished once it reaches \"%s\"", "", r->code,
+		name_in(p->steps[o.index].name, "en"), name_in(last->name, "en"));
+	snprintf(e->msg_vi, sizeof e->msg_vi, "hồ sơ %s đang ở bước \"%s\"; chỉ hoàn thành khi đã đến bước \"%s\"", r->code,
+		 name_in(p->steps[o.index].name, "vi"), name_in(last->name, "vi"));
+	return -1;
 }
 
 static json_t *text_or_null(struct db_stmt *st, int col)
@@ -245,7 +250,7 @@ static json_t *step_json(const struct process *p, struct db_stmt *st, int64_t no
 	int64_t due = db_col_int(st, 4), end = finished ? db_col_int(st, 6) : now;
 	json_t *o = json_pack("{s:I,s:s,s:O,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:s}", "seq", (json_int_t)db_col_int(st, 0), "step",
 			      db_col_text(st, 1), "name", i >= 0 ? p->steps[i].name : json_null(), "role",
-			      i >= 0 && p->steps[i].role == ROLE_LEADER ? "leader" : "officer", "assignee", text_or_null(st, 2),
+			      i >= 0 ? role_en(p->steps[i].role) : "officer", "assignee", text_or_null(st, 2),
 			      "started_at", json_time(db_col_int(st, 3), true), "due_at", json_time(due, true), "paused_at",
 			      json_time(db_col_int(st, 5), paused), "finished_at", json_time(db_col_int(st, 6), finished), "handler",
 			      text_or_null(st, 7), "outcome", text_or_null(st, 8), "note", db_col_text(st, 9));
@@ -274,7 +279,7 @@ json_t *steps_render(const struct dossiers *d, struct db *db, const struct dossi
 	json_t *plan = json_array();
 	for (int i = 0; i < p->n; i++)
 		json_array_append_new(plan, json_pack("{s:s,s:O,s:s,s:i}", "step", p->steps[i].id, "name", p->steps[i].name, "role",
-						      p->steps[i].role == ROLE_LEADER ? "leader" : "officer", "share", p->steps[i].share));
+						      role_en(p->steps[i].role), "share", p->steps[i].share));
 	return json_pack("{s:s,s:O,s:o,s:o,s:o}", "id", p->id, "name", p->name, "plan", plan, "current", current, "steps", list);
 }
 
@@ -285,7 +290,7 @@ json_t *step_current(const struct dossiers *d, struct db *db, const char *code, 
 	if (!p || !open_step(db, p, code, &o))
 		return json_null();
 	return json_pack("{s:s,s:O,s:s,s:o,s:o}", "step", o.id, "name", p->steps[o.index].name, "role",
-			 p->steps[o.index].role == ROLE_LEADER ? "leader" : "officer", "assignee",
+			 role_en(p->steps[o.index].role), "assignee",
 			 o.assignee[0] ? json_string(o.assignee) : json_null(), "due_at", json_time(o.due_at, true));
 }
 
@@ -302,10 +307,12 @@ static int check_assignee(struct db *db, const struct dossier_row *r, const stru
 						: !strcmp(role, "officer") && agency && !strcmp(agency, r->agency));
 		db_reset(st);
 	}
-	return ok ? 0
-		  : err_set(e, 422, "invalid_assignee", "%s is not an active %s of the handling desk of %s",
-			    "%s không phải %s đang hoạt động của bộ phận giải quyết hồ sơ %s", name,
-			    next->role == ROLE_LEADER ? "leader" : "officer", r->code);
+	if (ok)
+		return 0;
+	err_set(e, 422, "invalid_assignee", "%s is not an active %s of the handling desk of %s", "", name, role_en(next->role), r->code);
+	snprintf(e->msg_vi, sizeof e->msg_vi, "%s không phải %s đang làm việc tại bộ phận giải quyết hồ sơ %s", name, role_vi(next->role),
+		 r->code);
+	return -1;
 }
 
 /* May who act on the open step? The desk, with the step's role, and the assignee when there is one. */
@@ -316,9 +323,11 @@ static int may_act(const struct principal *who, const struct dossier_row *r, con
 	if (!dossier_desk_of(who, r->unit, r->agency))
 		return err_set(e, 403, "forbidden", "only the handling unit's staff move dossier %s along its process",
 			       "chỉ cán bộ đơn vị giải quyết được chuyển bước hồ sơ %s", r->code);
-	if ((int)who->role != s->role)
-		return err_set(e, 403, "wrong_role", "step \"%s\" is done by a %s", "bước \"%s\" do %s thực hiện",
-			       json_string_value(json_object_get(s->name, "en")), s->role == ROLE_LEADER ? "leader" : "officer");
+	if ((int)who->role != s->role) {
+		err_set(e, 403, "wrong_role", "step \"%s\" is done by a %s", "", name_in(s->name, "en"), role_en(s->role));
+		snprintf(e->msg_vi, sizeof e->msg_vi, "bước \"%s\" do %s thực hiện", name_in(s->name, "vi"), role_vi(s->role));
+		return -1;
+	}
 	if (o->assignee[0] && strcmp(o->assignee, who->username))
 		return err_set(e, 403, "assigned_to_another", "step \"%s\" of dossier %s is assigned to %s",
 			       "bước \"%s\" của hồ sơ %s đã giao cho %s", o->id, r->code, o->assignee);

@@ -115,7 +115,7 @@ test('canbo.xa sees the late review step and hands it on to lanhdao.xa', async (
   await noOverflow(page, NARROW, 'hand-on form');
   await shot(page, 'steps-hand-on');
   await page.getByTestId('step-confirm').click();
-  await page.getByTestId('step-error').filter({ hasText: 'canbo.hanoi không phải leader' }).waitFor();
+  await page.getByTestId('step-error').filter({ hasText: 'canbo.hanoi không phải lãnh đạo' }).waitFor();
   assert.equal(await page.getByTestId('step-assignee').getAttribute('aria-invalid'), 'true');
   assert.match(await text(now), new RegExp(`^Đang ở bước: ${REVIEW}`), 'nothing moved');
 

@@ -1,11 +1,12 @@
 // bundle.test.mjs — the citizen applies once for a birth on a phone-sized page and follows the
 // three agencies' components: the application's errors are shown field by field; once the
 // commune finishes the birth registration, the page shows the child's new ID and the police and
-// insurance components filed without anyone retyping data.
+// insurance components filed without anyone retyping data; the commune police officer's desk
+// holds the residence component and not the others.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchChromium, phonePage } from './browser.mjs';
-import { api, login, PASSWORD, startServer, upload } from '../e2e/harness.mjs';
+import { api, cli, login, PASSWORD, startServer, upload } from '../e2e/harness.mjs';
 
 let srv, browser;
 
@@ -91,6 +92,8 @@ test('a mother applies once for the birth and follows the three agencies', async
   assert.equal(await components.nth(0).getByTestId('component-status').innerText(), 'Đã xử lý xong');
   assert.equal(await components.nth(1).getByTestId('component-status').innerText(), 'Mới đăng ký');
   assert.equal(await components.nth(2).getByTestId('component-status').innerText(), 'Mới đăng ký');
+  const police = await components.nth(1).getByTestId('component-link').innerText();
+  const insurance = await components.nth(2).getByTestId('component-link').innerText();
 
   // the police component opens as an ordinary dossier of the citizen's
   await components.nth(1).getByTestId('component-link').click();
@@ -103,4 +106,20 @@ test('a mother applies once for the birth and follows the three agencies', async
   await page.getByTestId('lang-en').click();
   assert.equal(await page.getByTestId('page-title').innerText(), 'Birth and death, applied for once');
   await done();
+
+  // the commune police officer's desk holds the residence component, not the others
+  const unit = code.split('-')[0];
+  const r = cli(['user', 'add', '--db', srv.db, '--username', 'congan.xa', '--role', 'officer', '--unit', unit, '--agency', 'congan',
+    '--password-stdin'], { input: PASSWORD + '\n' });
+  assert.equal(r.status, 0, r.stderr);
+  const desk = await phonePage(browser, { width: 360, height: 780 });
+  await desk.page.goto(srv.url + '/');
+  await desk.page.getByTestId('login-username').fill('congan.xa');
+  await desk.page.getByTestId('login-password').fill(PASSWORD);
+  await desk.page.getByTestId('login-submit').click();
+  await desk.page.waitForURL(/desk\.html/);
+  await desk.page.locator(`[data-testid="desk-item"][data-code="${police}"]`).waitFor();
+  const codes = await desk.page.getByTestId('desk-item').evaluateAll((els) => els.map((e) => e.dataset.code));
+  assert.ok(codes.includes(police) && !codes.includes(code) && !codes.includes(insurance), codes.join());
+  await desk.done();
 });

@@ -302,9 +302,12 @@ static int file_component(const struct bctx *c, const char *id, const char *acto
 	const char *component = json_string_value(json_object_get(f->comp, "id"));
 	const char *agency =
 		json_string_value(json_object_get(catalog_procedure(c->d->registry->catalog, procedure), "agency"));
-	struct dossier_new n = {procedure, f->unit, agency ? agency : "", c->applicant, actor, 2, f->form};
+	char *form = json_to_str(f->form);
+	struct dossier_new n = {procedure, f->unit, agency ? agency : "", c->applicant, actor, 2, form};
 	char code[48];
-	return dossier_insert(c->db, &n, code, sizeof code, now) ||
+	int rc = dossier_insert(c->db, &n, code, sizeof code, now);
+	free(form);
+	return rc ||
 	       db_run(c->db, "UPDATE bundle_components SET code = ?, state = 'started', started_at = ? WHERE bundle_id = ? AND "
 			     "component = ?", "titt", code, now, id, component) != DB_DONE ||
 	       log_family(c, id, component, f, now);

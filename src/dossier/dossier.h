@@ -84,7 +84,7 @@ int dossier_prepare(const struct dossiers *d, struct db *db, const char *procedu
 struct dossier_new {
 	const char *procedure, *unit, *agency, *applicant, *actor;
 	int channel; /* 1 direct, 2 online, 3 postal */
-	const json_t *form;
+	const char *form; /* the completed form as JSON text */
 };
 int dossier_insert(struct db *db, const struct dossier_new *n, char *code, size_t len, int64_t now);
 /* The answer to a submission: the new dossier's summary with its channel, applicant and the

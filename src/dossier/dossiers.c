@@ -176,14 +176,12 @@ int dossier_prepare(const struct dossiers *d, struct db *db, const char *pcode, 
 
 int dossier_insert(struct db *db, const struct dossier_new *n, char *code, size_t len, int64_t now)
 {
-	char *form = json_to_str(n->form);
-	int rc = !form || next_code(db, n->unit, code, len) ||
+	int rc = !n->form || next_code(db, n->unit, code, len) ||
 		 db_run(db, "INSERT INTO dossiers (code, procedure_code, unit, agency, applicant_id, submitted_by, channel, status, "
 			    "fields, received_at, supplements, rev, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 0, 1, ?)",
-			"ttttttitii", code, n->procedure, n->unit, n->agency, n->applicant, n->actor, (int64_t)n->channel, form, now,
+			"ttttttitii", code, n->procedure, n->unit, n->agency, n->applicant, n->actor, (int64_t)n->channel, n->form, now,
 			now) != DB_DONE ||
 		 dossier_event_add(db, code, n->actor, 0, 1, "", now) || audit_append(db, n->actor, "dossier.submit", code, "{}");
-	free(form);
 	return rc ? -1 : 0;
 }
 
@@ -594,14 +592,14 @@ struct submission {
 	char procedure[32], unit[8], agency[24], applicant[13], actor[64], actor_unit[8], code[48];
 	int channel;
 	bool staff;
-	json_t *form;
+	char *form; /* serialised before the writer sees it: the writer only writes */
 	int64_t at;
 	struct usage_wait wait;
 };
 
 static void submission_free(struct submission *s)
 {
-	json_decref(s->form);
+	free(s->form);
 	free(s);
 }
 
@@ -620,7 +618,11 @@ static struct submission *submission_new(const struct dossiers *d, const struct 
 	snprintf(s->actor_unit, sizeof s->actor_unit, "%s", who->unit);
 	s->channel = channel;
 	s->staff = who->role != ROLE_CITIZEN;
-	s->form = json_incref((json_t *)form);
+	s->form = json_to_str(form);
+	if (!s->form) {
+		free(s);
+		return NULL;
+	}
 	return s;
 }
 

@@ -90,7 +90,7 @@ int dossier_insert(struct db *db, const struct dossier_new *n, char *code, size_
 /* The answer to a submission: the new dossier's summary with its channel, applicant and the
  * completed form (code "" = it was not saved: 500). The submission's own usage entry covers a
  * staff submitter's view of it. */
-int dossier_submitted(const struct dossiers *d, struct db *db, const char *code, json_t **out, struct err *e);
+int dossier_submitted(const struct dossiers *d, struct db *db, const char *code, char **out, struct err *e);
 /* GET /dossiers/{code}: the applicant, or staff of the handling unit (whose read is logged in
  * the applicant's data-usage log; returns USAGE_PENDING when w reports it). */
 int dossier_get(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "core/buf.h"
 #include "bundle/bundle.h"
 #include "core/clock.h"
 #include "core/json.h"
@@ -656,26 +657,50 @@ static int submission_write(const struct dossiers *d, struct db *db, struct subm
 		if (!batch_submit(writer, &s->job))
 			return CALL_DEFERRED;
 	} else if (!batch_run(writer, db, &s->job)) {
-		int rc = dossier_submitted(d, db, s->code, out, e);
+		char *text = NULL;
+		int rc = dossier_submitted(d, db, s->code, &text, e);
 		submission_free(s);
+		*out = rc ? NULL : json_loads(text, 0, NULL);
+		free(text);
 		return rc;
 	}
 	submission_free(s);
-	return dossier_submitted(d, db, "", out, e);
+	return dossier_submitted(d, db, "", NULL, e);
 }
 
-int dossier_submitted(const struct dossiers *d, struct db *db, const char *code, json_t **out, struct err *e)
+int dossier_submitted(const struct dossiers *d, struct db *db, const char *code, char **out, struct err *e)
 {
-	struct dossier_row r;
 	if (!code[0])
 		return err_set(e, 500, "db_error", "the dossier was not saved; nothing was recorded, try again",
 			       "hồ sơ chưa được lưu; chưa có gì được ghi nhận, hãy thử lại");
-	if (dossier_load(db, code, &r, e))
-		return -1;
-	*out = render(d, db, &r, false); /* the receipt: lists (timeline, documents …) come with GET */
-	json_object_set_new(*out, "channel", json_string(channel_name(r.channel)));
-	json_object_set_new(*out, "applicant", json_string(r.applicant));
-	json_object_set(*out, "fields", r.fields);
-	dossier_row_release(&r);
+	struct db_stmt *st = db_prepare(db, "SELECT procedure_code, unit, channel, applicant_id, received_at, fields FROM dossiers "
+					    "WHERE code = ?");
+	if (!st || db_bind(st, "t", code) || db_step(st) != DB_ROW)
+		return err_set(e, 500, "db_error", "the dossier cannot be read back", "không đọc lại được hồ sơ");
+	/* the receipt: a new dossier's summary, its channel, applicant and form as stored (not
+	 * parsed again); lists (timeline, documents …) come with GET */
+	struct dossier_row r = {.status = 1};
+	snprintf(r.code, sizeof r.code, "%s", code);
+	snprintf(r.procedure, sizeof r.procedure, "%s", db_col_text(st, 0));
+	snprintf(r.unit, sizeof r.unit, "%s", db_col_text(st, 1));
+	r.channel = (int)db_col_int(st, 2);
+	snprintf(r.applicant, sizeof r.applicant, "%s", db_col_text(st, 3));
+	r.received_at = db_col_int(st, 4);
+	json_t *o = render(d, db, &r, false);
+	json_object_set_new(o, "channel", json_string(channel_name(r.channel)));
+	json_object_set_new(o, "applicant", json_string(r.applicant));
+	char *head = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	struct buf b;
+	buf_init(&b, 1 << 20);
+	int rc = !head || buf_add(&b, head, strlen(head) - 1) || buf_adds(&b, ",\"fields\":") || buf_adds(&b, db_col_text(st, 5)) ||
+		 buf_adds(&b, "}");
+	db_reset(st);
+	free(head);
+	if (rc) {
+		buf_release(&b);
+		return err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
+	}
+	*out = b.data;
 	return 0;
 }

@@ -26,6 +26,8 @@ struct dossiers {
 	struct processes *processes;
 	json_t *forms;          /* data/dossier/forms.json */
 	json_t *bundles;        /* data/bundles.json as init stored it */
+	json_t *indicators;     /* data/indicators/766.json (embedded) */
+	bool payee_ready;       /* a receiving account is configured: every fee is payable online */
 	const char *public_url; /* where the public pages are (QR codes): TRONDOI_PUBLIC_URL */
 };
 

@@ -45,6 +45,8 @@ int api_bundle_create(struct call *c);
 int api_bundle_created(struct call *c);
 int api_bundle_get(struct call *c);
 int api_bundle_types(struct call *c);
+int api_report_766(struct call *c);
+int api_report_766_drill(struct call *c);
 int api_my_bundles(struct call *c);
 int api_dossier_step(struct call *c);
 int api_desk_lateness(struct call *c);

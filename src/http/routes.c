@@ -55,6 +55,8 @@ const struct route routes[] = {
 	{"GET", "/api/v1/me/bundles", CITIZEN, api_my_bundles, "my life-event bundles"},
 	{"GET", "/api/v1/desk", STAFF, api_desk, "the desk queue of the officer's unit"},
 	{"GET", "/api/v1/desk/lateness", STAFF, api_desk_lateness, "late steps by step and by officer"},
+	{"GET", "/api/v1/reports/766", STAFF | ROLE_ADMIN, api_report_766, "the national service index of a unit for a period"},
+	{"GET", "/api/v1/reports/766/drill", STAFF | ROLE_ADMIN, api_report_766_drill, "the dossiers behind an index figure"},
 	{"GET", "/api/v1/lookup/{code}", PUBLIC, api_lookup, "public status lookup"},
 
 	{"GET", "/api/v1/verify/{id}", PUBLIC, api_verify, "is an issued document genuine (public)"},

@@ -63,10 +63,11 @@ export class ApiError extends Error {
 }
 
 /**
- * Calls the API. Resolves to the parsed JSON (or null for 204); rejects with ApiError. A 401 on
- * a signed-in call means the session ended: back to sign-in, unless auth or redirect is false.
+ * Calls the API. Resolves to the parsed JSON (or null for 204), or with blob to the body as a
+ * Blob (a PDF); rejects with ApiError. A 401 on a signed-in call means the session ended: back
+ * to sign-in, unless auth or redirect is false.
  */
-export async function api(method, path, { body, raw, headers: extra, auth = true, redirect = true } = {}) {
+export async function api(method, path, { body, raw, headers: extra, auth = true, redirect = true, blob = false } = {}) {
   const headers = { accept: 'application/json', ...(extra || {}) };
   const token = session.token();
   if (auth && token) headers.authorization = `Bearer ${token}`;
@@ -79,6 +80,7 @@ export async function api(method, path, { body, raw, headers: extra, auth = true
   } catch {
     throw new ApiError(0, null);
   }
+  if (r.ok && blob) return r.blob();
   const text = await r.text();
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch { json = null; }

@@ -98,7 +98,7 @@ export function moveStep(code, action, note, assignee) {
   return api('POST', `/api/v1/dossiers/${encodeURIComponent(code)}/steps`, { body });
 }
 
-function pairs(rows) {
+export function pairs(rows) {
   return h('dl', { class: 'pairs' }, rows.filter(Boolean).map(([k, v, testid]) => [h('dt', {}, t(k)), h('dd', { testid }, v)]));
 }
 
@@ -277,13 +277,14 @@ export function uploadErrText(e) {
   return t(e || 'unknown_error');
 }
 
-const fmtSize = (n) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${Math.round(n / 1024)} KB` : `${n} B`);
+export const fmtSize = (n) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${Math.round(n / 1024)} KB` : `${n} B`);
 
 /**
  * The procedure's documents, each attached or not, with an upload control when canUpload.
- * up is the page's upload state {busy, doc, error, ok}; onFile(docId, file) uploads.
+ * up is the page's upload state {busy, doc, error, ok}; onFile(docId, file) uploads. With the
+ * holder's store ({results, files}) each also offers onStored(docId, storedId) to attach one.
  */
-export function documentsSection(d, proc, { canUpload, up, onFile }) {
+export function documentsSection(d, proc, { canUpload, up, onFile, stored, onStored }) {
   const files = d.documents || [];
   const defs = ((proc && proc.documents) || []).slice();
   for (const f of files) if (!defs.some((x) => x.id === f.document)) defs.push({ id: f.document, name: f.document, required: false });
@@ -305,7 +306,8 @@ export function documentsSection(d, proc, { canUpload, up, onFile }) {
           attached ? t('doc_attached') : t('doc_missing'))),
         attached ? h('ul', { class: 'plain-list small doc-files' }, mine.map((f) => h('li', { testid: 'doc-file' },
           `${f.name || f.type} · ${fmtSize(f.size || 0)}${f.at ? ` · ${fmtDateTime(f.at)}` : ''}`,
-          f.digitised ? h('span', { class: 'badge badge-public' }, t('doc_digitised')) : null))) : null,
+          f.digitised ? h('span', { class: 'badge badge-public' }, t('doc_digitised')) : null,
+          f.reused_from ? h('span', { class: 'badge badge-public', testid: 'doc-reused' }, t('doc_reused')) : null))) : null,
         canUpload ? h('div', { class: 'field doc-upload' },
           h('label', { for: inputId }, attached ? t('doc_replace') : t('doc_choose')),
           h('input', { type: 'file', id: inputId, accept: 'application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png', testid: `doc-input-${def.id}`,
@@ -314,7 +316,8 @@ export function documentsSection(d, proc, { canUpload, up, onFile }) {
               const file = ev.target.files && ev.target.files[0];
               if (file) onFile(def.id, file);
             } }),
-          up.busy === def.id ? h('p', { class: 'small muted', role: 'status' }, t('doc_uploading')) : null) : null);
+          up.busy === def.id ? h('p', { class: 'small muted', role: 'status' }, t('doc_uploading')) : null) : null,
+        canUpload && stored ? storedPicker(def, stored, up, onStored) : null);
     })) : h('p', { class: 'muted' }, t('loading')));
 }
 
@@ -387,12 +390,13 @@ export function dossierDetail(state, render, loaded = () => {}) {
       } catch { /* labels stay as keys */ }
     }
   }
-  async function upload(docId, file) {
+  /** Attaches docId by send() (an upload or a stored document), then reloads the dossier. */
+  async function attach(docId, send) {
     if (state.up.busy) return;
     state.up = { busy: docId, error: null, ok: false };
     render();
     try {
-      await uploadDocument(state.code, docId, file);
+      await send();
       state.dossier = await api('GET', url());
       state.up = { busy: null, error: null, ok: true };
     } catch (e) {
@@ -401,7 +405,9 @@ export function dossierDetail(state, render, loaded = () => {}) {
     render();
     focusTestid(state.up.error ? 'doc-error' : 'doc-status');
   }
-  return { load, upload };
+  const upload = (docId, file) => attach(docId, () => uploadDocument(state.code, docId, file));
+  const reuse = (docId, stored) => attach(docId, () => attachStored(state.code, docId, stored));
+  return { load, upload, reuse };
 }
 
 /**
@@ -421,4 +427,75 @@ export function detailReady(box, state, back) {
     return false;
   }
   return true;
+}
+
+/* ---------- forms as PDF and the document store ---------- */
+
+/** Which forms a dossier has in its present state (docs/dossiers.md, "Forms as PDF"). */
+const FORMS = [
+  ['receipt', (d) => !!d.accepted_at],
+  ['supplement', (d) => d.supplements > 0],
+  ['refusal', (d) => d.status === 3],
+  ['apology', (d) => !!d.apology],
+  ['stop', (d) => d.status === 8],
+  ['result', (d) => d.status === 9 || d.status === 10],
+];
+
+/** Fetches a file the API gives only with the session (a PDF) and hands it to the browser as name. */
+export async function download(path, name) {
+  const url = URL.createObjectURL(await api('GET', path, { blob: true }));
+  const a = h('a', { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
+/** A link that downloads one of the dossier's forms; done(error or null) runs after the try. */
+export function formLink(code, kind, done) {
+  const path = `/api/v1/dossiers/${encodeURIComponent(code)}/forms/${kind}.pdf`;
+  const name = `${code}-${kind}.pdf`;
+  return h('a', {
+    class: 'btn btn-secondary form-link', href: path, download: name, testid: `form-${kind}`,
+    onclick: (ev) => {
+      ev.preventDefault();
+      download(path, name).then(() => done(null), done);
+    },
+  }, h('span', {}, t('form_' + kind), ' ', h('span', { class: 'small' }, '(PDF)')));
+}
+
+/** The forms the dossier has now, each a download; err is the last download's error. */
+export function formsSection(d, err, done) {
+  const kinds = FORMS.filter(([, holds]) => holds(d)).map(([kind]) => kind);
+  return h('section', { class: 'section', 'aria-labelledby': 'forms-title', testid: 'forms' },
+    h('h2', { id: 'forms-title' }, t('forms_title')),
+    h('p', { class: 'notice notice-error', role: 'alert', testid: 'form-error', hidden: !err }, err ? errText(err) : ''),
+    kinds.length ? h('ul', { class: 'plain-list form-links' }, kinds.map((kind) => h('li', {}, formLink(d.code, kind, done))))
+      : h('p', { class: 'muted', testid: 'forms-none' }, t('forms_none')));
+}
+
+/** Attaches a document of the applicant's store (a result's id, a file's SHA-256) by reference. */
+export function attachStored(code, docId, stored) {
+  if (!stored) return Promise.reject('doc_pick_stored');
+  return api('POST', `/api/v1/dossiers/${encodeURIComponent(code)}/documents/stored`, { body: { document: docId, stored } });
+}
+
+/** A stored result as one line: procedure, number, issue time. */
+const resultLabel = (r) => `${localName(r.procedure && r.procedure.name)} · ${r.id} · ${fmtDateTime(r.issued_at)}`;
+
+/** A choice of the holder's results (not revoked) and files, to attach to docId instead of an upload. */
+function storedPicker(def, stored, up, onStored) {
+  const results = (stored.results || []).filter((r) => !r.revoked);
+  const files = (stored.files || []).filter((f, i, all) => all.findIndex((x) => x.id === f.id) === i);
+  if (!results.length && !files.length) return null;
+  const id = `doc-stored-${def.id}`;
+  const select = h('select', { id, testid: id, disabled: !!up.busy },
+    h('option', { value: '' }, t('choose')),
+    results.length ? h('optgroup', { label: t('store_results') }, results.map((r) => h('option', { value: r.id }, resultLabel(r)))) : null,
+    files.length ? h('optgroup', { label: t('store_files') }, files.map((f) => h('option', { value: f.id }, `${f.name || f.type} · ${f.code}`))) : null);
+  return h('div', { class: 'field doc-stored' },
+    h('label', { for: id }, t('doc_from_store')),
+    select,
+    h('button', { type: 'button', class: 'btn btn-secondary btn-small', testid: `doc-stored-attach-${def.id}`, disabled: !!up.busy,
+      onclick: () => onStored(def.id, select.value) }, t('doc_attach_stored')));
 }

@@ -1,11 +1,11 @@
 // dossiers.js — "my applications" for a signed-in citizen: the list with status and due time, and
 // one dossier (dossiers.html?code=...) with its details, where it is in the internal process (read
 // only), timeline and the applicant's moves: withdraw (while open) and resubmit after a supplement
-// request.
+// request; its forms as PDF, and documents attached from the applicant's document store.
 import { api, ApiError, fill, fmtDateTime, h, session, signOut, toSignIn } from './app.js';
 import {
-  detailReady, documentsSection, dossierDetail, dossierView, dueBadges, errText, feeSection, focusTestid, localName, move, processSection, ratingView,
-  statusBadge, statusText,
+  detailReady, documentsSection, dossierDetail, dossierView, dueBadges, errText, feeSection, focusTestid, formsSection, localName, move, processSection,
+  ratingView, statusBadge, statusText,
 } from './dossier.js';
 import { initI18n, onLangChange, t } from './i18n.js';
 
@@ -32,9 +32,14 @@ const state = {
   rateBusy: false,
   rateError: null,
   rated: false,
+  formError: null, // the last form download's error
+  store: null, // the applicant's document store {results, files}, to attach from
 };
 
-const { load: loadDetail, upload: doUpload } = dossierDetail(state, () => renderDetail(), () => loadPayment());
+const { load: loadDetail, upload: doUpload, reuse: doReuse } = dossierDetail(state, () => renderDetail(), () => {
+  loadPayment();
+  loadStore();
+});
 
 const UPLOADABLE = [1, 5];
 
@@ -116,8 +121,10 @@ function renderDetail() {
   fill(box, back,
     h('p', { class: 'notice notice-ok', role: 'status', testid: 'action-status', hidden: !state.moved },
       state.moved ? t('moved_ok', { status: statusText(state.moved) }) : ''),
-    head, processSection(state.dossier), ratingSection(), actions(),
-    documentsSection(state.dossier, state.proc, { canUpload: UPLOADABLE.includes(state.dossier.status), up: state.up, onFile: doUpload }),
+    head, processSection(state.dossier), ratingSection(), actions(), formsSection(state.dossier, state.formError, formDone),
+    documentsSection(state.dossier, state.proc, {
+      canUpload: UPLOADABLE.includes(state.dossier.status), up: state.up, onFile: doUpload, stored: state.store, onStored: doReuse,
+    }),
     feeSection(state.payment, state.paymentError), ...rest);
 }
 
@@ -188,6 +195,21 @@ async function loadPayment() {
   renderDetail();
 }
 
+/** The applicant's store, once, while documents can still be attached. */
+async function loadStore() {
+  if (state.store || !UPLOADABLE.includes(state.dossier.status)) return;
+  try {
+    state.store = await api('GET', '/api/v1/me/documents');
+  } catch { /* uploads still work without it */ }
+  renderDetail();
+}
+
+function formDone(err) {
+  if (!err && !state.formError) return;
+  state.formError = err;
+  renderDetail();
+  if (err) focusTestid('form-error');
+}
 
 async function doMove(to) {
   if (state.busy) return;

@@ -2,7 +2,8 @@
 // diacritics, on the server), read its fee, time and documents, fill the form the API prefills
 // from the registry (verified values locked), submit, and show the API's per-field errors next to
 // each field or the new dossier's code.
-import { api, ApiError, announce, fmtMoney, h, session, signOut, toSignIn, unitInfo } from './app.js';
+import './chrome.js';
+import { api, ApiError, announce, fmtMoney, h, session, toSignIn, unitInfo } from './app.js';
 import { errText, localName, procedure } from './dossier.js';
 import { getLang, initI18n, onLangChange, t, tOr } from './i18n.js';
 
@@ -425,7 +426,6 @@ async function start() {
     toSignIn(null);
     return;
   }
-  $('signout').addEventListener('click', () => signOut());
   onLangChange(() => {
     renderList();
     renderForm();

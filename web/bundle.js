@@ -1,7 +1,8 @@
 // bundle.js — life-event bundles for a signed-in citizen: choose a birth or a death, fill the
 // one application (its fields come from the server: GET /api/v1/bundle-types), and follow each
 // agency's component dossier; the list of my bundles with their state.
-import { api, ApiError, fmtDateTime, h, session, signOut, toSignIn } from './app.js';
+import './chrome.js';
+import { api, ApiError, fmtDateTime, h, session, toSignIn } from './app.js';
 import { errText, localName, statusBadge } from './dossier.js';
 import { initI18n, onLangChange, t } from './i18n.js';
 
@@ -184,7 +185,6 @@ async function start() {
     toSignIn(null);
     return;
   }
-  $('signout').addEventListener('click', () => signOut());
   $('bundle-form').addEventListener('submit', submit);
   onLangChange(render);
   try {

@@ -4,7 +4,8 @@
 // (handing on and sending back the step the user's role does), timeline and the officer's moves (a
 // reason where the law asks for one, an apology when finishing late), showing the API's 409/422
 // messages.
-import { api, fill, fmtDateTime, h, session, signOut, toSignIn, unitInfo, vnDatePlus } from './app.js';
+import './chrome.js';
+import { api, fill, fmtDateTime, h, session, toSignIn, unitInfo, vnDatePlus } from './app.js';
 import {
   detailReady, documentsSection, dossierDetail, dossierView, dueBadges, errText, focusTestid, localName, move, moveStep, processSection,
   ratingView, roleText, stepBadges, statusBadge, statusText,
@@ -378,7 +379,6 @@ async function start() {
     toSignIn(null);
     return;
   }
-  $('signout').addEventListener('click', () => signOut());
   onLangChange(() => {
     renderWho();
     renderFilter();

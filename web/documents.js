@@ -1,7 +1,8 @@
 // documents.js — "my documents" (kho dữ liệu) for a signed-in citizen: the results issued to them
 // electronically, each with its PDF, its public verification page and the holder's choice of what
 // that page shows, and the files they have submitted, which a later dossier attaches by reference.
-import { api, ApiError, fill, fmtDateTime, h, session, signOut, toSignIn } from './app.js';
+import './chrome.js';
+import { api, ApiError, fill, fmtDateTime, h, session, toSignIn } from './app.js';
 import { errText, fmtSize, focusTestid, formLink, localName, pairs, procedure, unitText, valueText } from './dossier.js';
 import { initI18n, onLangChange, t } from './i18n.js';
 
@@ -197,7 +198,6 @@ async function start() {
     toSignIn(null);
     return;
   }
-  $('signout').addEventListener('click', () => signOut());
   onLangChange(render);
   await load();
   $('main').setAttribute('aria-busy', 'false');

@@ -2,7 +2,8 @@
 // one dossier (dossiers.html?code=...) with its details, where it is in the internal process (read
 // only), timeline and the applicant's moves: withdraw (while open) and resubmit after a supplement
 // request; its forms as PDF, and documents attached from the applicant's document store.
-import { api, ApiError, fill, fmtDateTime, h, session, signOut, toSignIn } from './app.js';
+import './chrome.js';
+import { api, ApiError, fill, fmtDateTime, h, session, toSignIn } from './app.js';
 import {
   detailReady, documentsSection, dossierDetail, dossierView, dueBadges, errText, feeSection, focusTestid, formsSection, localName, move, processSection,
   ratingView, statusBadge, statusText,
@@ -235,7 +236,6 @@ async function start() {
     toSignIn(null);
     return;
   }
-  $('signout').addEventListener('click', () => signOut());
   onLangChange(() => {
     renderList();
     renderDetail();

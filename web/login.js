@@ -1,6 +1,7 @@
 // login.js — the sign-in page: sends the username and password, shows the API's message in the
 // chosen language (401, 429 with a countdown), then opens "my data" for a citizen, the desk for
 // an officer or leader, or a short "signed in as" notice for other staff.
+import './chrome.js';
 import { api, ApiError, announce, fmtMoney, h, session, signOut, unitInfo } from './app.js';
 import { getLang, initI18n, onLangChange, t, tOr } from './i18n.js';
 

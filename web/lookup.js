@@ -2,6 +2,7 @@
 // forms' QR codes open it): the procedure, the handling unit, the status, when it was received and
 // is due, and whether it is overdue; no personal data. Errors (no such dossier, too many lookups)
 // are the API's, in the reader's language.
+import './chrome.js';
 import { api, fill, fmtDateTime, h } from './app.js';
 import { dueBadges, errText, focusTestid, localName, pairs, statusBadge, unitText } from './dossier.js';
 import { initI18n, onLangChange, t } from './i18n.js';

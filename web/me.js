@@ -1,7 +1,8 @@
 // me.js — "my data" for a signed-in citizen: the registry's attributes (label, value, source,
 // verified, classification, history, inline edit of the self-declared ones), consents (grant,
 // revoke) and the log of who used the data.
-import { api, ApiError, announce, fmtDate, fmtDateTime, h, session, signOut, toSignIn, unitInfo, vnDatePlus } from './app.js';
+import './chrome.js';
+import { api, ApiError, announce, fmtDate, fmtDateTime, h, session, toSignIn, unitInfo, vnDatePlus } from './app.js';
 import { getLang, initI18n, onLangChange, t, tOr } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
@@ -613,7 +614,6 @@ async function start() {
     toSignIn(null);
     return;
   }
-  $('signout').addEventListener('click', () => signOut());
   $('consent-form').addEventListener('submit', grant);
   $('usage-refresh').addEventListener('click', () => loadUsage(false));
   $('usage-more').addEventListener('click', () => loadUsage(true));

@@ -2,6 +2,7 @@
 // signing in: is the result genuine (its stored content still hashes to what the issuing unit
 // signed), revoked, or not issued here at all; what it is, who issued it and when, what the holder
 // chose to show, whether the QR code's claim is validly signed, and the unit's public key.
+import './chrome.js';
 import { api, ApiError, fill, fmtDateTime, h } from './app.js';
 import { errText, localName, pairs, procedure, unitText, valueText } from './dossier.js';
 import { getLang, initI18n, onLangChange, t } from './i18n.js';

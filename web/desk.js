@@ -8,7 +8,7 @@ import './chrome.js';
 import { api, fill, fmtDateTime, h, session, toSignIn, unitInfo, vnDatePlus } from './app.js';
 import {
   detailReady, documentsSection, dossierDetail, dossierView, dueBadges, errText, focusTestid, localName, move, moveStep, processSection,
-  ratingView, roleText, stepBadges, statusBadge, statusText,
+  ratingView, roleText, stepBadges, statusBadge, statusText, formsSection,
 } from './dossier.js';
 import { initI18n, onLangChange, t, tOr } from './i18n.js';
 import { initLateness, renderLateness } from './lateness.js';
@@ -27,6 +27,7 @@ const MOVES = {
 const STATUSES = [1, 2, 4, 5, 6, 9, 3, 7, 8, 10];
 
 const state = {
+  formError: null, // the last form download's error
   user: null,
   unitName: null,
   filter: '',
@@ -109,6 +110,13 @@ function stepLine(d) {
   return h('p', { class: 'small step-line', testid: 'desk-step' },
     `${t('step_label')}: `, h('strong', {}, localName(s.name)), s.assignee ? ` · ${s.assignee}` : null,
     ' ', h('span', { class: 'badges' }, stepBadges(s, d.status === 5)));
+}
+
+function formDone(err) {
+  if (!err && !state.formError) return;
+  state.formError = err;
+  renderDetail();
+  if (err) focusTestid('form-error');
 }
 
 async function loadQueue() {
@@ -334,6 +342,7 @@ function renderDetail() {
       state.moved ? t('moved_ok', { status: statusText(state.moved) }) : ''),
     head, processSection(state.dossier, { staff: true, actions: stepActions() }), actions(),
     documentsSection(state.dossier, state.proc, { canUpload: OPEN.includes(state.dossier.status), up: state.up, onFile: doUpload }),
+    formsSection(state.dossier, state.formError, formDone),
     state.dossier.rating ? h('section', { class: 'section', 'aria-labelledby': 'rating-title' },
       h('h2', { id: 'rating-title' }, t('rating_title')), ratingView(state.dossier.rating)) : null,
     ...rest);

@@ -97,6 +97,10 @@ test('canbo.xa sees the late review step and hands it on to lanhdao.xa', async (
   await row.getByTestId('dossier-link').click();
   await page.waitForURL(/\/desk\.html\?code=/);
   await ready(page);
+  // the desk downloads the dossier's receipt like the applicant does
+  const receipt = page.waitForEvent('download');
+  await page.getByTestId('forms').getByTestId('form-receipt').click();
+  assert.equal((await receipt).suggestedFilename(), `${code}-receipt.pdf`);
   const now = page.getByTestId('process-current');
   assert.match(await text(now), new RegExp(`^Đang ở bước: ${REVIEW} Trễ hạn`));
   assert.match(await text(now), /Vai trò thực hiện Cán bộ/);

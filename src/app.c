@@ -50,6 +50,7 @@ int app_open(struct app *a, const char *db_url, struct db **db, struct err *e)
 	a->dossiers.public_url = public_url && public_url[0] ? public_url : "http://127.0.0.1:8080";
 	a->dossiers.forms = ff ? json_loads((const char *)ff->data, 0, NULL) : NULL;
 	a->dossiers.bundles = meta_json(*db, "bundles");
+	a->dossiers.feedback = meta_json(*db, "feedback");
 	const struct embedded_file *xf = embedded_find(embedded_docs, "766.json");
 	a->dossiers.indicators = xf ? json_loads((const char *)xf->data, 0, NULL) : NULL;
 	a->dossiers.payee_ready = json_string_value(json_object_get(a->payee, "bank_bin")) &&
@@ -79,6 +80,8 @@ void app_close(struct app *a)
 	a->dossiers.bundles = NULL;
 	json_decref(a->dossiers.indicators);
 	a->dossiers.indicators = NULL;
+	json_decref(a->dossiers.feedback);
+	a->dossiers.feedback = NULL;
 	json_decref(a->payee);
 	a->payee = NULL;
 	a->dossiers.workflow = NULL;

@@ -70,7 +70,7 @@ static int load_reference(struct db *db, const char *data_dir, struct err *e)
 	snprintf(detail, sizeof detail, "{\"units\":%zu,\"unit_links\":%zu,\"procedures\":%zu,\"holiday_years\":%d}",
 		 units_count(u), units_link_count(u), json_array_size(c.procedures), years);
 	if (units_store(u, db) || catalog_store(&c, db) || store_meta(db, data_dir, "payment.json", "payment", e) ||
-	    store_meta(db, data_dir, "bundles.json", "bundles", e) ||
+	    store_meta(db, data_dir, "bundles.json", "bundles", e) || store_meta(db, data_dir, "feedback.json", "feedback", e) ||
 	    audit_append(db, "system", "reference.load", data_dir, detail) ||
 	    db_commit(db)) {
 		err_set(e, 500, "db_error", "cannot store reference data: %s", "không lưu được dữ liệu tham chiếu: %s",

@@ -27,6 +27,7 @@ struct dossiers {
 	json_t *forms;          /* data/dossier/forms.json */
 	json_t *bundles;        /* data/bundles.json as init stored it */
 	json_t *indicators;     /* data/indicators/766.json (embedded) */
+	json_t *feedback;       /* data/feedback.json as init stored it: deadlines and limits */
 	bool payee_ready;       /* a receiving account is configured: every fee is payable online */
 	const char *public_url; /* where the public pages are (QR codes): TRONDOI_PUBLIC_URL */
 };
@@ -161,6 +162,19 @@ int dossier_step(const struct dossiers *d, struct db *db, const struct principal
 /* GET /desk/lateness?from&to: steps handled, late and open past due, by step and by officer. */
 int steps_lateness(const struct dossiers *d, struct db *db, const struct principal *who, const char *from, const char *to,
 		   json_t **out, struct err *e);
+
+/* Feedback and petitions (feedback.c): POST /feedback {"subject","text",["code"|"unit"]} by a
+ * citizen; GET /feedback/{id} for the sender and the unit's staff; the sender's list; the desk's
+ * open ones (oldest due first); the unit's answer; the sender's verdict, once. */
+int feedback_create(const struct dossiers *d, struct db *db, const struct principal *who, const json_t *body, json_t **out,
+		    struct err *e);
+int feedback_get(const struct dossiers *d, struct db *db, const struct principal *who, const char *id, json_t **out, struct err *e);
+int feedback_list_mine(const struct dossiers *d, struct db *db, const struct principal *who, json_t **out, struct err *e);
+int feedback_desk(const struct dossiers *d, struct db *db, const struct principal *who, json_t **out, struct err *e);
+int feedback_answer(const struct dossiers *d, struct db *db, const struct principal *who, const char *id, const json_t *body,
+		    json_t **out, struct err *e);
+int feedback_rate(const struct dossiers *d, struct db *db, const struct principal *who, const char *id, const json_t *body,
+		  json_t **out, struct err *e);
 
 /* Forms as PDF (forms.c). For an issued result, the extra lines and the QR to /verify. */
 struct form_extra {

@@ -83,3 +83,34 @@ int api_lookup(struct call *c)
 			       "tra cứu quá nhiều lần từ địa chỉ của bạn; hãy thử lại sau %d giây", c->retry_after);
 	return dossier_lookup(&c->app->dossiers, c->db, c->params[0], &c->result, &c->err);
 }
+
+int api_feedback_create(struct call *c)
+{
+	c->status = 201;
+	return feedback_create(&c->app->dossiers, c->db, c->who, c->body, &c->result, &c->err);
+}
+
+int api_feedback_get(struct call *c)
+{
+	return feedback_get(&c->app->dossiers, c->db, c->who, c->params[0], &c->result, &c->err);
+}
+
+int api_my_feedback(struct call *c)
+{
+	return feedback_list_mine(&c->app->dossiers, c->db, c->who, &c->result, &c->err);
+}
+
+int api_desk_feedback(struct call *c)
+{
+	return feedback_desk(&c->app->dossiers, c->db, c->who, &c->result, &c->err);
+}
+
+int api_feedback_answer(struct call *c)
+{
+	return feedback_answer(&c->app->dossiers, c->db, c->who, c->params[0], c->body, &c->result, &c->err);
+}
+
+int api_feedback_rate(struct call *c)
+{
+	return feedback_rate(&c->app->dossiers, c->db, c->who, c->params[0], c->body, &c->result, &c->err);
+}

@@ -57,6 +57,12 @@ const struct route routes[] = {
 	{"GET", "/api/v1/desk/lateness", STAFF, api_desk_lateness, "late steps by step and by officer"},
 	{"GET", "/api/v1/reports/766", STAFF | ROLE_ADMIN, api_report_766, "the national service index of a unit for a period"},
 	{"GET", "/api/v1/reports/766/drill", STAFF | ROLE_ADMIN, api_report_766_drill, "the dossiers behind an index figure"},
+	{"POST", "/api/v1/feedback", CITIZEN, api_feedback_create, "send feedback or a petition to the responsible unit"},
+	{"GET", "/api/v1/feedback/{id}", CITIZEN | STAFF, api_feedback_get, "one feedback with its answer"},
+	{"POST", "/api/v1/feedback/{id}/answer", STAFF, api_feedback_answer, "the responsible unit's answer"},
+	{"POST", "/api/v1/feedback/{id}/rating", CITIZEN, api_feedback_rate, "whether the answer satisfies the sender"},
+	{"GET", "/api/v1/me/feedback", CITIZEN, api_my_feedback, "my feedback and petitions"},
+	{"GET", "/api/v1/desk/feedback", STAFF, api_desk_feedback, "the unit's unanswered feedback, oldest due first"},
 	{"GET", "/api/v1/lookup/{code}", PUBLIC, api_lookup, "public status lookup"},
 
 	{"GET", "/api/v1/verify/{id}", PUBLIC, api_verify, "is an issued document genuine (public)"},

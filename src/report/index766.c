@@ -32,6 +32,21 @@ static bool fee_of(const struct dossiers *d, const char *procedure)
 	return json_integer_value(json_object_get(catalog_procedure(d->registry->catalog, procedure), "fee")) > 0;
 }
 
+/* A feedback or petition as the counters see it. */
+struct fb {
+	char id[40], unit[8];
+	int64_t created_at, due_at, answered_at, rated_at;
+	bool answered, rated, satisfied;
+};
+
+static bool in(int64_t t, const struct period *p) { return t >= p->from_us && t < p->until_us; }
+/* due in the period, or answered in it */
+static bool f_due(const struct fb *f, const struct period *p) { return in(f->due_at, p) || (f->answered && in(f->answered_at, p)); }
+static bool f_on_time(const struct fb *f, const struct period *p) { return f_due(f, p) && f->answered && f->answered_at <= f->due_at; }
+static bool f_rated(const struct fb *f, const struct period *p) { return f->rated && in(f->rated_at, p); }
+static bool f_satisfied(const struct fb *f, const struct period *p) { return f_rated(f, p) && f->satisfied; }
+typedef bool (*fb_test)(const struct fb *f, const struct period *p);
+
 typedef bool (*row_test)(const struct dossiers *d, const struct row *r, const struct period *p);
 
 static bool t_received(const struct dossiers *d, const struct row *r, const struct period *p) { (void)d; return received_in(r, p); }
@@ -67,6 +82,7 @@ static const struct counter {
 	row_test row;
 	proc_test proc;
 	bool distinct_procedures; /* counts procedures that have such dossiers, not dossiers */
+	fb_test fb;
 } counters[] = {
 	{"received", t_received, NULL, false},
 	{"received_synced", t_synced, NULL, false},
@@ -87,6 +103,10 @@ static const struct counter {
 	{"procedures_online_used", t_online, NULL, true},
 	{"procedures_fee", NULL, p_fee, false},
 	{"procedures_fee_online", NULL, p_fee_online, false},
+	{"feedback_due", NULL, NULL, false, f_due},
+	{"feedback_on_time", NULL, NULL, false, f_on_time},
+	{"feedback_rated", NULL, NULL, false, f_rated},
+	{"feedback_satisfied", NULL, NULL, false, f_satisfied},
 };
 #define NCOUNTERS (sizeof counters / sizeof *counters)
 
@@ -227,6 +247,38 @@ static int each_row(struct scope *sc, struct db *db, row_visit visit, void *arg)
 	return rc == DB_DONE ? 0 : -1;
 }
 
+/* Every feedback of the period (due, answered or rated in it) within the scope's unit, counted. */
+static int count_feedback(struct scope *sc, struct db *db)
+{
+	struct db_stmt *st = db_prepare(db, "SELECT id, unit, created_at, due_at, answered_at, rated_at, satisfied FROM feedback WHERE "
+					    "(due_at >= ? AND due_at < ?) OR (answered_at >= ? AND answered_at < ?) OR "
+					    "(rated_at >= ? AND rated_at < ?)");
+	const struct period *p = sc->p;
+	if (!st || db_bind(st, "iiiiii", p->from_us, p->until_us, p->from_us, p->until_us, p->from_us, p->until_us))
+		return -1;
+	enum db_rc rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		struct fb f = {.created_at = db_col_int(st, 2), .due_at = db_col_int(st, 3), .answered = !db_col_null(st, 4),
+			       .answered_at = db_col_int(st, 4), .rated = !db_col_null(st, 5), .rated_at = db_col_int(st, 5),
+			       .satisfied = db_col_int(st, 6) == 1};
+		snprintf(f.id, sizeof f.id, "%s", db_col_text(st, 0));
+		snprintf(f.unit, sizeof f.unit, "%s", db_col_text(st, 1));
+		char on[11];
+		clock_date_vn(f.created_at, on, sizeof on);
+		if (!units_within(sc->d->registry->units, f.unit, on, sc->unit, p->last_day))
+			continue;
+		const struct unit *c = strcmp(f.unit, sc->unit) ? child_of(sc, f.unit) : NULL;
+		struct tally *t = c ? child_tally(sc, c->code) : NULL;
+		for (size_t i = 0; i < NCOUNTERS; i++)
+			if (counters[i].fb && counters[i].fb(&f, p)) {
+				sc->total.n[i]++;
+				if (t)
+					t->n[i]++;
+			}
+	}
+	return rc == DB_DONE ? 0 : -1;
+}
+
 static void tally_row(struct scope *sc, const struct row *r, void *arg)
 {
 	(void)arg;
@@ -322,7 +374,7 @@ int report_766(const struct dossiers *d, struct db *db, const struct principal *
 	if (scope_open(&sc, d, who, unit, p, e))
 		return -1;
 	bool payee = d->payee_ready;
-	if (each_row(&sc, db, tally_row, NULL)) {
+	if (each_row(&sc, db, tally_row, NULL) || count_feedback(&sc, db)) {
 		scope_close(&sc);
 		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
 	}

@@ -53,6 +53,8 @@ int app_open(struct app *a, const char *db_url, struct db **db, struct err *e)
 	a->dossiers.feedback = meta_json(*db, "feedback");
 	const struct embedded_file *xf = embedded_find(embedded_docs, "766.json");
 	a->dossiers.indicators = xf ? json_loads((const char *)xf->data, 0, NULL) : NULL;
+	const struct embedded_file *tf = embedded_find(embedded_docs, "targets.json");
+	a->dossiers.targets = tf ? json_loads((const char *)tf->data, 0, NULL) : NULL;
 	a->dossiers.payee_ready = json_string_value(json_object_get(a->payee, "bank_bin")) &&
 				  json_string_value(json_object_get(a->payee, "account"));
 	if (a->dossiers.workflow)
@@ -82,6 +84,8 @@ void app_close(struct app *a)
 	a->dossiers.indicators = NULL;
 	json_decref(a->dossiers.feedback);
 	a->dossiers.feedback = NULL;
+	json_decref(a->dossiers.targets);
+	a->dossiers.targets = NULL;
 	json_decref(a->payee);
 	a->payee = NULL;
 	a->dossiers.workflow = NULL;

@@ -46,6 +46,7 @@ int api_bundle_created(struct call *c);
 int api_bundle_get(struct call *c);
 int api_bundle_types(struct call *c);
 int api_report_766(struct call *c);
+int api_report_targets(struct call *c);
 int api_feedback_create(struct call *c);
 int api_feedback_get(struct call *c);
 int api_my_feedback(struct call *c);

@@ -42,3 +42,9 @@ int api_report_766_drill(struct call *c)
 	return report_766_drill(&c->app->dossiers, c->db, c->who, call_query(c, "unit"), &p, call_query(c, "indicator"),
 				call_query(c, "part"), limit, offset, &c->result, &c->err);
 }
+
+int api_report_targets(struct call *c)
+{
+	struct period p;
+	return period_of(c, &p) ? -1 : report_targets(&c->app->dossiers, c->db, c->who, call_query(c, "unit"), &p, &c->result, &c->err);
+}

@@ -56,6 +56,7 @@ const struct route routes[] = {
 	{"GET", "/api/v1/desk", STAFF, api_desk, "the desk queue of the officer's unit"},
 	{"GET", "/api/v1/desk/lateness", STAFF, api_desk_lateness, "late steps by step and by officer"},
 	{"GET", "/api/v1/reports/766", STAFF | ROLE_ADMIN, api_report_766, "the national service index of a unit for a period"},
+	{"GET", "/api/v1/reports/targets", STAFF | ROLE_ADMIN, api_report_targets, "the province's digital-transformation targets"},
 	{"GET", "/api/v1/reports/766/drill", STAFF | ROLE_ADMIN, api_report_766_drill, "the dossiers behind an index figure"},
 	{"POST", "/api/v1/feedback", CITIZEN, api_feedback_create, "send feedback or a petition to the responsible unit"},
 	{"GET", "/api/v1/feedback/{id}", CITIZEN | STAFF, api_feedback_get, "one feedback with its answer"},

@@ -67,6 +67,11 @@ static bool t_satisfied(const struct dossiers *d, const struct row *r, const str
 	(void)d;
 	return finished_in(r, p) && on_time(r) && (r->score == 0 || r->score >= 3);
 }
+static bool t_fully_online(const struct dossiers *d, const struct row *r, const struct period *p)
+{
+	(void)d;
+	return finished_in(r, p) && r->channel == 2 && r->e_result;
+}
 static bool t_fee_due(const struct dossiers *d, const struct row *r, const struct period *p) { return finished_in(r, p) && fee_of(d, r->procedure); }
 static bool t_fee_paid(const struct dossiers *d, const struct row *r, const struct period *p) { return t_fee_due(d, r, p) && r->paid; }
 
@@ -96,6 +101,7 @@ static const struct counter {
 	{"finished_e_result", t_e_result, NULL, false},
 	{"finished_stored", t_e_result, NULL, false}, /* an issued result is in the holder's store */
 	{"finished_satisfied", t_satisfied, NULL, false},
+	{"finished_fully_online", t_fully_online, NULL, false},
 	{"fee_due", t_fee_due, NULL, false},
 	{"fee_paid", t_fee_paid, NULL, false},
 	{"procedures", NULL, p_all, false},
@@ -394,6 +400,51 @@ int report_766(const struct dossiers *d, struct db *db, const struct principal *
 	const struct unit *u = units_find(d->registry->units, unit, p->last_day);
 	*out = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:f,s:i,s:o}", "unit", unit, "name", u ? u->name : "", "period", p->name, "cut",
 			 p->cut, "from", from, "until", until, "groups", groups, "total", total, "max", 100, "children", children);
+	scope_close(&sc);
+	return 0;
+}
+
+/* The target of t for a unit of `level` (a level name). */
+static double target_for(const json_t *t, const char *level, bool *found)
+{
+	const json_t *by = json_object_get(t, "target_by_level");
+	const json_t *v = by ? json_object_get(by, level) : json_object_get(t, "target");
+	*found = json_is_number(v);
+	return json_number_value(v);
+}
+
+int report_targets(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit, const struct period *p,
+		   json_t **out, struct err *e)
+{
+	struct scope sc;
+	if (scope_open(&sc, d, who, unit, p, e))
+		return -1;
+	if (each_row(&sc, db, tally_row, NULL)) {
+		scope_close(&sc);
+		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
+	}
+	count_catalog(d, &sc.total, is_province(d, unit, p->last_day), d->payee_ready);
+	const struct unit *u = units_find(d->registry->units, unit, p->last_day);
+	const char *level = u ? units_level_name(u->level) : "commune";
+	json_t *list = json_array();
+	size_t i;
+	json_t *t;
+	json_array_foreach(json_object_get(d->targets, "targets"), i, t) {
+		int num = counter_index(json_string_value(json_object_get(t, "numerator")));
+		int den = counter_index(json_string_value(json_object_get(t, "denominator")));
+		bool has_target, measured = num >= 0 && den >= 0 && sc.total.n[den] > 0;
+		double target = target_for(t, level, &has_target), value = measured ? 100.0 * sc.total.n[num] / sc.total.n[den] : 0;
+		json_t *o = json_pack("{s:O,s:O,s:b}", "id", json_object_get(t, "id"), "name", json_object_get(t, "name"), "measured", measured);
+		json_object_set_new(o, "value", measured ? json_real((double)(long)(value * 100 + 0.5) / 100) : json_null());
+		json_object_set_new(o, "target", has_target ? json_real(target) : json_null());
+		json_object_set_new(o, "met", measured && has_target ? json_boolean(json_is_true(json_object_get(t, "above")) ? value > target
+															: value >= target)
+								 : json_null());
+		json_object_set_new(o, "numerator", num >= 0 ? json_integer(sc.total.n[num]) : json_null());
+		json_object_set_new(o, "denominator", den >= 0 ? json_integer(sc.total.n[den]) : json_null());
+		json_array_append_new(list, o);
+	}
+	*out = json_pack("{s:s,s:s,s:s,s:s,s:o}", "unit", unit, "level", level, "period", p->name, "cut", p->cut, "targets", list);
 	scope_close(&sc);
 	return 0;
 }

@@ -92,6 +92,21 @@ describe('the 766 index of a commune', () => {
     assert.equal((await api(U, 'GET', `/api/v1/reports/766/drill?unit=${commune}&period=${period}&indicator=P1&part=all`, { token: t.lanhdao })).status, 400);
   });
 
+  test('the targets scorecard: value, the target of the unit\'s level, met or not', async () => {
+    const tg = (await api(U, 'GET', `/api/v1/reports/targets?unit=${commune}&period=${period}`, { token: t.lanhdao })).json;
+    const get = (id) => tg.targets.find((x) => x.id === id);
+    assert.equal(tg.level, 'commune');
+    const online = get('processed_online');
+    assert.deepEqual([online.numerator, online.denominator, online.value, online.target, online.met], [1, 2, 50, 60, false]);
+    const procs = (await api(U, 'GET', '/api/v1/procedures')).json.procedures.filter((p) => p.level === 'commune');
+    const full = get('full_online');
+    assert.deepEqual([full.numerator, full.denominator], [procs.filter((p) => p.full_online).length, procs.length]);
+    assert.equal(full.met, full.numerator === full.denominator);
+    assert.deepEqual([get('epayment_accounts').measured, get('epayment_accounts').met], [false, null]);
+    const province = (await api(U, 'GET', `/api/v1/reports/targets?unit=37&period=${period}`, { token: t.lanhdao })).json;
+    assert.equal(province.targets.find((x) => x.id === 'processed_online').target, 90);
+  });
+
   test('as CSV', async () => {
     const res = await fetch(`${U}/api/v1/reports/766?unit=${commune}&period=${period}&format=csv`, { headers: { authorization: `Bearer ${t.lanhdao}` } });
     assert.equal(res.status, 200);

@@ -11,6 +11,7 @@ const CITIZEN_NAV = [
   ['dossiers', '/dossiers.html', 'nav_dossiers', 'Hồ sơ của tôi'],
   ['bundle', '/bundle.html', 'nav_bundle', 'Liên thông'],
   ['documents', '/documents.html', 'nav_documents', 'Kho dữ liệu của tôi'],
+  ['feedback', '/feedback.html', 'nav_feedback', 'Phản ánh'],
 ];
 
 function langButton(lang, label, title, pressed) {

@@ -11,6 +11,7 @@ import {
   ratingView, roleText, stepBadges, statusBadge, statusText, formsSection,
 } from './dossier.js';
 import { initI18n, onLangChange, t, tOr } from './i18n.js';
+import { mountDeskFeedback } from './feedback.js';
 import { initLateness, renderLateness } from './lateness.js';
 
 const $ = (id) => document.getElementById(id);
@@ -424,7 +425,8 @@ async function start() {
     $('queue').hidden = true;
     await loadDetail();
   } else {
-    await Promise.all([loadQueue(), ['officer', 'leader'].includes(state.user.role) ? initLateness() : null]);
+    await Promise.all([loadQueue(), ['officer', 'leader'].includes(state.user.role) ? initLateness() : null,
+      ['officer', 'leader'].includes(state.user.role) ? mountDeskFeedback() : null]);
   }
   $('main').setAttribute('aria-busy', 'false');
   document.body.dataset.ready = 'true';

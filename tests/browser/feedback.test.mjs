@@ -1,0 +1,70 @@
+// feedback.test.mjs — a citizen sends feedback to their commune from a phone, the commune's
+// officer answers it on the desk, the citizen reads the answer and says it satisfies.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchChromium, phonePage } from './browser.mjs';
+import { PASSWORD, startServer } from '../e2e/harness.mjs';
+
+let srv, browser;
+before(async () => {
+  srv = await startServer();
+  browser = await launchChromium();
+});
+after(async () => {
+  if (browser) await browser.close();
+  if (srv) await srv.stop();
+});
+
+async function signIn(page, user, landing) {
+  await page.goto(srv.url + '/');
+  await page.getByTestId('login-username').fill(user);
+  await page.getByTestId('login-password').fill(PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL(landing);
+  await page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
+}
+
+const text = async (l) => (await l.innerText()).replace(/\s+/g, ' ').trim();
+
+test('feedback goes to the commune, is answered on the desk and rated by the sender', async () => {
+  const dan = await phonePage(browser, { width: 360, height: 780 });
+  await signIn(dan.page, 'dan', /me\.html/);
+  await dan.page.getByTestId('nav-feedback').click();
+  await dan.page.waitForURL(/feedback\.html/);
+  await dan.page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
+  assert.equal(await text(dan.page.getByTestId('feedback-empty')), 'Bạn chưa gửi phản ánh nào.');
+  await dan.page.getByTestId('feedback-send').click(); // empty: the API's refusal is shown
+  await dan.page.getByTestId('feedback-error').waitFor();
+  await dan.page.getByTestId('feedback-subject').fill('Thái độ phục vụ');
+  await dan.page.getByTestId('feedback-text').fill('Cán bộ tiếp dân chưa hướng dẫn rõ cách nộp hồ sơ trực tuyến.');
+  await dan.page.getByTestId('feedback-send').click();
+  await dan.page.getByTestId('feedback-sent').waitFor();
+  const mine = dan.page.getByTestId('feedback-item');
+  assert.equal(await mine.count(), 1);
+  assert.equal(await text(mine.getByTestId('feedback-state')), 'Chờ trả lời');
+  assert.ok(await dan.page.evaluate(() => document.documentElement.scrollWidth <= 360), 'no sideways scrolling');
+  await dan.done();
+
+  const officer = await phonePage(browser);
+  await signIn(officer.page, 'canbo.xa', /desk\.html/);
+  const open = officer.page.getByTestId('desk-feedback').getByTestId('feedback-item');
+  await open.waitFor();
+  assert.match(await text(open), /Thái độ phục vụ/);
+  await open.getByTestId('feedback-answer-text').fill('Xin lỗi anh/chị; đơn vị đã nhắc nhở cán bộ và bổ sung hướng dẫn tại bộ phận một cửa.');
+  await open.getByTestId('feedback-answer-send').click();
+  await officer.page.getByTestId('desk-feedback').getByTestId('feedback-empty').waitFor();
+  assert.equal(await text(officer.page.getByTestId('desk-feedback').getByTestId('feedback-empty')), 'Không có phản ánh nào chờ trả lời.');
+  await officer.done();
+
+  const again = await phonePage(browser);
+  await signIn(again.page, 'dan', /me\.html/);
+  await again.page.goto(srv.url + '/feedback.html');
+  await again.page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
+  const item = again.page.getByTestId('feedback-item');
+  assert.match(await text(item.getByTestId('feedback-answer')), /đã nhắc nhở cán bộ/);
+  assert.equal(await text(item.getByTestId('feedback-state')), 'Đã trả lời');
+  await item.getByTestId('feedback-yes').click();
+  await item.getByTestId('feedback-verdict').waitFor();
+  assert.equal(await text(item.getByTestId('feedback-verdict')), 'Bạn đã đánh giá: hài lòng.');
+  await again.done();
+});

@@ -78,5 +78,7 @@ extern const size_t routes_count;
 /* Finds the route for method and path and captures {params}. Returns NULL with *status 404
  * (no such path) or 405 (path exists, method does not). */
 const struct route *router_match(const char *method, const char *path, struct call *c, int *status);
+/* The methods the routes matching path have, as an Allow header's value ("GET, POST"). */
+void router_allowed(const char *path, char *out, size_t n);
 
 #endif

@@ -43,3 +43,13 @@ const struct route *router_match(const char *method, const char *path, struct ca
 	}
 	return NULL;
 }
+
+void router_allowed(const char *path, char *out, size_t n)
+{
+	struct call c;
+	size_t len = 0;
+	out[0] = 0;
+	for (size_t i = 0; i < routes_count; i++)
+		if (match(routes[i].pattern, path, &c) && !strstr(out, routes[i].method) && len + strlen(routes[i].method) + 3 < n)
+			len += (size_t)snprintf(out + len, n - len, "%s%s", len ? ", " : "", routes[i].method);
+}

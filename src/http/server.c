@@ -134,7 +134,9 @@ static void add_security_headers(struct MHD_Response *r, bool api)
 		MHD_add_response_header(r, "Cache-Control", "no-store");
 }
 
-static enum MHD_Result send_text(struct MHD_Connection *conn, int status, char *text, const char *type, int retry_after)
+/* Sends text (owned) with its type; with header/value (may be NULL), one more header. */
+static enum MHD_Result send_text_with(struct MHD_Connection *conn, int status, char *text, const char *type, int retry_after,
+				      const char *header, const char *value)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
@@ -142,6 +144,8 @@ static enum MHD_Result send_text(struct MHD_Connection *conn, int status, char *
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, "Content-Type", type);
+	if (header && value)
+		MHD_add_response_header(r, header, value);
 	add_security_headers(r, true);
 	if (retry_after > 0) {
 		char s[16];
@@ -172,6 +176,11 @@ static enum MHD_Result send_bytes(struct MHD_Connection *conn, int status, char 
 	enum MHD_Result rc = MHD_queue_response(conn, (unsigned)status, r);
 	MHD_destroy_response(r);
 	return rc;
+}
+
+static enum MHD_Result send_text(struct MHD_Connection *conn, int status, char *text, const char *type, int retry_after)
+{
+	return send_text_with(conn, status, text, type, retry_after, NULL, NULL);
 }
 
 static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t *v, int retry_after)
@@ -511,7 +520,14 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *conn, co
 		err_set(&c.err, status, status == 404 ? "not_found" : "method_not_allowed",
 			status == 404 ? "no such resource: %s" : "method not allowed on %s",
 			status == 404 ? "không có tài nguyên: %s" : "phương thức không được phép với %s", url);
-		return send_error(conn, &c.err, 0);
+		if (status != 405)
+			return send_error(conn, &c.err, 0);
+		char allow[64]; /* 405 says which methods the resource has (RFC 9110) */
+		router_allowed(url, allow, sizeof allow);
+		json_t *v = error_json(&c.err, NULL);
+		char *text = json_dumps(v, JSON_COMPACT);
+		json_decref(v);
+		return text ? send_text_with(conn, 405, text, JSON_TYPE, 0, "Allow", allow) : MHD_NO;
 	}
 	c.db = thread_db(app);
 	if (!c.db) {

@@ -395,7 +395,11 @@ describe('bad input', () => {
     const sql = await api(U, 'GET', "/api/v1/citizens/036'%20OR%201=1--", { token: tokens['canbo.xa'] });
     assert.equal(sql.status, 422);
     assert.equal((await api(U, 'GET', '/api/v1/nothing-here')).status, 404);
-    assert.equal((await api(U, 'DELETE', '/api/v1/procedures')).status, 405);
+    const wrong = await api(U, 'DELETE', '/api/v1/procedures');
+    assert.equal(wrong.status, 405);
+    assert.equal(wrong.headers.get('allow'), 'GET');
+    assert.equal((await api(U, 'PUT', '/api/v1/dossiers')).headers.get('allow'), 'POST');
+    assert.equal((await api(U, 'PATCH', '/api/v1/feedback/x')).headers.get('allow'), 'GET');
     assert.equal((await api(U, 'GET', '/../../etc/passwd')).status, 404);
     assert.equal((await api(U, 'GET', '/healthz')).status, 200);
   });

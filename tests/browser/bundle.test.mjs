@@ -5,7 +5,7 @@
 // holds the residence component and not the others.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchChromium, phonePage } from './browser.mjs';
+import { launchChromium, noOverflow, phonePage, ready, signIn as signInAt } from './browser.mjs';
 import { api, cli, login, PASSWORD, startServer, upload } from '../e2e/harness.mjs';
 
 let srv, browser;
@@ -20,20 +20,12 @@ after(async () => {
   if (srv) await srv.stop();
 });
 
+/** dan signs in and opens the life-events page from the navigation. */
 async function signIn(page) {
-  await page.goto(srv.url + '/');
-  await page.getByTestId('login-username').fill('dan');
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL(/me\.html/);
+  await signInAt(page, srv.url, 'dan', PASSWORD, /me\.html/);
   await page.getByTestId('nav-bundle').click();
   await page.waitForURL(/bundle\.html/);
-  await page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
-}
-
-async function noOverflow(page, width) {
-  const w = await page.evaluate(() => document.documentElement.scrollWidth);
-  assert.ok(w <= width, `no horizontal scrolling at ${width}px (scrollWidth ${w})`);
+  await ready(page);
 }
 
 /** The commune's desk takes the birth registration to its result, through the API. */
@@ -60,7 +52,7 @@ test('a mother applies once for the birth and follows the three agencies', async
   await page.getByTestId('field-error-child_sex').waitFor();
   assert.equal(await page.getByTestId('field-error-child_sex').innerText(), 'bắt buộc');
   assert.equal(await page.getByTestId('input-child_sex').getAttribute('aria-invalid'), 'true');
-  await noOverflow(page, 360);
+  await noOverflow(page, 360, 'the bundle page');
 
   await page.getByTestId('input-applicant_relationship').selectOption('mother');
   await page.getByTestId('input-child_sex').selectOption('male');
@@ -83,7 +75,7 @@ test('a mother applies once for the birth and follows the three agencies', async
   const code = await components.nth(0).getByTestId('component-link').innerText();
   assert.match(code, /^\d+-\d{6}-\d{4}$/);
   assert.equal(await page.getByTestId('bundle-item').count(), 1);
-  await noOverflow(page, 360);
+  await noOverflow(page, 360, 'the bundle page');
 
   await finishBirthRegistration(code);
   await page.getByTestId('bundle-refresh').click();
@@ -98,7 +90,7 @@ test('a mother applies once for the birth and follows the three agencies', async
   // the police component opens as an ordinary dossier of the citizen's
   await components.nth(1).getByTestId('component-link').click();
   await page.waitForURL(/dossiers\.html\?code=/);
-  await page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
+  await ready(page);
   await page.getByText('Đăng ký thường trú').first().waitFor();
 
   // in English too
@@ -113,11 +105,7 @@ test('a mother applies once for the birth and follows the three agencies', async
     '--password-stdin'], { input: PASSWORD + '\n' });
   assert.equal(r.status, 0, r.stderr);
   const desk = await phonePage(browser, { width: 360, height: 780 });
-  await desk.page.goto(srv.url + '/');
-  await desk.page.getByTestId('login-username').fill('congan.xa');
-  await desk.page.getByTestId('login-password').fill(PASSWORD);
-  await desk.page.getByTestId('login-submit').click();
-  await desk.page.waitForURL(/desk\.html/);
+  await signInAt(desk.page, srv.url, 'congan.xa', PASSWORD, /desk\.html/);
   await desk.page.locator(`[data-testid="desk-item"][data-code="${police}"]`).waitFor();
   const codes = await desk.page.getByTestId('desk-item').evaluateAll((els) => els.map((e) => e.dataset.code));
   assert.ok(codes.includes(police) && !codes.includes(code) && !codes.includes(insurance), codes.join());

@@ -5,7 +5,7 @@
 // approval on, and the officer finishes and returns the result; dan rates it 4 stars.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { HEIGHT, launchChromium, phonePage, WIDTH } from './browser.mjs';
+import { HEIGHT, launchChromium, noOverflow, phonePage, ready, signIn as signInAt, text, WIDTH } from './browser.mjs';
 import { api, login, PASSWORD, startServer } from '../e2e/harness.mjs';
 
 const PROCEDURE = '1.004873';
@@ -33,25 +33,7 @@ after(async () => {
 
 const phone = (opts) => phonePage(browser, opts);
 
-async function ready(page) {
-  await page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
-}
-
-async function signIn(page, username, landing) {
-  await page.goto(srv.url + '/');
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL(landing);
-  await ready(page);
-}
-
-const text = async (locator) => (await locator.innerText()).replace(/\s+/g, ' ').trim();
-
-async function noOverflow(page, width, what) {
-  const w = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, body: document.body.scrollWidth }));
-  assert.ok(w.doc <= width && w.body <= width, `${what} at ${width}px: scrollWidth ${JSON.stringify(w)}`);
-}
+const signIn = (page, username, landing) => signInAt(page, srv.url, username, PASSWORD, landing);
 
 async function dossier() {
   const r = await api(srv.url, 'GET', `/api/v1/dossiers/${code}`, { token: await login(srv.url, 'dan') });

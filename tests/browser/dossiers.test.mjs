@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { HEIGHT, launchChromium, phonePage, WIDTH } from './browser.mjs';
+import { HEIGHT, launchChromium, noOverflow, phonePage, ready, signIn as signInAt, text, WIDTH } from './browser.mjs';
 import { api, login, PASSWORD, startServer } from '../e2e/harness.mjs';
 
 const SHOTS = process.env.TRONDOI_SHOTS;
@@ -48,28 +48,7 @@ async function shot(page, name) {
   }
 }
 
-/** Waits until the page has loaded what it shows first. */
-async function ready(page) {
-  await page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
-}
-
-async function signIn(page, username, landing) {
-  await page.goto(srv.url + '/');
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL(landing);
-  await ready(page);
-}
-
-async function text(locator) {
-  return (await locator.innerText()).replace(/\s+/g, ' ').trim();
-}
-
-async function noOverflow(page, width, what) {
-  const w = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, body: document.body.scrollWidth }));
-  assert.ok(w.doc <= width && w.body <= width, `${what} at ${width}px: scrollWidth ${JSON.stringify(w)}`);
-}
+const signIn = (page, username, landing) => signInAt(page, srv.url, username, PASSWORD, landing);
 
 async function dossier(token) {
   const r = await api(srv.url, 'GET', `/api/v1/dossiers/${code}`, { token });

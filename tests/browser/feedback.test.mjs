@@ -2,7 +2,7 @@
 // officer answers it on the desk, the citizen reads the answer and says it satisfies.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchChromium, phonePage } from './browser.mjs';
+import { launchChromium, noOverflow, phonePage, ready, signIn as signInAt, text } from './browser.mjs';
 import { PASSWORD, startServer } from '../e2e/harness.mjs';
 
 let srv, browser;
@@ -15,23 +15,14 @@ after(async () => {
   if (srv) await srv.stop();
 });
 
-async function signIn(page, user, landing) {
-  await page.goto(srv.url + '/');
-  await page.getByTestId('login-username').fill(user);
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL(landing);
-  await page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
-}
-
-const text = async (l) => (await l.innerText()).replace(/\s+/g, ' ').trim();
+const signIn = (page, user, landing) => signInAt(page, srv.url, user, PASSWORD, landing);
 
 test('feedback goes to the commune, is answered on the desk and rated by the sender', async () => {
   const dan = await phonePage(browser, { width: 360, height: 780 });
   await signIn(dan.page, 'dan', /me\.html/);
   await dan.page.getByTestId('nav-feedback').click();
   await dan.page.waitForURL(/feedback\.html/);
-  await dan.page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
+  await ready(dan.page);
   assert.equal(await text(dan.page.getByTestId('feedback-empty')), 'Bạn chưa gửi phản ánh nào.');
   await dan.page.getByTestId('feedback-send').click(); // empty: the API's refusal is shown
   await dan.page.getByTestId('feedback-error').waitFor();
@@ -42,7 +33,7 @@ test('feedback goes to the commune, is answered on the desk and rated by the sen
   const mine = dan.page.getByTestId('feedback-item');
   assert.equal(await mine.count(), 1);
   assert.equal(await text(mine.getByTestId('feedback-state')), 'Chờ trả lời');
-  assert.ok(await dan.page.evaluate(() => document.documentElement.scrollWidth <= 360), 'no sideways scrolling');
+  await noOverflow(dan.page, 360, 'the feedback page');
   await dan.done();
 
   const officer = await phonePage(browser);
@@ -59,7 +50,7 @@ test('feedback goes to the commune, is answered on the desk and rated by the sen
   const again = await phonePage(browser);
   await signIn(again.page, 'dan', /me\.html/);
   await again.page.goto(srv.url + '/feedback.html');
-  await again.page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
+  await ready(again.page);
   const item = again.page.getByTestId('feedback-item');
   assert.match(await text(item.getByTestId('feedback-answer')), /đã nhắc nhở cán bộ/);
   assert.equal(await text(item.getByTestId('feedback-state')), 'Đã trả lời');

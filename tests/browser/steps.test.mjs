@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { HEIGHT, launchChromium, phonePage } from './browser.mjs';
+import { HEIGHT, launchChromium, noOverflow, phonePage, ready, signIn as signInAt, text } from './browser.mjs';
 import { api, login, PASSWORD, startServer, upload } from '../e2e/harness.mjs';
 import Database from '../e2e/sqlite.mjs';
 
@@ -51,25 +51,7 @@ after(async () => {
 
 const phone = (opts) => phonePage(browser, opts);
 
-async function ready(page) {
-  await page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
-}
-
-async function signIn(page, username, landing) {
-  await page.goto(srv.url + '/');
-  await page.getByTestId('login-username').fill(username);
-  await page.getByTestId('login-password').fill(PASSWORD);
-  await page.getByTestId('login-submit').click();
-  await page.waitForURL(landing);
-  await ready(page);
-}
-
-const text = async (locator) => (await locator.innerText()).replace(/\s+/g, ' ').trim();
-
-async function noOverflow(page, width, what) {
-  const w = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, body: document.body.scrollWidth }));
-  assert.ok(w.doc <= width && w.body <= width, `${what} at ${width}px: scrollWidth ${JSON.stringify(w)}`);
-}
+const signIn = (page, username, landing) => signInAt(page, srv.url, username, PASSWORD, landing);
 
 async function shot(page, name) {
   if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });

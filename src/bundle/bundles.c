@@ -687,23 +687,6 @@ static int run_actions(struct bctx *c, const json_t *comp, const struct dossier_
 	return 0;
 }
 
-/* Whether every component comp waits for is done. */
-static bool ready(struct db *db, const char *id, const json_t *comp)
-{
-	size_t i;
-	json_t *after;
-	json_array_foreach(json_object_get(comp, "after"), i, after) {
-		struct db_stmt *st = db_prepare(db, "SELECT state FROM bundle_components WHERE bundle_id = ? AND component = ?");
-		bool done = st && !db_bind(st, "tt", id, json_string_value(after)) && db_step(st) == DB_ROW &&
-			    !strcmp(db_col_text(st, 0), "done");
-		if (st)
-			db_reset(st);
-		if (!done)
-			return false;
-	}
-	return true;
-}
-
 static int component_state(struct db *db, const char *id, const char *component, char *out, size_t n)
 {
 	struct db_stmt *st = db_prepare(db, "SELECT state FROM bundle_components WHERE bundle_id = ? AND component = ?");
@@ -712,6 +695,19 @@ static int component_state(struct db *db, const char *id, const char *component,
 	snprintf(out, n, "%s", db_col_text(st, 0));
 	db_reset(st);
 	return 0;
+}
+
+/* Whether every component comp waits for is done. */
+static bool ready(struct db *db, const char *id, const json_t *comp)
+{
+	size_t i;
+	json_t *after;
+	char state[16];
+	json_array_foreach(json_object_get(comp, "after"), i, after) {
+		if (component_state(db, id, json_string_value(after), state, sizeof state) || strcmp(state, "done"))
+			return false;
+	}
+	return true;
 }
 
 /* Files each waiting component whose inputs are ready; counts those still not done. */

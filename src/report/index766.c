@@ -253,6 +253,13 @@ static int each_row(struct scope *sc, struct db *db, row_visit visit, void *arg)
 	return rc == DB_DONE ? 0 : -1;
 }
 
+/* The tally of the unit right below the scope's that holds unit, or NULL (the scope's own unit). */
+static struct tally *child_for(struct scope *sc, const char *unit)
+{
+	const struct unit *c = strcmp(unit, sc->unit) ? child_of(sc, unit) : NULL;
+	return c ? child_tally(sc, c->code) : NULL;
+}
+
 /* Every feedback of the period (due, answered or rated in it) within the scope's unit, counted. */
 static int count_feedback(struct scope *sc, struct db *db)
 {
@@ -273,8 +280,7 @@ static int count_feedback(struct scope *sc, struct db *db)
 		clock_date_vn(f.created_at, on, sizeof on);
 		if (!units_within(sc->d->registry->units, f.unit, on, sc->unit, p->last_day))
 			continue;
-		const struct unit *c = strcmp(f.unit, sc->unit) ? child_of(sc, f.unit) : NULL;
-		struct tally *t = c ? child_tally(sc, c->code) : NULL;
+		struct tally *t = child_for(sc, f.unit);
 		for (size_t i = 0; i < NCOUNTERS; i++)
 			if (counters[i].fb && counters[i].fb(&f, p)) {
 				sc->total.n[i]++;
@@ -289,8 +295,7 @@ static void tally_row(struct scope *sc, const struct row *r, void *arg)
 {
 	(void)arg;
 	count(sc, &sc->total, r);
-	const struct unit *c = strcmp(r->unit, sc->unit) ? child_of(sc, r->unit) : NULL;
-	struct tally *t = c ? child_tally(sc, c->code) : NULL;
+	struct tally *t = child_for(sc, r->unit);
 	if (t)
 		count(sc, t, r);
 }

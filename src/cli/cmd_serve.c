@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "core/opts.h"
 #include "http/server.h"
+#include "report/facts.h"
 
 int cmd_serve(int argc, char **argv)
 {
@@ -59,16 +60,17 @@ int cmd_serve(int argc, char **argv)
 				      .dossiers = &a.dossiers,
 				      .sms_url = sms,
 				      .sms_token = getenv("TRONDOI_SMS_TOKEN")};
-	struct sender_task tasks[3];
+	struct sender_task tasks[4];
 	size_t ntasks = 0;
+	tasks[ntasks++] = (struct sender_task){facts_round, &a.dossiers}; /* the index's counters follow the dossiers */
 	if (portal && portal[0])
 		tasks[ntasks++] = (struct sender_task){outbox_round, portal};
 	if (smtp && smtp[0])
 		tasks[ntasks++] = (struct sender_task){notify_round, &notes};
 	if (sms && sms[0])
 		tasks[ntasks++] = (struct sender_task){notify_sms_round, &notes};
-	struct sender *sender = ntasks ? sender_start(db_url, tasks, ntasks, &e) : NULL;
-	if (ntasks && !sender) {
+	struct sender *sender = sender_start(db_url, tasks, ntasks, &e);
+	if (!sender) {
 		app_close(&a);
 		return cli_fail("serve", &e);
 	}

@@ -160,7 +160,7 @@ static int record(struct db *db, const struct principal *who, const struct attac
 					    "reused_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code, doc_id, sha256) DO NOTHING",
 					"tttitttbit", a->code, a->doc_id, a->sha, a->size, a->type, a->name, who->username, a->digitised, now,
 					a->reused_from);
-		rc = ins != DB_DONE || audit_append(db, who->username, a->reused_from ? "dossier.document.reuse" : "dossier.document",
+		rc = ins != DB_DONE || dossier_mark_changed(db, a->code) || audit_append(db, who->username, a->reused_from ? "dossier.document.reuse" : "dossier.document",
 						    a->code, "{}") ||
 		     db_commit(db);
 		if (rc)

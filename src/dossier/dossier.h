@@ -91,6 +91,9 @@ struct dossier_new {
 	const char *form; /* the completed form as JSON text */
 };
 int dossier_insert(struct db *db, const struct dossier_new *n, char *code, size_t len, int64_t now);
+/* Marks dossier code changed, in the writer's transaction, for those who follow changes (the
+ * reports' counters, src/report/facts.c): 0 or -1. */
+int dossier_mark_changed(struct db *db, const char *code);
 /* The answer to a submission: the new dossier's summary with its channel, applicant and the
  * completed form (code "" = it was not saved: 500). The submission's own usage entry covers a
  * staff submitter's view of it. */

@@ -182,8 +182,14 @@ int dossier_insert(struct db *db, const struct dossier_new *n, char *code, size_
 			    "fields, received_at, supplements, rev, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 0, 1, ?)",
 			"ttttttitii", code, n->procedure, n->unit, n->agency, n->applicant, n->actor, (int64_t)n->channel, n->form, now,
 			now) != DB_DONE ||
-		 dossier_event_add(db, code, n->actor, 0, 1, "", now) || audit_append(db, n->actor, "dossier.submit", code, "{}");
+		 dossier_event_add(db, code, n->actor, 0, 1, "", now) || dossier_mark_changed(db, code) ||
+		 audit_append(db, n->actor, "dossier.submit", code, "{}");
 	return rc ? -1 : 0;
+}
+
+int dossier_mark_changed(struct db *db, const char *code)
+{
+	return db_run(db, "INSERT INTO report_dirty (code) VALUES (?) ON CONFLICT (code) DO NOTHING", "t", code) == DB_DONE ? 0 : -1;
 }
 
 struct submission;
@@ -462,7 +468,7 @@ static int save(const struct dossiers *d, struct db *db, const struct dossier_ro
 		if (!rc && db_changes(db) == 0)
 			rc = 1; /* changed meanwhile */
 		rc = rc || steps_on_status(d, db, r, from, actor, now) || (r->status == 9 && result_issue(d, db, r, actor, now)) || bundle_on_status(d, db, r, actor, note, now) ||
-		     dossier_event_add(db, r->code, actor, from, r->status, note, now) ||
+		     dossier_event_add(db, r->code, actor, from, r->status, note, now) || dossier_mark_changed(db, r->code) ||
 		     audit_append(db, actor, "dossier.transition", r->code, detail) || db_commit(db);
 	}
 	if (rc)

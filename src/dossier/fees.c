@@ -124,7 +124,7 @@ int payment_notify(const struct dossiers *d, struct db *db, const char *secret, 
 		if (!rc && !duplicate) /* the first notice marks the fee paid; a dossier waiting for it goes on */
 			rc = db_run(db, "UPDATE dossiers SET paid_at = ?, status = CASE WHEN status = 6 THEN 4 ELSE status END, "
 					"rev = rev + 1, updated_at = ? WHERE code = ? AND paid_at IS NULL", "iit", now, now, code) != DB_DONE ||
-			     (f.status == 6 && dossier_event_add(db, code, "payment", 6, 4, tx, now)) ||
+			     (f.status == 6 && dossier_event_add(db, code, "payment", 6, 4, tx, now)) || dossier_mark_changed(db, code) ||
 			     audit_append(db, "payment", "dossier.paid", code, "{}");
 		rc = rc || db_commit(db) ? -1 : 0;
 		if (rc) {
@@ -160,7 +160,8 @@ int dossier_rate(const struct dossiers *d, struct db *db, const struct principal
 		return err_set(e, 503, "db_busy", "database busy, try again", "cơ sở dữ liệu bận, hãy thử lại");
 	enum db_rc rc = db_run(db, "INSERT INTO ratings (code, score, comment, at) VALUES (?, ?, ?, ?)", "titi", code,
 			       (int64_t)json_integer_value(score), comment ? comment : "", now);
-	if (rc == DB_DONE && !audit_append(db, who->username, "dossier.rate", code, "{}") && !db_commit(db)) {
+	if (rc == DB_DONE && !dossier_mark_changed(db, code) && !audit_append(db, who->username, "dossier.rate", code, "{}") &&
+	    !db_commit(db)) {
 		*out = json_pack("{s:s,s:I,s:s}", "code", code, "score", json_integer_value(score), "comment", comment ? comment : "");
 		return 0;
 	}

@@ -80,6 +80,17 @@ static int due_items(struct db *db, struct item *v, int64_t now)
 	return n;
 }
 
+/* The portal acknowledged it: the index counts dossiers whose every change was acknowledged. A
+ * failure leaves the change unacknowledged, to be sent again (the portal takes it once). */
+static void record_ack(struct db *db, const struct item *it)
+{
+	if (db_begin(db))
+		return;
+	if (db_run(db, "UPDATE outbox SET acked_at = ?, attempts = attempts + 1 WHERE id = ?", "it", clock_now_us(), it->id) != DB_DONE ||
+	    dossier_mark_changed(db, it->code) || db_commit(db))
+		db_rollback(db);
+}
+
 /* One round: sends what is due; a failed change waits (backing off), and so do its dossier's
  * later ones. arg is the portal's URL. */
 void outbox_round(struct db *db, CURL *curl, void *arg)
@@ -91,7 +102,7 @@ void outbox_round(struct db *db, CURL *curl, void *arg)
 	for (int i = 0; i < n; i++) {
 		char why[200] = "";
 		if (sender_post_json(curl, url, v[i].id, NULL, v[i].payload, why, sizeof why) == 0)
-			db_run(db, "UPDATE outbox SET acked_at = ?, attempts = attempts + 1 WHERE id = ?", "it", clock_now_us(), v[i].id);
+			record_ack(db, &v[i]);
 		else {
 			db_run(db, "UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?", "itt",
 			       now + sender_backoff_us(v[i].attempts), why, v[i].id);

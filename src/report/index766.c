@@ -1,7 +1,8 @@
 /* index766.c — the service index of Decision 766 for a unit and a period, from the dossiers.
  * The indicators (groups, maxima, targets, which counters make their numerator and denominator)
- * are data; the counters are the table below: each says which dossiers it counts. One pass over
- * the period's dossiers fills the counters of the unit and of each unit below it. */
+ * are data; the counters are the table below. The dossiers' counters are kept up to date as
+ * dossiers change (facts.c): a period's figures sum report_counts over its half-months, and
+ * each row is credited to the unit right below the report's that held it then. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,28 +10,10 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/json.h"
+#include "report/facts.h"
 #include "report/report.h"
 
 #define MAX_CHILDREN 2048
-
-/* A dossier as the counters see it. */
-struct row {
-	char code[48], procedure[32], unit[8];
-	int channel, status, supplements, score; /* score 0: not rated */
-	int64_t received_at, finished_at, due_at;
-	bool finished, paid, synced, e_result, has_docs, digitised, reused;
-};
-
-static bool received_in(const struct row *r, const struct period *p) { return r->received_at >= p->from_us && r->received_at < p->until_us; }
-static bool finished_in(const struct row *r, const struct period *p)
-{
-	return r->finished && r->finished_at >= p->from_us && r->finished_at < p->until_us;
-}
-static bool on_time(const struct row *r) { return r->due_at && r->finished_at <= r->due_at && r->supplements <= 1; }
-static bool fee_of(const struct dossiers *d, const char *procedure)
-{
-	return json_integer_value(json_object_get(catalog_procedure(d->registry->catalog, procedure), "fee")) > 0;
-}
 
 /* A feedback or petition as the counters see it. */
 struct fb {
@@ -47,34 +30,6 @@ static bool f_rated(const struct fb *f, const struct period *p) { return f->rate
 static bool f_satisfied(const struct fb *f, const struct period *p) { return f_rated(f, p) && f->satisfied; }
 typedef bool (*fb_test)(const struct fb *f, const struct period *p);
 
-typedef bool (*row_test)(const struct dossiers *d, const struct row *r, const struct period *p);
-
-static bool t_received(const struct dossiers *d, const struct row *r, const struct period *p) { (void)d; return received_in(r, p); }
-static bool t_synced(const struct dossiers *d, const struct row *r, const struct period *p) { (void)d; return received_in(r, p) && r->synced; }
-static bool t_online(const struct dossiers *d, const struct row *r, const struct period *p) { (void)d; return received_in(r, p) && r->channel == 2; }
-static bool t_direct(const struct dossiers *d, const struct row *r, const struct period *p) { (void)d; return received_in(r, p) && r->channel == 1; }
-static bool t_direct_digitised(const struct dossiers *d, const struct row *r, const struct period *p)
-{
-	return t_direct(d, r, p) && r->digitised;
-}
-static bool t_with_docs(const struct dossiers *d, const struct row *r, const struct period *p) { (void)d; return received_in(r, p) && r->has_docs; }
-static bool t_reuse(const struct dossiers *d, const struct row *r, const struct period *p) { (void)d; return received_in(r, p) && r->reused; }
-static bool t_finished(const struct dossiers *d, const struct row *r, const struct period *p) { (void)d; return finished_in(r, p); }
-static bool t_on_time(const struct dossiers *d, const struct row *r, const struct period *p) { (void)d; return finished_in(r, p) && on_time(r); }
-static bool t_e_result(const struct dossiers *d, const struct row *r, const struct period *p) { (void)d; return finished_in(r, p) && r->e_result; }
-static bool t_satisfied(const struct dossiers *d, const struct row *r, const struct period *p)
-{
-	(void)d;
-	return finished_in(r, p) && on_time(r) && (r->score == 0 || r->score >= 3);
-}
-static bool t_fully_online(const struct dossiers *d, const struct row *r, const struct period *p)
-{
-	(void)d;
-	return finished_in(r, p) && r->channel == 2 && r->e_result;
-}
-static bool t_fee_due(const struct dossiers *d, const struct row *r, const struct period *p) { return finished_in(r, p) && fee_of(d, r->procedure); }
-static bool t_fee_paid(const struct dossiers *d, const struct row *r, const struct period *p) { return t_fee_due(d, r, p) && r->paid; }
-
 /* Counters over the catalog: the procedures of a unit's level. */
 typedef bool (*proc_test)(const json_t *procedure, bool payee);
 static bool p_all(const json_t *x, bool payee) { (void)x; (void)payee; return true; }
@@ -82,33 +37,34 @@ static bool p_online(const json_t *x, bool payee) { (void)payee; return json_is_
 static bool p_fee(const json_t *x, bool payee) { (void)payee; return json_integer_value(json_object_get(x, "fee")) > 0; }
 static bool p_fee_online(const json_t *x, bool payee) { return p_fee(x, payee) && payee; /* VietQR for every fee */ }
 
+/* A counter reads a column of the dossiers' counts (facts.c), the catalog, or the feedback. */
 static const struct counter {
 	const char *name;
-	row_test row;
+	const char *column; /* of report_counts */
 	proc_test proc;
-	bool distinct_procedures; /* counts procedures that have such dossiers, not dossiers */
+	bool distinct_procedures; /* counts the procedures that have such dossiers, not dossiers */
 	fb_test fb;
 } counters[] = {
-	{"received", t_received, NULL, false},
-	{"received_synced", t_synced, NULL, false},
-	{"received_online", t_online, NULL, false},
-	{"direct", t_direct, NULL, false},
-	{"direct_digitised", t_direct_digitised, NULL, false},
-	{"received_with_documents", t_with_docs, NULL, false},
-	{"received_reuse", t_reuse, NULL, false},
-	{"finished", t_finished, NULL, false},
-	{"finished_on_time", t_on_time, NULL, false},
-	{"finished_e_result", t_e_result, NULL, false},
-	{"finished_stored", t_e_result, NULL, false}, /* an issued result is in the holder's store */
-	{"finished_satisfied", t_satisfied, NULL, false},
-	{"finished_fully_online", t_fully_online, NULL, false},
-	{"fee_due", t_fee_due, NULL, false},
-	{"fee_paid", t_fee_paid, NULL, false},
-	{"procedures", NULL, p_all, false},
-	{"procedures_online", NULL, p_online, false},
-	{"procedures_online_used", t_online, NULL, true},
-	{"procedures_fee", NULL, p_fee, false},
-	{"procedures_fee_online", NULL, p_fee_online, false},
+	{"received", "received"},
+	{"received_synced", "received_synced"},
+	{"received_online", "received_online"},
+	{"direct", "direct"},
+	{"direct_digitised", "direct_digitised"},
+	{"received_with_documents", "received_with_documents"},
+	{"received_reuse", "received_reuse"},
+	{"finished", "finished"},
+	{"finished_on_time", "finished_on_time"},
+	{"finished_e_result", "finished_e_result"},
+	{"finished_stored", "finished_e_result"}, /* an issued result is in the holder's store */
+	{"finished_satisfied", "finished_satisfied"},
+	{"finished_fully_online", "finished_fully_online"},
+	{"fee_due", "fee_due"},
+	{"fee_paid", "fee_paid"},
+	{"procedures", NULL, p_all},
+	{"procedures_online", NULL, p_online},
+	{"procedures_online_used", "received_online", NULL, true},
+	{"procedures_fee", NULL, p_fee},
+	{"procedures_fee_online", NULL, p_fee_online},
 	{"feedback_due", NULL, NULL, false, f_due},
 	{"feedback_on_time", NULL, NULL, false, f_on_time},
 	{"feedback_rated", NULL, NULL, false, f_rated},
@@ -138,6 +94,7 @@ struct scope {
 	struct tally total;
 	struct tally *children;
 	size_t nchildren;
+	json_t *within; /* "unit/half" → the child's index + 1, 0 the scope's own unit, -1 outside */
 };
 
 static void tally_release(struct tally *t)
@@ -146,18 +103,20 @@ static void tally_release(struct tally *t)
 		json_decref(t->procs[i]);
 }
 
-static void count(struct scope *sc, struct tally *t, const struct row *r)
+/* Adds one row of report_counts (the columns cols) of procedure to t. */
+static void count(struct tally *t, const char *procedure, const int64_t *cols)
 {
 	for (size_t i = 0; i < NCOUNTERS; i++) {
-		if (!counters[i].row || !counters[i].row(sc->d, r, sc->p))
+		int c = fact_column_index(counters[i].column);
+		if (c < 0 || !cols[c])
 			continue;
 		if (!counters[i].distinct_procedures) {
-			t->n[i]++;
+			t->n[i] += (long)cols[c];
 			continue;
 		}
 		if (!t->procs[i])
 			t->procs[i] = json_object();
-		json_object_set_new(t->procs[i], r->procedure, json_true());
+		json_object_set_new(t->procs[i], procedure, json_true());
 		t->n[i] = (long)json_object_size(t->procs[i]);
 	}
 }
@@ -204,60 +163,58 @@ static struct tally *child_tally(struct scope *sc, const char *code)
 	return t;
 }
 
-static void read_row(struct db_stmt *st, struct row *r)
-{
-	memset(r, 0, sizeof *r);
-	snprintf(r->code, sizeof r->code, "%s", db_col_text(st, 0));
-	snprintf(r->procedure, sizeof r->procedure, "%s", db_col_text(st, 1));
-	snprintf(r->unit, sizeof r->unit, "%s", db_col_text(st, 2));
-	r->channel = (int)db_col_int(st, 3);
-	r->status = (int)db_col_int(st, 4);
-	r->received_at = db_col_int(st, 5);
-	r->finished = !db_col_null(st, 6) && (r->status == 9 || r->status == 10);
-	r->finished_at = db_col_int(st, 6);
-	r->due_at = db_col_null(st, 7) ? 0 : db_col_int(st, 7);
-	r->supplements = (int)db_col_int(st, 8);
-	r->paid = !db_col_null(st, 9);
-	r->synced = db_col_int(st, 10) == 0;
-	r->e_result = db_col_int(st, 11) > 0;
-	r->has_docs = db_col_int(st, 12) > 0;
-	r->digitised = db_col_int(st, 13) > 0;
-	r->reused = db_col_int(st, 14) > 0;
-	r->score = (int)db_col_int(st, 15);
-}
-
-typedef void (*row_visit)(struct scope *sc, const struct row *r, void *arg);
-
-/* Every dossier of the period (received or finished in it) within the scope's unit. */
-static int each_row(struct scope *sc, struct db *db, row_visit visit, void *arg)
-{
-	struct db_stmt *st = db_prepare(db,
-		"SELECT d.code, d.procedure_code, d.unit, d.channel, d.status, d.received_at, d.finished_at, d.due_at, d.supplements, "
-		"d.paid_at, (SELECT COUNT(*) FROM outbox o WHERE o.code = d.code AND o.acked_at IS NULL), "
-		"(SELECT COUNT(*) FROM issued i WHERE i.code = d.code), (SELECT COUNT(*) FROM documents x WHERE x.code = d.code), "
-		"(SELECT COUNT(*) FROM documents x WHERE x.code = d.code AND x.digitised = 1), "
-		"(SELECT COUNT(*) FROM documents x WHERE x.code = d.code AND x.reused_from IS NOT NULL), "
-		"COALESCE((SELECT score FROM ratings r WHERE r.code = d.code), 0) "
-		"FROM dossiers d WHERE (d.received_at >= ? AND d.received_at < ?) OR (d.finished_at >= ? AND d.finished_at < ?)");
-	if (!st || db_bind(st, "iiii", sc->p->from_us, sc->p->until_us, sc->p->from_us, sc->p->until_us))
-		return -1;
-	enum db_rc rc;
-	while ((rc = db_step(st)) == DB_ROW) {
-		struct row r;
-		read_row(st, &r);
-		char on[11];
-		clock_date_vn(r.received_at, on, sizeof on);
-		if (units_within(sc->d->registry->units, r.unit, on, sc->unit, sc->p->last_day))
-			visit(sc, &r, arg);
-	}
-	return rc == DB_DONE ? 0 : -1;
-}
-
 /* The tally of the unit right below the scope's that holds unit, or NULL (the scope's own unit). */
 static struct tally *child_for(struct scope *sc, const char *unit)
 {
 	const struct unit *c = strcmp(unit, sc->unit) ? child_of(sc, unit) : NULL;
 	return c ? child_tally(sc, c->code) : NULL;
+}
+
+/* Whether unit (as it was on day `on`) lies within the scope's unit, and in which child: *t. */
+static bool within(struct scope *sc, const char *unit, const char *on, struct tally **t)
+{
+	char key[32];
+	snprintf(key, sizeof key, "%s/%s", unit, on);
+	json_t *v = json_object_get(sc->within, key);
+	if (!v) {
+		long at = -1;
+		if (units_within(sc->d->registry->units, unit, on, sc->unit, sc->p->last_day)) {
+			struct tally *c = child_for(sc, unit);
+			at = c ? (long)(c - sc->children) + 1 : 0;
+		}
+		json_object_set_new(sc->within, key, v = json_integer(at));
+	}
+	long at = (long)json_integer_value(v);
+	*t = at > 0 ? &sc->children[at - 1] : NULL;
+	return at >= 0;
+}
+
+/* The dossiers' counters of the period, from report_counts. */
+static int count_dossiers(struct scope *sc, struct db *db)
+{
+	if (facts_sync(sc->d, db, true))
+		return -1;
+	struct db_stmt *st = db_prepare(db,
+		"SELECT unit, half, procedure_code, received, received_synced, received_online, direct, direct_digitised, "
+		"received_with_documents, received_reuse, finished, finished_on_time, finished_e_result, finished_satisfied, "
+		"finished_fully_online, fee_due, fee_paid FROM report_counts WHERE half >= ? AND half < ?");
+	if (!st || db_bind(st, "ii", fact_half(sc->p->from_us), fact_half(sc->p->until_us)))
+		return -1;
+	enum db_rc rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		int64_t cols[FACT_COLUMNS];
+		for (int i = 0; i < FACT_COLUMNS; i++)
+			cols[i] = db_col_int(st, 3 + i);
+		char on[11];
+		fact_half_day(db_col_int(st, 1), on, sizeof on);
+		struct tally *t;
+		if (!within(sc, db_col_text(st, 0), on, &t))
+			continue;
+		count(&sc->total, db_col_text(st, 2), cols);
+		if (t)
+			count(t, db_col_text(st, 2), cols);
+	}
+	return rc == DB_DONE ? 0 : -1;
 }
 
 /* Every feedback of the period (due, answered or rated in it) within the scope's unit, counted. */
@@ -278,9 +235,9 @@ static int count_feedback(struct scope *sc, struct db *db)
 		snprintf(f.unit, sizeof f.unit, "%s", db_col_text(st, 1));
 		char on[11];
 		clock_date_vn(f.created_at, on, sizeof on);
-		if (!units_within(sc->d->registry->units, f.unit, on, sc->unit, p->last_day))
+		struct tally *t;
+		if (!within(sc, f.unit, on, &t))
 			continue;
-		struct tally *t = child_for(sc, f.unit);
 		for (size_t i = 0; i < NCOUNTERS; i++)
 			if (counters[i].fb && counters[i].fb(&f, p)) {
 				sc->total.n[i]++;
@@ -289,15 +246,6 @@ static int count_feedback(struct scope *sc, struct db *db)
 			}
 	}
 	return rc == DB_DONE ? 0 : -1;
-}
-
-static void tally_row(struct scope *sc, const struct row *r, void *arg)
-{
-	(void)arg;
-	count(sc, &sc->total, r);
-	struct tally *t = child_for(sc, r->unit);
-	if (t)
-		count(sc, t, r);
 }
 
 /* The groups with their indicators scored from t, and the total. */
@@ -336,7 +284,7 @@ static json_t *score(const json_t *def, const struct tally *t, double *total)
 }
 
 /* May who see reports of unit: staff of it or of a unit containing it, or an admin. */
-static int may_report(const struct dossiers *d, const struct principal *who, const char *unit, const struct period *p,
+int report_may_see(const struct dossiers *d, const struct principal *who, const char *unit, const struct period *p,
 		      struct err *e)
 {
 	char today[11];
@@ -358,10 +306,11 @@ static int scope_open(struct scope *sc, const struct dossiers *d, const struct p
 	sc->unit = unit;
 	if (!unit || !units_valid_code(unit))
 		return err_set(e, 400, "invalid_query", "unit must be a unit code", "unit phải là mã đơn vị");
-	if (may_report(d, who, unit, p, e))
+	if (who && report_may_see(d, who, unit, p, e))
 		return -1;
 	sc->children = calloc(MAX_CHILDREN, sizeof *sc->children);
-	return sc->children ? 0 : err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
+	sc->within = json_object();
+	return sc->children && sc->within ? 0 : err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
 }
 
 static void scope_close(struct scope *sc)
@@ -370,6 +319,7 @@ static void scope_close(struct scope *sc)
 	for (size_t i = 0; sc->children && i < sc->nchildren; i++)
 		tally_release(&sc->children[i]);
 	free(sc->children);
+	json_decref(sc->within);
 }
 
 static bool is_province(const struct dossiers *d, const char *unit, const char *date)
@@ -385,7 +335,7 @@ int report_766(const struct dossiers *d, struct db *db, const struct principal *
 	if (scope_open(&sc, d, who, unit, p, e))
 		return -1;
 	bool payee = d->payee_ready;
-	if (each_row(&sc, db, tally_row, NULL) || count_feedback(&sc, db)) {
+	if (count_dossiers(&sc, db) || count_feedback(&sc, db)) {
 		scope_close(&sc);
 		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
 	}
@@ -424,7 +374,7 @@ int report_targets(const struct dossiers *d, struct db *db, const struct princip
 	struct scope sc;
 	if (scope_open(&sc, d, who, unit, p, e))
 		return -1;
-	if (each_row(&sc, db, tally_row, NULL)) {
+	if (count_dossiers(&sc, db)) {
 		scope_close(&sc);
 		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
 	}
@@ -489,25 +439,68 @@ char *report_766_csv(const json_t *report)
 
 /* ---- drill-down ---- */
 
+/* Every dossier received or finished in the period within the scope's unit, in time order. */
+static int each_fact(struct scope *sc, struct db *db, report_fact_visit visit, void *arg)
+{
+	struct db_stmt *st = db_prepare(db, "SELECT code, procedure_code, unit, status, received_at, finished_at, flags FROM report_facts "
+					    "WHERE (received_at >= ? AND received_at < ?) OR (finished_at >= ? AND finished_at < ?) "
+					    "ORDER BY received_at, code");
+	const struct period *p = sc->p;
+	if (facts_sync(sc->d, db, true) || !st || db_bind(st, "iiii", p->from_us, p->until_us, p->from_us, p->until_us))
+		return -1;
+	enum db_rc rc;
+	int stop = 0;
+	while (!stop && (rc = db_step(st)) == DB_ROW) {
+		struct fact f = {.status = (int)db_col_int(st, 3), .received_at = db_col_int(st, 4), .finished_at = db_col_int(st, 5),
+				 .flags = (unsigned)db_col_int(st, 6)};
+		snprintf(f.code, sizeof f.code, "%s", db_col_text(st, 0));
+		snprintf(f.procedure, sizeof f.procedure, "%s", db_col_text(st, 1));
+		snprintf(f.unit, sizeof f.unit, "%s", db_col_text(st, 2));
+		char on[11];
+		struct tally *t;
+		clock_date_vn(f.received_at, on, sizeof on);
+		if (within(sc, f.unit, on, &t))
+			stop = visit(&f, arg);
+	}
+	db_reset(st);
+	return stop < 0 || (!stop && rc != DB_DONE) ? -1 : 0;
+}
+
+int report_each_fact(const struct dossiers *d, struct db *db, const char *unit, const struct period *p, report_fact_visit visit,
+		     void *arg)
+{
+	struct scope sc;
+	struct err e;
+	if (scope_open(&sc, d, NULL, unit, p, &e))
+		return -1;
+	int rc = each_fact(&sc, db, visit, arg);
+	scope_close(&sc);
+	return rc;
+}
+
 struct drill {
-	int counter;
+	const struct period *p;
+	int column; /* of report_counts */
 	long limit, offset, seen;
 	json_t *items;
 };
 
-static void drill_row(struct scope *sc, const struct row *r, void *arg)
+/* A dossier counted in the drill's column, its time (of receipt or finish) in the period. */
+static int drill_add(const struct fact *f, void *arg)
 {
 	struct drill *dr = arg;
-	if (!counters[dr->counter].row(sc->d, r, sc->p))
-		return;
+	int64_t at = fact_columns[dr->column].basis == ON_FINISHED ? f->finished_at : f->received_at;
+	if (!fact_counts(f, dr->column) || !in(at, dr->p))
+		return 0;
 	if (dr->seen++ < dr->offset || (long)json_array_size(dr->items) >= dr->limit)
-		return;
+		return 0;
 	char rec[40], fin[40];
-	clock_iso(r->received_at, rec, sizeof rec);
-	clock_iso(r->finished_at, fin, sizeof fin);
-	json_array_append_new(dr->items, json_pack("{s:s,s:s,s:s,s:i,s:s,s:o}", "code", r->code, "procedure", r->procedure, "unit",
-						   r->unit, "status", r->status, "received_at", rec, "finished_at",
-						   r->finished ? json_string(fin) : json_null()));
+	clock_iso(f->received_at, rec, sizeof rec);
+	clock_iso(f->finished_at, fin, sizeof fin);
+	json_array_append_new(dr->items, json_pack("{s:s,s:s,s:s,s:i,s:s,s:o}", "code", f->code, "procedure", f->procedure, "unit",
+						   f->unit, "status", f->status, "received_at", rec, "finished_at",
+						   f->flags & FACT_FINISHED ? json_string(fin) : json_null()));
+	return 0;
 }
 
 static const json_t *indicator_def(const json_t *def, const char *id)
@@ -532,14 +525,14 @@ int report_766_drill(const struct dossiers *d, struct db *db, const struct princ
 	if (!part || (strcmp(part, "numerator") && strcmp(part, "denominator")))
 		return err_set(e, 400, "invalid_query", "part must be numerator or denominator", "part phải là numerator hoặc denominator");
 	int c = counter_index(json_string_value(json_object_get(ind, part)));
-	if (c < 0 || !counters[c].row)
+	if (c < 0 || !counters[c].column)
 		return err_set(e, 409, "not_drillable", "indicator %s's %s is not counted from dossiers", "chỉ tiêu %s không đếm từ hồ sơ (%s)",
 			       indicator, part);
 	struct scope sc;
 	if (scope_open(&sc, d, who, unit, p, e))
 		return -1;
-	struct drill dr = {c, limit, offset, 0, json_array()};
-	int rc = each_row(&sc, db, drill_row, &dr);
+	struct drill dr = {p, fact_column_index(counters[c].column), limit, offset, 0, json_array()};
+	int rc = each_fact(&sc, db, drill_add, &dr);
 	scope_close(&sc);
 	if (rc) {
 		json_decref(dr.items);

@@ -35,4 +35,33 @@ int report_766_drill(const struct dossiers *d, struct db *db, const struct princ
 		     const struct period *p, const char *indicator, const char *part, long limit, long offset, json_t **out,
 		     struct err *e);
 
+/* 0 when who may see the reports of unit for p (staff of it or of a unit above it, admins), else
+ * -1 with e (404 unknown unit, 403). */
+int report_may_see(const struct dossiers *d, const struct principal *who, const char *unit, const struct period *p, struct err *e);
+
+/* Calls visit for each dossier received or finished in p within unit (on the period's map), in
+ * order of receipt, after bringing the counters up to date; visit returns 0 to go on, 1 to stop,
+ * -1 on error. The caller has checked access. 0 or -1. */
+struct fact;
+typedef int (*report_fact_visit)(const struct fact *f, void *arg);
+int report_each_fact(const struct dossiers *d, struct db *db, const char *unit, const struct period *p, report_fact_visit visit,
+		     void *arg);
+
+/* Published figures (versions.c). POST /reports/766/versions {unit, period[, cut], reason}:
+ * closes an ended period (version 1: the report and the dossiers behind it), or, later, makes
+ * the next version when a recomputation differs, with the diff against the one before. */
+int report_publish(const struct dossiers *d, struct db *db, const struct principal *who, const json_t *body, json_t **out,
+		   struct err *e);
+/* GET /reports/766/versions?unit&period[&cut]: the versions, newest first. */
+int report_versions(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit,
+		    const struct period *p, json_t **out, struct err *e);
+/* GET /reports/766/versions/{n}?unit&period[&cut]: one version's report and its diff. */
+int report_version(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit,
+		   const struct period *p, long version, json_t **out, struct err *e);
+/* GET /reports/766: the published figures of a closed period (state "published", with
+ * changes_pending when a recomputation would differ), else the live ones (state "open", or
+ * "provisional" for an ended period not yet closed). */
+int report_766_view(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit,
+		    const struct period *p, json_t **out, struct err *e);
+
 #endif

@@ -1,0 +1,275 @@
+/* facts.c — what the index counts of each dossier, kept up to date as dossiers change (see
+ * facts.h): the changed dossiers are read again and their counts moved, in one transaction, so a
+ * period's figures are always the sum of report_counts over its half-months. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "report/facts.h"
+
+#define SYNC_ROUND 500
+
+/* In the order of report_counts' columns (migration 014) and of the SQL below. */
+const struct fact_column fact_columns[FACT_COLUMNS] = {
+	{"received", ON_RECEIVED, 0},
+	{"received_synced", ON_RECEIVED, FACT_SYNCED},
+	{"received_online", ON_RECEIVED, FACT_ONLINE},
+	{"direct", ON_RECEIVED, FACT_DIRECT},
+	{"direct_digitised", ON_RECEIVED, FACT_DIRECT | FACT_DIGITISED},
+	{"received_with_documents", ON_RECEIVED, FACT_DOCS},
+	{"received_reuse", ON_RECEIVED, FACT_REUSED},
+	{"finished", ON_FINISHED, FACT_FINISHED},
+	{"finished_on_time", ON_FINISHED, FACT_FINISHED | FACT_ON_TIME},
+	{"finished_e_result", ON_FINISHED, FACT_FINISHED | FACT_E_RESULT},
+	{"finished_satisfied", ON_FINISHED, FACT_FINISHED | FACT_ON_TIME | FACT_CONTENT},
+	{"finished_fully_online", ON_FINISHED, FACT_FINISHED | FACT_ONLINE | FACT_E_RESULT},
+	{"fee_due", ON_FINISHED, FACT_FINISHED | FACT_FEE},
+	{"fee_paid", ON_FINISHED, FACT_FINISHED | FACT_FEE | FACT_PAID},
+};
+
+int fact_column_index(const char *name)
+{
+	for (int i = 0; name && i < FACT_COLUMNS; i++)
+		if (!strcmp(fact_columns[i].name, name))
+			return i;
+	return -1;
+}
+
+bool fact_counts(const struct fact *f, int column)
+{
+	return (f->flags & fact_columns[column].all) == fact_columns[column].all;
+}
+
+int64_t fact_half(int64_t us)
+{
+	char day[11];
+	clock_date_vn(us, day, sizeof day);
+	int y = atoi(day), m = atoi(day + 5), d = atoi(day + 8);
+	return ((int64_t)y * 12 + m - 1) * 2 + (d >= 15);
+}
+
+void fact_half_day(int64_t half, char *out, size_t len)
+{
+	int64_t month = half / 2;
+	snprintf(out, len, "%04d-%02d-%s", (int)(month / 12), (int)(month % 12) + 1, half % 2 ? "15" : "01");
+}
+
+/* ---- reading a dossier ---- */
+
+static bool fee_of(const struct dossiers *d, const char *procedure)
+{
+	return json_integer_value(json_object_get(catalog_procedure(d->registry->catalog, procedure), "fee")) > 0;
+}
+
+/* The dossier as it is now: 1 found, 0 gone, -1 error. */
+static int fact_read(const struct dossiers *d, struct db *db, const char *code, struct fact *f)
+{
+	struct db_stmt *st = db_prepare(db,
+		"SELECT d.procedure_code, d.unit, d.channel, d.status, d.received_at, d.finished_at, d.due_at, d.supplements, "
+		"d.paid_at, (SELECT COUNT(*) FROM outbox o WHERE o.code = d.code AND o.acked_at IS NULL), "
+		"(SELECT COUNT(*) FROM issued i WHERE i.code = d.code), (SELECT COUNT(*) FROM documents x WHERE x.code = d.code), "
+		"(SELECT COUNT(*) FROM documents x WHERE x.code = d.code AND x.digitised = 1), "
+		"(SELECT COUNT(*) FROM documents x WHERE x.code = d.code AND x.reused_from IS NOT NULL), "
+		"COALESCE((SELECT score FROM ratings r WHERE r.code = d.code), 0) FROM dossiers d WHERE d.code = ?");
+	if (!st || db_bind(st, "t", code))
+		return -1;
+	enum db_rc rc = db_step(st);
+	if (rc != DB_ROW)
+		return rc == DB_DONE ? 0 : -1;
+	memset(f, 0, sizeof *f);
+	snprintf(f->code, sizeof f->code, "%s", code);
+	snprintf(f->procedure, sizeof f->procedure, "%s", db_col_text(st, 0));
+	snprintf(f->unit, sizeof f->unit, "%s", db_col_text(st, 1));
+	int channel = (int)db_col_int(st, 2), score = (int)db_col_int(st, 14);
+	f->status = (int)db_col_int(st, 3);
+	f->received_at = db_col_int(st, 4);
+	bool finished = !db_col_null(st, 5) && (f->status == 9 || f->status == 10);
+	f->finished_at = finished ? db_col_int(st, 5) : 0;
+	f->due_at = db_col_null(st, 6) ? 0 : db_col_int(st, 6);
+	struct {
+		bool on;
+		unsigned flag;
+	} flags[] = {
+		{channel == 2, FACT_ONLINE},
+		{channel == 1, FACT_DIRECT},
+		{db_col_int(st, 9) == 0, FACT_SYNCED},
+		{db_col_int(st, 10) > 0, FACT_E_RESULT},
+		{db_col_int(st, 11) > 0, FACT_DOCS},
+		{db_col_int(st, 12) > 0, FACT_DIGITISED},
+		{db_col_int(st, 13) > 0, FACT_REUSED},
+		{finished, FACT_FINISHED},
+		{finished && f->due_at && f->finished_at <= f->due_at && db_col_int(st, 7) <= 1, FACT_ON_TIME},
+		{score == 0 || score >= 3, FACT_CONTENT},
+		{fee_of(d, f->procedure), FACT_FEE},
+		{!db_col_null(st, 8), FACT_PAID},
+	};
+	for (size_t i = 0; i < sizeof flags / sizeof *flags; i++)
+		if (flags[i].on)
+			f->flags |= flags[i].flag;
+	db_reset(st);
+	return 1;
+}
+
+/* The dossier as last counted: 1 found, 0 never counted, -1 error. */
+static int fact_stored(struct db *db, const char *code, struct fact *f)
+{
+	struct db_stmt *st = db_prepare(db, "SELECT procedure_code, unit, status, received_at, finished_at, due_at, flags "
+					    "FROM report_facts WHERE code = ?");
+	if (!st || db_bind(st, "t", code))
+		return -1;
+	enum db_rc rc = db_step(st);
+	if (rc != DB_ROW)
+		return rc == DB_DONE ? 0 : -1;
+	memset(f, 0, sizeof *f);
+	snprintf(f->code, sizeof f->code, "%s", code);
+	snprintf(f->procedure, sizeof f->procedure, "%s", db_col_text(st, 0));
+	snprintf(f->unit, sizeof f->unit, "%s", db_col_text(st, 1));
+	f->status = (int)db_col_int(st, 2);
+	f->received_at = db_col_int(st, 3);
+	f->finished_at = db_col_null(st, 4) ? 0 : db_col_int(st, 4);
+	f->due_at = db_col_null(st, 5) ? 0 : db_col_int(st, 5);
+	f->flags = (unsigned)db_col_int(st, 6);
+	db_reset(st);
+	return 1;
+}
+
+static bool same(const struct fact *a, const struct fact *b)
+{
+	return !strcmp(a->procedure, b->procedure) && !strcmp(a->unit, b->unit) && a->status == b->status &&
+	       a->received_at == b->received_at && a->finished_at == b->finished_at && a->due_at == b->due_at && a->flags == b->flags;
+}
+
+/* ---- moving counts ---- */
+
+/* Adds sign to the counts of f's columns of one basis in the half-month of its time. */
+static int count_basis(struct db *db, const struct fact *f, enum fact_basis basis, int sign)
+{
+	int64_t at = basis == ON_RECEIVED ? f->received_at : f->finished_at;
+	if (basis == ON_FINISHED && !(f->flags & FACT_FINISHED))
+		return 0;
+	struct db_stmt *st = db_prepare(db,
+		"INSERT INTO report_counts (unit, half, procedure_code, received, received_synced, received_online, direct, "
+		"direct_digitised, received_with_documents, received_reuse, finished, finished_on_time, finished_e_result, "
+		"finished_satisfied, finished_fully_online, fee_due, fee_paid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+		"ON CONFLICT (half, unit, procedure_code) DO UPDATE SET "
+		"received = report_counts.received + excluded.received, "
+		"received_synced = report_counts.received_synced + excluded.received_synced, "
+		"received_online = report_counts.received_online + excluded.received_online, "
+		"direct = report_counts.direct + excluded.direct, "
+		"direct_digitised = report_counts.direct_digitised + excluded.direct_digitised, "
+		"received_with_documents = report_counts.received_with_documents + excluded.received_with_documents, "
+		"received_reuse = report_counts.received_reuse + excluded.received_reuse, "
+		"finished = report_counts.finished + excluded.finished, "
+		"finished_on_time = report_counts.finished_on_time + excluded.finished_on_time, "
+		"finished_e_result = report_counts.finished_e_result + excluded.finished_e_result, "
+		"finished_satisfied = report_counts.finished_satisfied + excluded.finished_satisfied, "
+		"finished_fully_online = report_counts.finished_fully_online + excluded.finished_fully_online, "
+		"fee_due = report_counts.fee_due + excluded.fee_due, fee_paid = report_counts.fee_paid + excluded.fee_paid");
+	if (!st || db_bind(st, "tit", f->unit, fact_half(at), f->procedure))
+		return -1;
+	for (int i = 0; i < FACT_COLUMNS; i++) {
+		int64_t n = fact_columns[i].basis == basis && fact_counts(f, i) ? sign : 0;
+		if (db_bind_at(st, 4 + i, "i", n))
+			return -1;
+	}
+	return db_step(st) == DB_DONE ? 0 : -1;
+}
+
+static int count_fact(struct db *db, const struct fact *f, int sign)
+{
+	return count_basis(db, f, ON_RECEIVED, sign) || count_basis(db, f, ON_FINISHED, sign) ? -1 : 0;
+}
+
+static int fact_save(struct db *db, const struct fact *f)
+{
+	struct db_stmt *st = db_prepare(db, "INSERT INTO report_facts (code, procedure_code, unit, status, received_at, finished_at, "
+					    "due_at, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET "
+					    "procedure_code = excluded.procedure_code, unit = excluded.unit, status = excluded.status, "
+					    "received_at = excluded.received_at, finished_at = excluded.finished_at, "
+					    "due_at = excluded.due_at, flags = excluded.flags");
+	if (!st || db_bind(st, "tttii", f->code, f->procedure, f->unit, (int64_t)f->status, f->received_at))
+		return -1;
+	int rc = (f->finished_at ? db_bind_at(st, 6, "i", f->finished_at) : db_bind_at(st, 6, "n")) ||
+		 (f->due_at ? db_bind_at(st, 7, "i", f->due_at) : db_bind_at(st, 7, "n")) ||
+		 db_bind_at(st, 8, "i", (int64_t)f->flags);
+	return rc || db_step(st) != DB_DONE ? -1 : 0;
+}
+
+/* Moves one dossier's counts from what they were to what they are. */
+static int refresh(const struct dossiers *d, struct db *db, const char *code)
+{
+	struct fact now, was;
+	int is = fact_read(d, db, code, &now), had = fact_stored(db, code, &was);
+	if (is < 0 || had < 0)
+		return -1;
+	if (is && had && same(&now, &was))
+		return 0;
+	if (had && count_fact(db, &was, -1))
+		return -1;
+	if (!is)
+		return db_run(db, "DELETE FROM report_facts WHERE code = ?", "t", code) == DB_DONE ? 0 : -1;
+	return count_fact(db, &now, +1) || fact_save(db, &now) ? -1 : 0;
+}
+
+/* Up to SYNC_ROUND marked dossiers; *n says how many there were. */
+static int sync_round(const struct dossiers *d, struct db *db, int *n)
+{
+	char codes[SYNC_ROUND][48];
+	*n = 0;
+	struct db_stmt *st = db_prepare(db, "SELECT code FROM report_dirty LIMIT 500");
+	if (!st)
+		return -1;
+	enum db_rc rc;
+	while ((rc = db_step(st)) == DB_ROW && *n < SYNC_ROUND)
+		snprintf(codes[(*n)++], sizeof codes[0], "%s", db_col_text(st, 0));
+	db_reset(st);
+	if (rc == DB_ERROR || rc == DB_BUSY)
+		return -1;
+	for (int i = 0; i < *n; i++)
+		if (refresh(d, db, codes[i]) || db_run(db, "DELETE FROM report_dirty WHERE code = ?", "t", codes[i]) != DB_DONE)
+			return -1;
+	return 0;
+}
+
+static bool any_marked(struct db *db)
+{
+	struct db_stmt *st = db_prepare(db, "SELECT 1 FROM report_dirty LIMIT 1");
+	bool any = st && db_step(st) == DB_ROW;
+	if (st)
+		db_reset(st);
+	return any;
+}
+
+int facts_sync(const struct dossiers *d, struct db *db, bool all)
+{
+	int n = SYNC_ROUND;
+	while (n == SYNC_ROUND && any_marked(db)) {
+		if (db_begin(db))
+			return -1;
+		if (sync_round(d, db, &n) || db_commit(db)) {
+			db_rollback(db);
+			return -1;
+		}
+		if (!all)
+			break;
+	}
+	return 0;
+}
+
+int facts_sync_within(const struct dossiers *d, struct db *db)
+{
+	int n = SYNC_ROUND;
+	while (n == SYNC_ROUND)
+		if (sync_round(d, db, &n))
+			return -1;
+	return 0;
+}
+
+void facts_round(struct db *db, CURL *curl, void *arg)
+{
+	(void)curl;
+	if (facts_sync(arg, db, false))
+		log_error("report_facts", "the index counters were not brought up to date: %s", db_errmsg(db));
+}

@@ -91,6 +91,10 @@ struct dossier_new {
 	const char *form; /* the completed form as JSON text */
 };
 int dossier_insert(struct db *db, const struct dossier_new *n, char *code, size_t len, int64_t now);
+/* Writes count synthetic dossiers over the communes of province and the reporting year (gen.c),
+ * each marked changed. For benchmarks and demos. */
+int dossier_gen(const struct dossiers *d, struct db *db, const char *province, int year, long count, unsigned long seed,
+		struct err *e);
 /* Marks dossier code changed, in the writer's transaction, for those who follow changes (the
  * reports' counters, src/report/facts.c): 0 or -1. */
 int dossier_mark_changed(struct db *db, const char *code);

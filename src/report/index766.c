@@ -3,6 +3,7 @@
  * are data; the counters are the table below. The dossiers' counters are kept up to date as
  * dossiers change (facts.c): a period's figures sum report_counts over its half-months, and
  * each row is credited to the unit right below the report's that held it then. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,11 +104,27 @@ static void tally_release(struct tally *t)
 		json_decref(t->procs[i]);
 }
 
+static int columns[NCOUNTERS];
+static void find_columns(void)
+{
+	for (size_t i = 0; i < NCOUNTERS; i++)
+		columns[i] = fact_column_index(counters[i].column);
+}
+
+/* The column of report_counts each counter reads, or -1. */
+static const int *counter_columns(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, find_columns);
+	return columns;
+}
+
 /* Adds one row of report_counts (the columns cols) of procedure to t. */
 static void count(struct tally *t, const char *procedure, const int64_t *cols)
 {
+	const int *column = counter_columns();
 	for (size_t i = 0; i < NCOUNTERS; i++) {
-		int c = fact_column_index(counters[i].column);
+		int c = column[i];
 		if (c < 0 || !cols[c])
 			continue;
 		if (!counters[i].distinct_procedures) {
@@ -174,7 +191,12 @@ static struct tally *child_for(struct scope *sc, const char *unit)
 static bool within(struct scope *sc, const char *unit, const char *on, struct tally **t)
 {
 	char key[32];
-	snprintf(key, sizeof key, "%s/%s", unit, on);
+	size_t n = strlen(unit);
+	if (n + 12 > sizeof key)
+		return false;
+	memcpy(key, unit, n); /* unit/day: rows come in runs of the same, so the lookup is the cost to keep small */
+	key[n] = '/';
+	memcpy(key + n + 1, on, 11);
 	json_t *v = json_object_get(sc->within, key);
 	if (!v) {
 		long at = -1;

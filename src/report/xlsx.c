@@ -5,6 +5,7 @@
  * into memory and removed. */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,10 +55,16 @@ static int book_open(struct book *b, struct err *e)
 	return 0;
 }
 
+/* workbook_close stamps the document with gmtime(), whose result is shared by the process: one
+ * workbook closes at a time. */
+static pthread_mutex_t closing = PTHREAD_MUTEX_INITIALIZER;
+
 /* Finishes the workbook and reads it into out (data malloc'd); removes the file either way. */
 static int book_close(struct book *b, struct report_file *out, struct err *e)
 {
+	pthread_mutex_lock(&closing);
 	lxw_error rc = workbook_close(b->wb);
+	pthread_mutex_unlock(&closing);
 	struct stat st;
 	char *data = NULL;
 	bool ok = rc == LXW_NO_ERROR && !b->err && !fstat(b->fd, &st) && st.st_size > 0 && st.st_size <= XLSX_MAX &&

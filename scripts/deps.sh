@@ -3,9 +3,9 @@
 # Usage: scripts/deps.sh [build|test]   (test adds the packages the test suite needs)
 set -euo pipefail
 want=(gcc make pkg-config meson ninja-build libmicrohttpd-dev libjansson-dev libsqlite3-dev
-      libsodium-dev libqrencode-dev libcurl4-openssl-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core)
+      libsodium-dev libqrencode-dev libcurl4-openssl-dev libcairo2-dev libpango1.0-dev libxlsxwriter-dev fonts-dejavu-core)
 if [ "${1:-build}" = test ]; then
-  want+=(libcmocka-dev chromium nodejs sqlite3 curl poppler-utils zbar-tools)
+  want+=(libcmocka-dev chromium nodejs sqlite3 curl poppler-utils zbar-tools libreoffice-calc-nogui)
 fi
 missing=()
 for p in "${want[@]}"; do

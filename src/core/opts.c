@@ -9,16 +9,18 @@ void opts_usage(const char *usage, const char *summary, const struct opt *opts)
 	printf("usage: trondoi %s\n\n%s\n\noptions:\n", usage, summary);
 	for (const struct opt *o = opts; o->name; o++) {
 		char left[64];
-		snprintf(left, sizeof left, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		snprintf(left, sizeof left, "%s%s%s--%s%s%s", o->alias ? "-" : "", o->alias ? o->alias : "", o->alias ? ", " : "", o->name,
+			 o->arg ? " " : "", o->arg ? o->arg : "");
 		printf("  %-26s %s%s\n", left, o->help, o->required ? " (required)" : "");
 	}
 	printf("  %-26s %s\n", "--help", "show this help");
 }
 
-static const struct opt *find(const struct opt *opts, const char *name)
+/* The option a names: "--name", or "-x" for one with alias x. */
+static const struct opt *find(const struct opt *opts, const char *a)
 {
 	for (const struct opt *o = opts; o->name; o++)
-		if (!strcmp(o->name, name))
+		if ((a[1] == '-' && !strcmp(o->name, a + 2)) || (a[1] != '-' && o->alias && !strcmp(o->alias, a + 1)))
 			return o;
 	return NULL;
 }
@@ -33,7 +35,8 @@ int opts_parse(int argc, char **argv, const struct opt *opts, const char *usage,
 			opts_usage(usage, summary, opts);
 			return 1;
 		}
-		if (strncmp(a, "--", 2) != 0) {
+		const struct opt *o = a[0] == '-' && a[1] ? find(opts, a) : NULL;
+		if (!o && strncmp(a, "--", 2) != 0) {
 			if (*npos == maxpos) {
 				fprintf(stderr, "trondoi %s: unexpected argument '%s' (see --help)\n", argv[0], a);
 				return -1;
@@ -41,7 +44,6 @@ int opts_parse(int argc, char **argv, const struct opt *opts, const char *usage,
 			pos[(*npos)++] = a;
 			continue;
 		}
-		const struct opt *o = find(opts, a + 2);
 		if (!o) {
 			fprintf(stderr, "trondoi %s: unknown option '%s' (see --help)\n", argv[0], a);
 			return -1;

@@ -11,6 +11,7 @@ struct opt {
 	const char **value;   /* set for options with an argument */
 	bool *flag;           /* set for flags */
 	bool required;
+	const char *alias;    /* a one-letter short form without the "-" ("o" for -o), or NULL */
 };
 
 /* Parses argv (argv[0] is the subcommand) against opts, which ends with {0}. Positional

@@ -1,4 +1,5 @@
 /* api_report.c — reports: the national service index (Decision 766) and what lies behind it. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,26 +13,31 @@ static int period_of(struct call *c, struct period *p)
 	return period_parse(call_query(c, "period"), call_query(c, "cut"), p, &c->err);
 }
 
-int api_report_766(struct call *c)
+/* A report of kind for ?unit&period[&cut][&format]: JSON as the result, or CSV or XLSX as a file. */
+static int answer(struct call *c, const char *kind)
 {
-	struct period p;
+	const struct report_kind *k = report_kind_find(kind);
 	const char *format = call_query(c, "format");
-	if (format && strcmp(format, "json") && strcmp(format, "csv"))
-		return err_set(&c->err, 400, "invalid_query", "format must be json or csv", "format phải là json hoặc csv");
-	if (period_of(c, &p) || report_766_view(&c->app->dossiers, c->db, c->who, call_query(c, "unit"), &p, &c->result, &c->err))
+	struct period p;
+	if (report_format_check(format, &c->err) || period_of(c, &p) ||
+	    k->make(&c->app->dossiers, c->db, c->who, call_query(c, "unit"), &p, &c->result, &c->err))
 		return -1;
 	if (!format || !strcmp(format, "json"))
 		return 0;
-	c->file = report_766_csv(c->result);
+	struct report_file f;
+	int rc = report_export(k, c->result, format, &f, &c->err);
 	json_decref(c->result);
 	c->result = NULL;
-	if (!c->file)
-		return err_set(&c->err, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
-	c->file_len = strlen(c->file);
-	c->file_type = "text/csv; charset=utf-8";
-	snprintf(c->file_name, sizeof c->file_name, "766-%s-%s.csv", call_query(c, "unit"), p.name);
+	if (rc)
+		return -1;
+	c->file = f.data;
+	c->file_len = f.len;
+	c->file_type = f.type;
+	snprintf(c->file_name, sizeof c->file_name, "%s", f.name);
 	return 0;
 }
+
+int api_report_766(struct call *c) { return answer(c, "766"); }
 
 int api_report_766_drill(struct call *c)
 {
@@ -44,12 +50,7 @@ int api_report_766_drill(struct call *c)
 				call_query(c, "part"), limit, offset, &c->result, &c->err);
 }
 
-int api_report_targets(struct call *c)
-{
-	struct period p;
-	return period_of(c, &p) ? -1 : report_targets(&c->app->dossiers, c->db, c->who, call_query(c, "unit"), &p, &c->result, &c->err);
-}
-
+int api_report_targets(struct call *c) { return answer(c, "targets"); }
 int api_report_publish(struct call *c)
 {
 	c->status = 201;

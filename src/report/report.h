@@ -27,8 +27,43 @@ int report_766(const struct dossiers *d, struct db *db, const struct principal *
  * scorecard, each with value, target (by the unit's level where the target has levels) and met. */
 int report_targets(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit, const struct period *p,
 		   json_t **out, struct err *e);
-/* The same as CSV text (one line an indicator, then one a child unit). */
+/* The same as CSV text (one line an indicator, then the total). */
 char *report_766_csv(const json_t *report);
+/* The targets as CSV text (one line a target). */
+char *report_targets_csv(const json_t *report);
+
+/* ---- export (export.c, xlsx.c): the reports as files for people ---- */
+
+/* A report as a file: its bytes (malloc'd, the caller frees), length, media type and name
+ * ("766-37-2026-Q1.xlsx"). */
+struct report_file {
+	char *data;
+	size_t len;
+	const char *type;
+	char name[96];
+};
+
+/* The spreadsheets: the index with a summary sheet (total, groups, the units below ranked) and one
+ * sheet per group; the targets on one sheet. 500 export_failed when the file cannot be made. */
+int report_766_xlsx(const json_t *report, struct report_file *out, struct err *e);
+int report_targets_xlsx(const json_t *report, struct report_file *out, struct err *e);
+
+/* A kind of report: how it is computed and written. */
+typedef int (*report_make)(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit,
+			   const struct period *p, json_t **out, struct err *e);
+struct report_kind {
+	const char *name; /* "766", "targets" */
+	report_make make;
+	char *(*csv)(const json_t *report);
+	int (*xlsx)(const json_t *report, struct report_file *out, struct err *e);
+};
+/* The kind named name, or NULL. */
+const struct report_kind *report_kind_find(const char *name);
+/* 0 when format is one report_export writes: json, csv or xlsx (NULL: json); else 400 invalid_query. */
+int report_format_check(const char *format, struct err *e);
+/* Writes report (what kind->make answered) in format: 0 with *out filled, or -1 with e. */
+int report_export(const struct report_kind *kind, const json_t *report, const char *format, struct report_file *out,
+		  struct err *e);
 /* GET /reports/766/drill?…&indicator&part=numerator|denominator[&limit&offset]: what stands
  * behind a figure — the dossiers (or, for catalog counters, the procedures). */
 int report_766_drill(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit,

@@ -76,6 +76,10 @@ const struct route routes[] = {
 	{"GET", "/api/v1/procedures", PUBLIC, api_procedures_list, "the procedure catalog"},
 	{"GET", "/api/v1/procedures/{code}", PUBLIC, api_procedure_get, "one procedure"},
 	{"GET", "/api/v1/procedures/{code}/prefill", CITIZEN, api_prefill, "the form filled from the registry"},
+	{"GET", "/api/v1/procedures/{code}/announcements", PUBLIC, api_announcements, "the province's decisions announcing a procedure"},
+	{"POST", "/api/v1/procedures/{code}/announcements", STAFF | ROLE_ADMIN, api_announce, "record a decision announcing a procedure"},
+	{"PUT", "/api/v1/procedures/{code}/announcements/{id}/published", STAFF | ROLE_ADMIN, api_announce_published,
+	 "record when an announced procedure appeared in the national database"},
 	{"GET", "/api/v1/attributes", PUBLIC, api_attributes_list, "the registry's attribute catalog"},
 	{"GET", "/api/v1/agencies", PUBLIC, api_agencies_list, "agency kinds"},
 

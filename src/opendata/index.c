@@ -1,0 +1,162 @@
+/* index.c — dataset 4, the Decision 766 service index: for each of the last OD_MONTHS calendar
+ * months that has dossiers, the total and each group's points of the publishing province and of
+ * every unit below it that has dossiers in the month (report_766's children, and theirs), as
+ * report_766 computes them for an admin — the same figures /api/v1/reports/766 shows staff for
+ * the same unit, month and cut=calendar. Computed when asked: nothing kept that could go stale. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "opendata/dataset.h"
+
+#define MAX_DEPTH 3    /* province, district, commune */
+#define MAX_CHILDREN 4096
+
+static const struct od_field fields[] = {
+	{"month", "text", "Tháng", "the calendar month, YYYY-MM, Vietnam time"},
+	{"cut", "text", "Cách tính kỳ", "calendar: the month runs from its 1st to its last day (not the Decree 09 cut)"},
+	{"unit", "text", "Mã đơn vị", "the unit's code on the month's map"},
+	{"unit_name", "text", "Tên đơn vị", "the unit's name"},
+	{"level", "text", "Cấp", "province, district or commune"},
+	{"parent", "text", "Đơn vị cấp trên", "the unit it is counted under here (empty for the province)"},
+	{"total", "numeric", "Tổng điểm", "the index, out of 100"},
+};
+#define NFIELDS (sizeof fields / sizeof *fields)
+
+/* The fields above, then one a group of data/indicators/766.json: its points. */
+static json_t *index_fields(const struct opendata *o)
+{
+	json_t *list = od_fields_json(fields, NFIELDS);
+	size_t i;
+	json_t *g;
+	json_array_foreach(json_object_get(o->d->indicators, "groups"), i, g) {
+		char notes[96];
+		snprintf(notes, sizeof notes, "the points of the group, out of %lld",
+			 (long long)json_integer_value(json_object_get(g, "max")));
+		json_array_append_new(list, json_pack("{s:O,s:s,s:{s:O,s:s}}", "id", json_object_get(g, "id"), "type", "numeric", "info",
+						      "label", json_object_get(json_object_get(g, "name"), "vi"), "notes", notes));
+	}
+	return list;
+}
+
+/* The caller report_766 answers: the system, as an admin. Staff routes keep their own checks. */
+static const struct principal publisher = {.user_id = "system", .username = "opendata", .role = ROLE_ADMIN};
+
+struct walk {
+	const struct opendata *o;
+	struct db *db;
+	const char *month;
+	const struct period *p;
+	struct od_page *pg;
+	struct err *e;
+};
+
+static json_t *record(const struct walk *w, const json_t *rep, const struct unit *u, const char *parent)
+{
+	json_t *r = json_pack("{s:s,s:s,s:O,s:O,s:s,s:O}", "month", w->month, "cut", w->p->cut, "unit", json_object_get(rep, "unit"),
+			      "unit_name", json_object_get(rep, "name"), "level", u ? units_level_name(u->level) : "", "total",
+			      json_object_get(rep, "total"));
+	json_object_set_new(r, "parent", parent ? json_string(parent) : json_null());
+	size_t i;
+	json_t *g;
+	json_array_foreach(json_object_get(rep, "groups"), i, g)
+		json_object_set(r, json_string_value(json_object_get(g, "id")), json_object_get(g, "points"));
+	return r;
+}
+
+static int by_code(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static int visit(const struct walk *w, const char *unit, const char *parent, int depth);
+
+/* Visits the children report lists, in code order. */
+static int visit_children(const struct walk *w, const json_t *rep, int depth)
+{
+	const json_t *children = json_object_get(rep, "children");
+	size_t n = json_array_size(children);
+	if (!n || depth >= MAX_DEPTH)
+		return 0;
+	const char **codes = calloc(n, sizeof *codes);
+	if (!codes)
+		return err_set(w->e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
+	for (size_t i = 0; i < n; i++)
+		codes[i] = json_string_value(json_object_get(json_array_get(children, i), "unit"));
+	qsort(codes, n, sizeof *codes, by_code);
+	int rc = 0;
+	const char *unit = json_string_value(json_object_get(rep, "unit"));
+	for (size_t i = 0; !rc && i < n && i < MAX_CHILDREN; i++)
+		rc = visit(w, codes[i], unit, depth + 1);
+	free(codes);
+	return rc;
+}
+
+/* The unit's record, then its children's. A commune's report is computed only when the page
+ * keeps its record (it has no children to find). */
+static int visit(const struct walk *w, const char *unit, const char *parent, int depth)
+{
+	const struct unit *u = units_find(w->o->d->registry->units, unit, w->p->last_day);
+	bool wanted = od_page_wants(w->pg);
+	if (!wanted && u && u->level == UNIT_COMMUNE)
+		return 0;
+	json_t *rep = NULL;
+	if (report_766(w->o->d, w->db, &publisher, unit, w->p, &rep, w->e)) {
+		if (w->e->status < 500) /* the published province is not on the map: ours to fix */
+			w->e->status = 500;
+		return -1;
+	}
+	if (wanted)
+		od_page_add(w->pg, record(w, rep, u, parent));
+	int rc = visit_children(w, rep, depth);
+	json_decref(rep);
+	return rc;
+}
+
+static const char *province(const struct opendata *o)
+{
+	return json_string_value(json_object_get(json_object_get(o->meta, "publisher"), "unit"));
+}
+
+/* The months covered: those of the last OD_MONTHS that have dossiers. */
+static int months_covered(struct db *db, char (*months)[8], size_t *n)
+{
+	char now[8], since[8];
+	od_month_of(clock_now_us(), now);
+	od_month_add(now, -(OD_MONTHS - 1), since);
+	return od_months_with_dossiers(db, since, months, OD_MONTHS, n);
+}
+
+static int index_records(const struct opendata *o, struct db *db, struct od_page *pg, struct err *e)
+{
+	char months[OD_MONTHS][8];
+	size_t n;
+	if (months_covered(db, months, &n))
+		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
+	for (size_t i = 0; i < n; i++) {
+		struct period p;
+		if (od_month_period(months[i], &p))
+			return err_set(e, 500, "bad_month", "cannot read month %s", "không đọc được tháng %s", months[i]);
+		struct walk w = {o, db, months[i], &p, pg, e};
+		if (visit(&w, province(o), NULL, 0))
+			return -1;
+	}
+	return 0;
+}
+
+/* From the first covered month's 1st to today; computed when asked, so modified is now. */
+static int index_coverage(const struct opendata *o, struct db *db, struct od_coverage *cv, struct err *e)
+{
+	(void)o;
+	char months[OD_MONTHS][8];
+	size_t n;
+	if (months_covered(db, months, &n))
+		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
+	cv->modified_us = clock_now_us();
+	cv->months_max = OD_MONTHS;
+	if (!n)
+		return 0;
+	snprintf(cv->from, sizeof cv->from, "%s-01", months[0]);
+	clock_today_vn(cv->until, sizeof cv->until);
+	return 0;
+}
+
+const struct od_dataset od_index = {"service-index-766", index_fields, index_records, index_coverage};

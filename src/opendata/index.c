@@ -2,7 +2,8 @@
  * months that has dossiers, the total and each group's points of the publishing province and of
  * every unit below it that has dossiers in the month (report_766's children, and theirs), as
  * report_766 computes them for an admin — the same figures /api/v1/reports/766 shows staff for
- * the same unit, month and cut=calendar. Computed when asked: nothing kept that could go stale. */
+ * the same unit, month and cut=calendar. Computed when asked: nothing kept that could go stale.
+ * Each month costs a pass over its dossiers per unit with dossiers, hence the OD_MONTHS limit. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,15 +143,33 @@ static int index_records(const struct opendata *o, struct db *db, struct od_page
 	return 0;
 }
 
-/* From the first covered month's 1st to today; computed when asked, so modified is now. */
+/* The last change to anything the index counts: dossiers (their status, steps, payments and
+ * results move updated_at), the portal's acknowledgements, documents, ratings, feedback, the
+ * catalog. */
+static int last_change(struct db *db, int64_t *out)
+{
+	struct db_stmt *st = db_prepare(db, "SELECT (SELECT MAX(updated_at) FROM dossiers), (SELECT MAX(acked_at) FROM outbox), "
+					    "(SELECT MAX(at) FROM documents), (SELECT MAX(at) FROM ratings), "
+					    "(SELECT MAX(created_at) FROM feedback), (SELECT MAX(answered_at) FROM feedback), "
+					    "(SELECT MAX(rated_at) FROM feedback), (SELECT MAX(loaded_at) FROM procedures)");
+	if (!st || db_step(st) != DB_ROW)
+		return -1;
+	*out = 0;
+	for (int i = 0; i < 8; i++)
+		if (db_col_int(st, i) > *out)
+			*out = db_col_int(st, i);
+	db_reset(st);
+	return 0;
+}
+
+/* From the first covered month's 1st to today. */
 static int index_coverage(const struct opendata *o, struct db *db, struct od_coverage *cv, struct err *e)
 {
 	(void)o;
 	char months[OD_MONTHS][8];
 	size_t n;
-	if (months_covered(db, months, &n))
+	if (months_covered(db, months, &n) || last_change(db, &cv->modified_us))
 		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
-	cv->modified_us = clock_now_us();
 	cv->months_max = OD_MONTHS;
 	if (!n)
 		return 0;

@@ -231,7 +231,7 @@ describe('after a few dossiers', () => {
     const rows = csv.slice(1).map((l) => l.split(','));
     const col = (name) => rows.map((r) => r[head.indexOf(name)]);
     const ids = col('id'), names = col('full_name'), phones = col('phone').filter(Boolean);
-    assert.equal(ids[0], me.id);
+    assert.deepEqual([ids.length, ids[0], names[0], phones[0]], [300, me.id, me.attributes.full_name.value, me.attributes.phone.value]);
     assert.equal(codes.length, 3);
 
     const texts = [];

@@ -3,7 +3,9 @@
  * every unit below it that has dossiers in the month (report_766's children, and theirs), as
  * report_766 computes them for an admin — the same figures /api/v1/reports/766 shows staff for
  * the same unit, month and cut=calendar. Computed when asked: nothing kept that could go stale.
- * Each month costs a pass over its dossiers per unit with dossiers, hence the OD_MONTHS limit. */
+ * A unit and its children are scored in one pass over the month's dossiers
+ * (report_766_with_children): one pass a month after the 2025 reform (province → communes), one
+ * more per district before it; hence the OD_MONTHS limit. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +13,7 @@
 #include "core/clock.h"
 #include "opendata/dataset.h"
 
-#define MAX_DEPTH 3    /* province, district, commune */
-#define MAX_CHILDREN 4096
+#define MAX_DEPTH 3 /* province, district, commune */
 
 static const struct od_field fields[] = {
 	{"month", "text", "Tháng", "the calendar month, YYYY-MM, Vietnam time"},
@@ -53,61 +54,81 @@ struct walk {
 	struct err *e;
 };
 
-static json_t *record(const struct walk *w, const json_t *rep, const struct unit *u, const char *parent)
+/* A record from a report (or a report's child entry: unit, name, total, groups). */
+static json_t *record(const struct walk *w, const json_t *x, const char *parent)
 {
-	json_t *r = json_pack("{s:s,s:s,s:O,s:O,s:s,s:O}", "month", w->month, "cut", w->p->cut, "unit", json_object_get(rep, "unit"),
-			      "unit_name", json_object_get(rep, "name"), "level", u ? units_level_name(u->level) : "", "total",
-			      json_object_get(rep, "total"));
+	const char *unit = json_string_value(json_object_get(x, "unit"));
+	const struct unit *u = units_find(w->o->d->registry->units, unit ? unit : "", w->p->last_day);
+	json_t *r = json_pack("{s:s,s:s,s:O,s:O,s:s,s:O}", "month", w->month, "cut", w->p->cut, "unit", json_object_get(x, "unit"),
+			      "unit_name", json_object_get(x, "name"), "level", u ? units_level_name(u->level) : "", "total",
+			      json_object_get(x, "total"));
 	json_object_set_new(r, "parent", parent ? json_string(parent) : json_null());
 	size_t i;
 	json_t *g;
-	json_array_foreach(json_object_get(rep, "groups"), i, g)
+	json_array_foreach(json_object_get(x, "groups"), i, g)
 		json_object_set(r, json_string_value(json_object_get(g, "id")), json_object_get(g, "points"));
 	return r;
 }
 
-static int by_code(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-static int visit(const struct walk *w, const char *unit, const char *parent, int depth);
-
-/* Visits the children report lists, in code order. */
-static int visit_children(const struct walk *w, const json_t *rep, int depth)
+static int by_unit(const void *a, const void *b)
 {
-	const json_t *children = json_object_get(rep, "children");
+	return strcmp(json_string_value(json_object_get(*(json_t *const *)a, "unit")),
+		      json_string_value(json_object_get(*(json_t *const *)b, "unit")));
+}
+
+/* The report of unit with its children's groups; a 4xx (the published province is not on the
+ * month's map) is ours to fix, so a 500. */
+static json_t *report_of(const struct walk *w, const char *unit)
+{
+	json_t *rep = NULL;
+	if (report_766_with_children(w->o->d, w->db, &publisher, unit, w->p, &rep, w->e)) {
+		if (w->e->status < 500)
+			w->e->status = 500;
+		return NULL;
+	}
+	return rep;
+}
+
+/* The records of rep's children in code order, each followed by its own children's (a unit
+ * that is not a commune is reported on in turn). */
+static int walk_children(const struct walk *w, const json_t *rep, int depth)
+{
+	json_t *children = json_object_get(rep, "children");
 	size_t n = json_array_size(children);
 	if (!n || depth >= MAX_DEPTH)
 		return 0;
-	const char **codes = calloc(n, sizeof *codes);
-	if (!codes)
+	json_t **list = calloc(n, sizeof *list);
+	if (!list)
 		return err_set(w->e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
 	for (size_t i = 0; i < n; i++)
-		codes[i] = json_string_value(json_object_get(json_array_get(children, i), "unit"));
-	qsort(codes, n, sizeof *codes, by_code);
+		list[i] = json_array_get(children, i);
+	qsort(list, n, sizeof *list, by_unit);
+	const char *parent = json_string_value(json_object_get(rep, "unit"));
 	int rc = 0;
-	const char *unit = json_string_value(json_object_get(rep, "unit"));
-	for (size_t i = 0; !rc && i < n && i < MAX_CHILDREN; i++)
-		rc = visit(w, codes[i], unit, depth + 1);
-	free(codes);
+	for (size_t i = 0; !rc && i < n; i++) {
+		const char *unit = json_string_value(json_object_get(list[i], "unit"));
+		if (od_page_wants(w->pg))
+			od_page_add(w->pg, record(w, list[i], parent));
+		const struct unit *u = units_find(w->o->d->registry->units, unit, w->p->last_day);
+		if (!u || u->level == UNIT_COMMUNE)
+			continue;
+		json_t *sub = report_of(w, unit);
+		rc = sub ? walk_children(w, sub, depth + 1) : -1;
+		json_decref(sub);
+	}
+	free(list);
 	return rc;
 }
 
-/* The unit's record, then its children's. A commune's report is computed only when the page
- * keeps its record (it has no children to find). */
-static int visit(const struct walk *w, const char *unit, const char *parent, int depth)
+/* A month: the province's record, then its children's. */
+static int walk_month(const struct walk *w, const char *province)
 {
-	const struct unit *u = units_find(w->o->d->registry->units, unit, w->p->last_day);
-	bool wanted = od_page_wants(w->pg);
-	if (!wanted && u && u->level == UNIT_COMMUNE)
-		return 0;
-	json_t *rep = NULL;
-	if (report_766(w->o->d, w->db, &publisher, unit, w->p, &rep, w->e)) {
-		if (w->e->status < 500) /* the published province is not on the map: ours to fix */
-			w->e->status = 500;
+	json_t *rep = report_of(w, province);
+	if (!rep)
 		return -1;
-	}
-	if (wanted)
-		od_page_add(w->pg, record(w, rep, u, parent));
-	int rc = visit_children(w, rep, depth);
+	if (od_page_wants(w->pg))
+		od_page_add(w->pg, record(w, rep, NULL));
+	int rc = walk_children(w, rep, 1);
 	json_decref(rep);
 	return rc;
 }
@@ -137,7 +158,7 @@ static int index_records(const struct opendata *o, struct db *db, struct od_page
 		if (od_month_period(months[i], &p))
 			return err_set(e, 500, "bad_month", "cannot read month %s", "không đọc được tháng %s", months[i]);
 		struct walk w = {o, db, months[i], &p, pg, e};
-		if (visit(&w, province(o), NULL, 0))
+		if (walk_month(&w, province(o)))
 			return -1;
 	}
 	return 0;

@@ -75,5 +75,9 @@ int api_my_documents(struct call *c);
 int api_document_share(struct call *c);
 int api_verify(struct call *c);
 int api_keys(struct call *c);
+int api_od_package_list(struct call *c);
+int api_od_package_show(struct call *c);
+int api_od_datastore_search(struct call *c);
+int api_od_help_show(struct call *c);
 
 #endif

@@ -413,8 +413,9 @@ static bool is_province(const struct dossiers *d, const char *unit, const char *
 	return u && u->level == UNIT_PROVINCE;
 }
 
-int report_766(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit, const struct period *p,
-	       json_t **out, struct err *e)
+/* report_766, with each child's groups beside its total when child_groups. */
+static int report_766_build(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit,
+			    const struct period *p, bool child_groups, json_t **out, struct err *e)
 {
 	struct scope sc;
 	if (scope_open(&sc, d, who, unit, p, e))
@@ -429,9 +430,13 @@ int report_766(const struct dossiers *d, struct db *db, const struct principal *
 	for (size_t i = 0; i < sc.nchildren; i++) {
 		double t;
 		count_catalog(d, &sc.children[i], is_province(d, sc.children[i].unit, p->last_day));
-		json_decref(score(d->indicators, &sc.children[i], &t));
+		json_t *child_groups_json = score(d->indicators, &sc.children[i], &t);
 		const struct unit *u = units_find(d->registry->units, sc.children[i].unit, p->last_day);
-		json_array_append_new(children, json_pack("{s:s,s:s,s:f}", "unit", sc.children[i].unit, "name", u ? u->name : "", "total", t));
+		json_t *c = json_pack("{s:s,s:s,s:f}", "unit", sc.children[i].unit, "name", u ? u->name : "", "total", t);
+		if (child_groups)
+			json_object_set(c, "groups", child_groups_json);
+		json_decref(child_groups_json);
+		json_array_append_new(children, c);
 	}
 	char from[40], until[40];
 	clock_iso(p->from_us, from, sizeof from);
@@ -441,6 +446,18 @@ int report_766(const struct dossiers *d, struct db *db, const struct principal *
 			 p->cut, "from", from, "until", until, "groups", groups, "total", total, "max", 100, "children", children);
 	scope_close(&sc);
 	return 0;
+}
+
+int report_766(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit, const struct period *p,
+	       json_t **out, struct err *e)
+{
+	return report_766_build(d, db, who, unit, p, false, out, e);
+}
+
+int report_766_with_children(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit,
+			     const struct period *p, json_t **out, struct err *e)
+{
+	return report_766_build(d, db, who, unit, p, true, out, e);
 }
 
 /* The target of t for a unit of `level` (a level name). */

@@ -23,6 +23,10 @@ int period_parse(const char *name, const char *cut, struct period *p, struct err
  * rate, target and points, the total out of 100, and each child unit's total. */
 int report_766(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit, const struct period *p,
 	       json_t **out, struct err *e);
+/* report_766 with each child's groups too ("groups" beside "total" in children): a unit and
+ * every unit right below it scored in one pass over the period's dossiers (open data). */
+int report_766_with_children(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit,
+			     const struct period *p, json_t **out, struct err *e);
 /* GET /reports/targets?unit&period[&cut]: the province's digital-transformation targets as a
  * scorecard, each with value, target (by the unit's level where the target has levels) and met. */
 int report_targets(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit, const struct period *p,

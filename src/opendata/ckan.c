@@ -11,6 +11,7 @@
 #include "core/crypto.h"
 #include "core/json.h"
 #include "opendata/dataset.h"
+#include "report/facts.h"
 
 #define OD_OFFSET_MAX 100000000L
 #define OD_KEY_MAX 32
@@ -422,6 +423,8 @@ int opendata_call(const struct opendata *o, struct db *db, const struct od_reque
 	else if (!o->meta)
 		err_set(&f.e, 500, "opendata_not_configured", "open data is not configured (data/opendata.json): run trondoi init",
 			"chưa cấu hình dữ liệu mở (data/opendata.json): hãy chạy trondoi init");
+	else if (facts_sync(o->d, db, true)) /* the datasets read the index's counters */
+		err_set(&f.e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
 	else if (!check_args(a->params, rq, &f) && !a->run(o, db, rq, &result, &f)) {
 		*out = json_pack("{s:o,s:b,s:o}", "help", help_url(o, a->name), "success", 1, "result", result);
 		return 200;

@@ -164,19 +164,20 @@ static int index_records(const struct opendata *o, struct db *db, struct od_page
 	return 0;
 }
 
-/* The last change to anything the index counts: dossiers (their status, steps, payments and
- * results move updated_at), the portal's acknowledgements, documents, ratings, feedback, the
+/* The last change to anything the index counts: dossiers received or finished (the counters'
+ * facts, indexed by both times), the portal's acknowledgements, documents, ratings, feedback, the
  * catalog. */
 static int last_change(struct db *db, int64_t *out)
 {
-	struct db_stmt *st = db_prepare(db, "SELECT (SELECT MAX(updated_at) FROM dossiers), (SELECT MAX(acked_at) FROM outbox), "
+	struct db_stmt *st = db_prepare(db, "SELECT (SELECT MAX(received_at) FROM report_facts), (SELECT MAX(acked_at) FROM outbox), "
 					    "(SELECT MAX(at) FROM documents), (SELECT MAX(at) FROM ratings), "
 					    "(SELECT MAX(created_at) FROM feedback), (SELECT MAX(answered_at) FROM feedback), "
-					    "(SELECT MAX(rated_at) FROM feedback), (SELECT MAX(loaded_at) FROM procedures)");
+					    "(SELECT MAX(rated_at) FROM feedback), (SELECT MAX(loaded_at) FROM procedures), "
+					    "(SELECT MAX(finished_at) FROM report_facts)");
 	if (!st || db_step(st) != DB_ROW)
 		return -1;
 	*out = 0;
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < 9; i++)
 		if (db_col_int(st, i) > *out)
 			*out = db_col_int(st, i);
 	db_reset(st);

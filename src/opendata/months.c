@@ -31,7 +31,7 @@ int od_month_period(const char *month, struct period *p)
 int od_first_month(struct db *db, char out[8])
 {
 	out[0] = 0;
-	struct db_stmt *st = db_prepare(db, "SELECT MIN(received_at) FROM dossiers");
+	struct db_stmt *st = db_prepare(db, "SELECT MIN(received_at) FROM report_facts");
 	if (!st)
 		return -1;
 	enum db_rc rc = db_step(st);
@@ -44,8 +44,8 @@ int od_first_month(struct db *db, char out[8])
 /* Whether any dossier was received or finished in p. */
 static int has_dossiers(struct db *db, const struct period *p, bool *yes)
 {
-	struct db_stmt *st = db_prepare(db, "SELECT COUNT(*) FROM dossiers WHERE (received_at >= ? AND received_at < ?) OR "
-					    "(finished_at >= ? AND finished_at < ?)");
+	struct db_stmt *st = db_prepare(db, "SELECT COUNT(*) FROM (SELECT 1 FROM report_facts WHERE (received_at >= ? AND received_at < ?) "
+					    "OR (finished_at >= ? AND finished_at < ?) LIMIT 1) x");
 	if (!st || db_bind(st, "iiii", p->from_us, p->until_us, p->from_us, p->until_us) || db_step(st) != DB_ROW)
 		return -1;
 	*yes = db_col_int(st, 0) > 0;

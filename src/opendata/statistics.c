@@ -1,12 +1,14 @@
 /* statistics.c — dataset 3, monthly dossier statistics: per calendar month (Vietnam time), the
  * receiving unit and the procedure, how many dossiers were received (online among them), finished
- * and finished on time — counted by SQL (GROUP BY) from the dossiers table, one month at a time,
- * from the first dossier's month to this one. Counts only: no codes, no applicants, no fields. */
+ * and finished on time — summed from the index's counters (report_counts: per unit, procedure
+ * and half-month, kept up to date as dossiers change), one month at a time, from the first
+ * dossier's month to this one. Counts only: no codes, no applicants, no fields. */
 #include <stdio.h>
 #include <string.h>
 
 #include "core/clock.h"
 #include "opendata/dataset.h"
+#include "report/facts.h"
 
 static const struct od_field fields[] = {
 	{"month", "text", "Tháng", "the calendar month, YYYY-MM, Vietnam time"},
@@ -46,17 +48,10 @@ static int month_records(const struct opendata *o, struct db *db, const char *mo
 	struct period p;
 	if (od_month_period(month, &p))
 		return -1;
-	struct db_stmt *st = db_prepare(
-		db, "SELECT unit, procedure_code, "
-		    "SUM(CASE WHEN received_at >= ? AND received_at < ? THEN 1 ELSE 0 END), "
-		    "SUM(CASE WHEN received_at >= ? AND received_at < ? AND channel = 2 THEN 1 ELSE 0 END), "
-		    "SUM(CASE WHEN status IN (9, 10) AND finished_at >= ? AND finished_at < ? THEN 1 ELSE 0 END), "
-		    "SUM(CASE WHEN status IN (9, 10) AND finished_at >= ? AND finished_at < ? AND due_at IS NOT NULL AND "
-		    "finished_at <= due_at AND supplements <= 1 THEN 1 ELSE 0 END) "
-		    "FROM dossiers WHERE (received_at >= ? AND received_at < ?) OR (finished_at >= ? AND finished_at < ?) "
-		    "GROUP BY unit, procedure_code ORDER BY unit, procedure_code");
-	int64_t f = p.from_us, u = p.until_us;
-	if (!st || db_bind(st, "iiiiiiiiiiii", f, u, f, u, f, u, f, u, f, u, f, u))
+	struct db_stmt *st = db_prepare(db, "SELECT unit, procedure_code, SUM(received), SUM(received_online), SUM(finished), "
+					    "SUM(finished_on_time) FROM report_counts WHERE half >= ? AND half < ? GROUP BY unit, procedure_code "
+					    "HAVING SUM(received) > 0 OR SUM(finished) > 0 ORDER BY unit, procedure_code");
+	if (!st || db_bind(st, "ii", fact_half(p.from_us), fact_half(p.until_us)))
 		return -1;
 	enum db_rc rc;
 	while ((rc = db_step(st)) == DB_ROW)
@@ -77,12 +72,14 @@ static int statistic_records(const struct opendata *o, struct db *db, struct od_
 	return 0;
 }
 
-/* From the first day of the first dossier's month to today; changed when a dossier last did. */
+/* From the first day of the first dossier's month to today; changed when a dossier was last
+ * received or finished. */
 static int statistic_coverage(const struct opendata *o, struct db *db, struct od_coverage *cv, struct err *e)
 {
 	(void)o;
 	char month[8];
-	struct db_stmt *st = db_prepare(db, "SELECT MAX(updated_at) FROM dossiers");
+	struct db_stmt *st = db_prepare(db, "SELECT MAX(x) FROM (SELECT MAX(received_at) AS x FROM report_facts UNION ALL "
+					    "SELECT MAX(finished_at) FROM report_facts) m");
 	if (od_first_month(db, month) || !st || db_step(st) != DB_ROW)
 		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
 	cv->modified_us = db_col_int(st, 0);

@@ -79,9 +79,7 @@ static int fact_read(const struct dossiers *d, struct db *db, const char *code, 
 	if (rc != DB_ROW)
 		return rc == DB_DONE ? 0 : -1;
 	memset(f, 0, sizeof *f);
-	snprintf(f->code, sizeof f->code, "%s", code);
-	snprintf(f->procedure, sizeof f->procedure, "%s", db_col_text(st, 0));
-	snprintf(f->unit, sizeof f->unit, "%s", db_col_text(st, 1));
+	fact_names(f, code, db_col_text(st, 0), db_col_text(st, 1));
 	int channel = (int)db_col_int(st, 2), score = (int)db_col_int(st, 14);
 	f->status = (int)db_col_int(st, 3);
 	f->received_at = db_col_int(st, 4);
@@ -112,25 +110,34 @@ static int fact_read(const struct dossiers *d, struct db *db, const char *code, 
 	return 1;
 }
 
+void fact_names(struct fact *f, const char *code, const char *procedure, const char *unit)
+{
+	snprintf(f->code, sizeof f->code, "%s", code);
+	snprintf(f->procedure, sizeof f->procedure, "%s", procedure);
+	snprintf(f->unit, sizeof f->unit, "%s", unit);
+}
+
+void fact_row(struct db_stmt *st, struct fact *f)
+{
+	memset(f, 0, sizeof *f);
+	fact_names(f, db_col_text(st, 0), db_col_text(st, 1), db_col_text(st, 2));
+	f->status = (int)db_col_int(st, 3);
+	f->received_at = db_col_int(st, 4);
+	f->finished_at = db_col_null(st, 5) ? 0 : db_col_int(st, 5);
+	f->flags = (unsigned)db_col_int(st, 6);
+	f->due_at = db_col_null(st, 7) ? 0 : db_col_int(st, 7);
+}
+
 /* The dossier as last counted: 1 found, 0 never counted, -1 error. */
 static int fact_stored(struct db *db, const char *code, struct fact *f)
 {
-	struct db_stmt *st = db_prepare(db, "SELECT procedure_code, unit, status, received_at, finished_at, due_at, flags "
-					    "FROM report_facts WHERE code = ?");
+	struct db_stmt *st = db_prepare(db, "SELECT " FACT_COLUMNS_SQL " FROM report_facts WHERE code = ?");
 	if (!st || db_bind(st, "t", code))
 		return -1;
 	enum db_rc rc = db_step(st);
 	if (rc != DB_ROW)
 		return rc == DB_DONE ? 0 : -1;
-	memset(f, 0, sizeof *f);
-	snprintf(f->code, sizeof f->code, "%s", code);
-	snprintf(f->procedure, sizeof f->procedure, "%s", db_col_text(st, 0));
-	snprintf(f->unit, sizeof f->unit, "%s", db_col_text(st, 1));
-	f->status = (int)db_col_int(st, 2);
-	f->received_at = db_col_int(st, 3);
-	f->finished_at = db_col_null(st, 4) ? 0 : db_col_int(st, 4);
-	f->due_at = db_col_null(st, 5) ? 0 : db_col_int(st, 5);
-	f->flags = (unsigned)db_col_int(st, 6);
+	fact_row(st, f);
 	db_reset(st);
 	return 1;
 }

@@ -46,6 +46,11 @@ extern const struct fact_column fact_columns[];
 int fact_column_index(const char *name);
 bool fact_counts(const struct fact *f, int column);
 
+/* The columns of report_facts that fact_row reads, in its order. */
+#define FACT_COLUMNS_SQL "code, procedure_code, unit, status, received_at, finished_at, flags, due_at"
+void fact_row(struct db_stmt *st, struct fact *f);
+void fact_names(struct fact *f, const char *code, const char *procedure, const char *unit);
+
 /* A half-month: (year * 12 + month - 1) * 2, plus 1 from the 15th on (Vietnam time). */
 int64_t fact_half(int64_t us);
 /* The half's first day, YYYY-MM-DD. */

@@ -543,7 +543,7 @@ char *report_766_csv(const json_t *report)
 /* Every dossier received or finished in the period within the scope's unit, in time order. */
 static int each_fact(struct scope *sc, struct db *db, report_fact_visit visit, void *arg)
 {
-	struct db_stmt *st = db_prepare(db, "SELECT code, procedure_code, unit, status, received_at, finished_at, flags FROM report_facts "
+	struct db_stmt *st = db_prepare(db, "SELECT " FACT_COLUMNS_SQL " FROM report_facts "
 					    "WHERE (received_at >= ? AND received_at < ?) OR (finished_at >= ? AND finished_at < ?) "
 					    "ORDER BY received_at, code");
 	const struct period *p = sc->p;
@@ -552,11 +552,8 @@ static int each_fact(struct scope *sc, struct db *db, report_fact_visit visit, v
 	enum db_rc rc;
 	int stop = 0;
 	while (!stop && (rc = db_step(st)) == DB_ROW) {
-		struct fact f = {.status = (int)db_col_int(st, 3), .received_at = db_col_int(st, 4), .finished_at = db_col_int(st, 5),
-				 .flags = (unsigned)db_col_int(st, 6)};
-		snprintf(f.code, sizeof f.code, "%s", db_col_text(st, 0));
-		snprintf(f.procedure, sizeof f.procedure, "%s", db_col_text(st, 1));
-		snprintf(f.unit, sizeof f.unit, "%s", db_col_text(st, 2));
+		struct fact f;
+		fact_row(st, &f);
 		char on[11];
 		struct tally *t;
 		clock_date_vn(f.received_at, on, sizeof on);
@@ -604,7 +601,7 @@ static int drill_add(const struct fact *f, void *arg)
 	return 0;
 }
 
-static const json_t *indicator_def(const json_t *def, const char *id)
+const json_t *report_indicator(const json_t *def, const char *id)
 {
 	size_t i;
 	json_t *g;
@@ -641,7 +638,7 @@ int report_766_drill(const struct dossiers *d, struct db *db, const struct princ
 		     const struct period *p, const char *indicator, const char *part, long limit, long offset, json_t **out,
 		     struct err *e)
 {
-	const json_t *ind = indicator_def(d->indicators, indicator);
+	const json_t *ind = report_indicator(d->indicators, indicator);
 	if (!ind)
 		return err_set(e, 400, "invalid_query", "no indicator %s", "không có chỉ tiêu %s", indicator ? indicator : "");
 	if (!part || (strcmp(part, "numerator") && strcmp(part, "denominator")))

@@ -74,6 +74,8 @@ int report_766_drill(const struct dossiers *d, struct db *db, const struct princ
 		     const struct period *p, const char *indicator, const char *part, long limit, long offset, json_t **out,
 		     struct err *e);
 
+/* The indicator id among the groups of def (data/indicators/766.json, or a report), or NULL. */
+const json_t *report_indicator(const json_t *def, const char *id);
 /* 0 when who may see the reports of unit for p (staff of it or of a unit above it, admins), else
  * -1 with e (404 unknown unit, 403). */
 int report_may_see(const struct dossiers *d, const struct principal *who, const char *unit, const struct period *p, struct err *e);

@@ -105,18 +105,6 @@ static json_t *figures(const json_t *x)
 			 "points", json_object_get(x, "points"));
 }
 
-static const json_t *indicator_in(const json_t *report, const char *id)
-{
-	size_t i;
-	json_t *g;
-	json_array_foreach(json_object_get(report, "groups"), i, g) {
-		const json_t *x = json_find(json_object_get(g, "indicators"), "id", id);
-		if (x)
-			return x;
-	}
-	return NULL;
-}
-
 /* The indicators whose figures moved, and the units whose total moved. */
 static json_t *figures_diff(const json_t *before, const json_t *after)
 {
@@ -124,7 +112,7 @@ static json_t *figures_diff(const json_t *before, const json_t *after)
 	size_t i, j;
 	json_t *g, *x;
 	json_array_foreach(json_object_get(after, "groups"), i, g) json_array_foreach(json_object_get(g, "indicators"), j, x) {
-		const json_t *old = indicator_in(before, json_string_value(json_object_get(x, "id")));
+		const json_t *old = report_indicator(before, json_string_value(json_object_get(x, "id")));
 		json_t *was = old ? figures(old) : json_null(), *is = figures(x);
 		if (!json_equal(was, is))
 			json_array_append_new(moved, json_pack("{s:O,s:o,s:o}", "indicator", json_object_get(x, "id"), "before", was, "after", is));

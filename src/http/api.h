@@ -57,6 +57,7 @@ int api_report_766_drill(struct call *c);
 int api_report_publish(struct call *c);
 int api_report_versions(struct call *c);
 int api_report_version(struct call *c);
+int api_report_sent(struct call *c);
 int api_my_bundles(struct call *c);
 int api_dossier_step(struct call *c);
 int api_desk_lateness(struct call *c);

@@ -108,7 +108,7 @@ int report_send_queue(const struct dossiers *d, struct db *db, const char *unit,
 		goto out;
 	snprintf(key_id, sizeof key_id, "unit:%s", province->code);
 	json_t *doc = document(province, key_id, unit, p, version, &v);
-	text = doc ? json_to_str(doc) : NULL;
+	text = doc ? json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL; /* 3.33, not 3.3300000000000001 */
 	json_decref(doc);
 	if (!text)
 		goto out;

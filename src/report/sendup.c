@@ -99,7 +99,11 @@ static json_t *document(const struct unit *province, const char *key_id, const c
 int report_send_queue(const struct dossiers *d, struct db *db, const char *unit, const struct period *p, long version)
 {
 	struct published v = {0};
+	char today[11];
+	clock_today_vn(today, sizeof today);
 	const struct unit *province = province_of(d->registry->units, unit, p->last_day);
+	if (!province) /* a unit of today's map reporting on a period before it existed */
+		province = province_of(d->registry->units, unit, today);
 	unsigned char sk[crypto_sign_SECRETKEYBYTES], sig[crypto_sign_BYTES];
 	char public_b64[64], key_id[24], sig_b64[sodium_base64_ENCODED_LEN(crypto_sign_BYTES, B64)];
 	char *text = NULL;

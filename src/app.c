@@ -55,6 +55,7 @@ int app_open(struct app *a, const char *db_url, struct db **db, struct err *e)
 	a->dossiers.indicators = xf ? json_loads((const char *)xf->data, 0, NULL) : NULL;
 	const struct embedded_file *tf = embedded_find(embedded_docs, "targets.json");
 	a->dossiers.targets = tf ? json_loads((const char *)tf->data, 0, NULL) : NULL;
+	a->opendata = (struct opendata){&a->dossiers, meta_json(*db, "opendata")};
 	a->dossiers.payee_ready = json_string_value(json_object_get(a->payee, "bank_bin")) &&
 				  json_string_value(json_object_get(a->payee, "account"));
 	if (a->dossiers.workflow)
@@ -88,6 +89,8 @@ void app_close(struct app *a)
 	a->dossiers.targets = NULL;
 	json_decref(a->payee);
 	a->payee = NULL;
+	json_decref(a->opendata.meta);
+	a->opendata.meta = NULL;
 	a->dossiers.workflow = NULL;
 	units_free(a->units);
 	a->units = NULL;

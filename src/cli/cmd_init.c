@@ -30,7 +30,7 @@ int cli_fail(const char *cmd, const struct err *e)
 }
 
 /* A data file kept whole in meta under key: data/payment.json (the account that receives fees),
- * data/bundles.json (the life-event bundles). */
+ * data/bundles.json (the life-event bundles), data/opendata.json (who publishes open data). */
 static int store_meta(struct db *db, const char *data_dir, const char *file, const char *key, struct err *e)
 {
 	char path[1100];
@@ -71,6 +71,7 @@ static int load_reference(struct db *db, const char *data_dir, struct err *e)
 		 units_count(u), units_link_count(u), json_array_size(c.procedures), years);
 	if (units_store(u, db) || catalog_store(&c, db) || store_meta(db, data_dir, "payment.json", "payment", e) ||
 	    store_meta(db, data_dir, "bundles.json", "bundles", e) || store_meta(db, data_dir, "feedback.json", "feedback", e) ||
+	    store_meta(db, data_dir, "opendata.json", "opendata", e) ||
 	    audit_append(db, "system", "reference.load", data_dir, detail) ||
 	    db_commit(db)) {
 		err_set(e, 500, "db_error", "cannot store reference data: %s", "không lưu được dữ liệu tham chiếu: %s",

@@ -55,6 +55,9 @@ int api_feedback_answer(struct call *c);
 int api_feedback_rate(struct call *c);
 int api_report_766_drill(struct call *c);
 int api_report_publish(struct call *c);
+int api_announcements(struct call *c);
+int api_announce(struct call *c);
+int api_announce_published(struct call *c);
 int api_report_versions(struct call *c);
 int api_report_version(struct call *c);
 int api_report_sent(struct call *c);
@@ -73,5 +76,9 @@ int api_my_documents(struct call *c);
 int api_document_share(struct call *c);
 int api_verify(struct call *c);
 int api_keys(struct call *c);
+int api_od_package_list(struct call *c);
+int api_od_package_show(struct call *c);
+int api_od_datastore_search(struct call *c);
+int api_od_help_show(struct call *c);
 
 #endif

@@ -85,3 +85,19 @@ int api_report_sent(struct call *c)
 		return -1;
 	return report_sends_list(&c->app->dossiers, c->db, c->who, call_query(c, "unit"), one ? &p : NULL, &c->result, &c->err);
 }
+
+int api_announcements(struct call *c)
+{
+	return report_announcements(&c->app->dossiers, c->db, c->params[0], &c->result, &c->err);
+}
+
+int api_announce(struct call *c)
+{
+	c->status = 201;
+	return report_announce(&c->app->dossiers, c->db, c->who, c->params[0], c->body, &c->result, &c->err);
+}
+
+int api_announce_published(struct call *c)
+{
+	return report_announce_published(&c->app->dossiers, c->db, c->who, c->params[0], c->params[1], c->body, &c->result, &c->err);
+}

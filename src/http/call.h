@@ -48,6 +48,12 @@ struct call {
 };
 
 const char *call_query(struct call *c, const char *key);
+/* The query's parameters in order, up to max of them (value NULL for "?key" without "=");
+ * returns how many there are in all. */
+struct call_arg {
+	const char *key, *value;
+};
+size_t call_query_all(struct call *c, struct call_arg *out, size_t max);
 const char *call_header(struct call *c, const char *key);
 /* Query parameter as an int in [lo, hi]; def when absent; -1 and a 400 when malformed. */
 int call_query_int(struct call *c, const char *key, long lo, long hi, long def, long *out);

@@ -77,12 +77,21 @@ const struct route routes[] = {
 	{"GET", "/api/v1/procedures", PUBLIC, api_procedures_list, "the procedure catalog"},
 	{"GET", "/api/v1/procedures/{code}", PUBLIC, api_procedure_get, "one procedure"},
 	{"GET", "/api/v1/procedures/{code}/prefill", CITIZEN, api_prefill, "the form filled from the registry"},
+	{"GET", "/api/v1/procedures/{code}/announcements", PUBLIC, api_announcements, "the province's decisions announcing a procedure"},
+	{"POST", "/api/v1/procedures/{code}/announcements", STAFF | ROLE_ADMIN, api_announce, "record a decision announcing a procedure"},
+	{"PUT", "/api/v1/procedures/{code}/announcements/{id}/published", STAFF | ROLE_ADMIN, api_announce_published,
+	 "record when an announced procedure appeared in the national database"},
 	{"GET", "/api/v1/attributes", PUBLIC, api_attributes_list, "the registry's attribute catalog"},
 	{"GET", "/api/v1/agencies", PUBLIC, api_agencies_list, "agency kinds"},
 
 	{"GET", "/api/v1/calendar/lunar", PUBLIC, api_calendar_lunar, "a date in the Vietnamese lunar calendar"},
 	{"GET", "/api/v1/calendar/holidays", PUBLIC, api_calendar_holidays, "a year's holidays and make-up days"},
 	{"GET", "/api/v1/calendar/due", PUBLIC, api_calendar_due, "the legal working-day clock"},
+
+	{"GET", "/api/3/action/package_list", PUBLIC, api_od_package_list, "open data: the datasets' names (CKAN)"},
+	{"GET", "/api/3/action/package_show", PUBLIC, api_od_package_show, "open data: a dataset's metadata (CKAN)"},
+	{"GET", "/api/3/action/datastore_search", PUBLIC, api_od_datastore_search, "open data: a page of a dataset's records (CKAN)"},
+	{"GET", "/api/3/action/help_show", PUBLIC, api_od_help_show, "open data: an action's help (CKAN)"},
 };
 
 const size_t routes_count = sizeof routes / sizeof *routes;

@@ -103,6 +103,28 @@ const char *call_query(struct call *c, const char *key)
 	return MHD_lookup_connection_value(c->transport, MHD_GET_ARGUMENT_KIND, key);
 }
 
+struct query_walk {
+	struct call_arg *out;
+	size_t max, n;
+};
+
+static enum MHD_Result query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	struct query_walk *w = cls;
+	if (w->n < w->max)
+		w->out[w->n] = (struct call_arg){key, value};
+	w->n++;
+	return MHD_YES;
+}
+
+size_t call_query_all(struct call *c, struct call_arg *out, size_t max)
+{
+	struct query_walk w = {out, max, 0};
+	MHD_get_connection_values(c->transport, MHD_GET_ARGUMENT_KIND, query_arg, &w);
+	return w.n;
+}
+
 const char *call_header(struct call *c, const char *key)
 {
 	return MHD_lookup_connection_value(c->transport, MHD_HEADER_KIND, key);
@@ -304,7 +326,7 @@ static enum MHD_Result answer(struct MHD_Connection *conn, struct call *c, int r
 	}
 	if (!c->result)
 		return send_text(conn, c->status ? c->status : 204, strdup(""), "text/plain", 0);
-	return send_json(conn, c->status ? c->status : 200, c->result, 0);
+	return send_json(conn, c->status ? c->status : 200, c->result, c->retry_after);
 }
 
 /* Marks the held-back answer ready (or failed) and wakes the connection if it sleeps. */

@@ -32,11 +32,30 @@ static bool f_satisfied(const struct fb *f, const struct period *p) { return f_r
 typedef bool (*fb_test)(const struct fb *f, const struct period *p);
 
 /* Counters over the catalog: the procedures of a unit's level. */
-typedef bool (*proc_test)(const json_t *procedure, bool payee);
-static bool p_all(const json_t *x, bool payee) { (void)x; (void)payee; return true; }
-static bool p_online(const json_t *x, bool payee) { (void)payee; return json_is_true(json_object_get(x, "full_online")); }
-static bool p_fee(const json_t *x, bool payee) { (void)payee; return json_integer_value(json_object_get(x, "fee")) > 0; }
-static bool p_fee_online(const json_t *x, bool payee) { return p_fee(x, payee) && payee; /* VietQR for every fee */ }
+typedef bool (*proc_test)(const struct dossiers *d, const json_t *procedure);
+static bool p_all(const struct dossiers *d, const json_t *x) { (void)d; (void)x; return true; }
+static bool p_online(const struct dossiers *d, const json_t *x) { (void)d; return json_is_true(json_object_get(x, "full_online")); }
+static bool p_fee(const struct dossiers *d, const json_t *x) { (void)d; return json_integer_value(json_object_get(x, "fee")) > 0; }
+static bool p_fee_online(const struct dossiers *d, const json_t *x) { return p_fee(d, x) && d->payee_ready; /* VietQR for every fee */ }
+/* Every part data/indicators/766.json's described_requires names is there and not empty. */
+static bool p_described(const struct dossiers *d, const json_t *x)
+{
+	size_t i;
+	json_t *key;
+	json_array_foreach(json_object_get(d->indicators, "described_requires"), i, key) {
+		const json_t *v = json_object_get(x, json_string_value(key));
+		if (!v || json_is_null(v) || (json_is_string(v) && !json_string_length(v)) || (json_is_array(v) && !json_array_size(v)) ||
+		    (json_is_object(v) && !json_object_size(v)))
+			return false;
+	}
+	return true;
+}
+
+/* Counters over the announcements of procedures signed in the period. */
+typedef bool (*ann_test)(const struct announcement *a);
+static bool a_all(const struct announcement *a) { (void)a; return true; }
+static bool a_on_time(const struct announcement *a) { return a->on_time; }
+static bool a_published_on_time(const struct announcement *a) { return a->published_on_time; }
 
 /* A counter reads a column of the dossiers' counts (facts.c), the catalog, or the feedback. */
 static const struct counter {
@@ -45,6 +64,7 @@ static const struct counter {
 	proc_test proc;
 	bool distinct_procedures; /* counts the procedures that have such dossiers, not dossiers */
 	fb_test fb;
+	ann_test ann;
 } counters[] = {
 	{"received", "received"},
 	{"received_synced", "received_synced"},
@@ -66,6 +86,10 @@ static const struct counter {
 	{"procedures_online_used", "received_online", NULL, true},
 	{"procedures_fee", NULL, p_fee},
 	{"procedures_fee_online", NULL, p_fee_online},
+	{"procedures_described", NULL, p_described},
+	{"announced", NULL, NULL, false, NULL, a_all},
+	{"announced_on_time", NULL, NULL, false, NULL, a_on_time},
+	{"published_on_time", NULL, NULL, false, NULL, a_published_on_time},
 	{"feedback_due", NULL, NULL, false, f_due},
 	{"feedback_on_time", NULL, NULL, false, f_on_time},
 	{"feedback_rated", NULL, NULL, false, f_rated},
@@ -139,16 +163,21 @@ static void count(struct tally *t, const char *procedure, const int64_t *cols)
 }
 
 /* The catalog counters of a unit: the procedures of its level (a province's: all of them). */
-static void count_catalog(const struct dossiers *d, struct tally *t, bool province, bool payee)
+static bool of_level(const json_t *procedure, bool province)
+{
+	const char *level = json_string_value(json_object_get(procedure, "level"));
+	return province || (level && !strcmp(level, "commune"));
+}
+
+static void count_catalog(const struct dossiers *d, struct tally *t, bool province)
 {
 	size_t i;
 	json_t *x;
 	json_array_foreach(d->registry->catalog->procedures, i, x) {
-		const char *level = json_string_value(json_object_get(x, "level"));
-		if (!province && (!level || strcmp(level, "commune")))
+		if (!of_level(x, province))
 			continue;
 		for (size_t c = 0; c < NCOUNTERS; c++)
-			if (counters[c].proc && counters[c].proc(x, payee))
+			if (counters[c].proc && counters[c].proc(d, x))
 				t->n[c]++;
 	}
 }
@@ -270,6 +299,40 @@ static int count_feedback(struct scope *sc, struct db *db)
 	return rc == DB_DONE ? 0 : -1;
 }
 
+static bool is_province(const struct dossiers *d, const char *unit, const char *date);
+
+/* An announcement counts for a unit that lies within the announcing one, if the procedure is of
+ * the unit's level. */
+static void count_announcement(struct scope *sc, struct tally *t, const char *unit, const struct announcement *a)
+{
+	const struct dossiers *d = sc->d;
+	const char *day = sc->p->last_day;
+	if (!units_within(d->registry->units, unit, day, a->unit, day) ||
+	    !of_level(catalog_procedure(d->registry->catalog, a->procedure), is_province(d, unit, day)))
+		return;
+	for (size_t i = 0; i < NCOUNTERS; i++)
+		if (counters[i].ann && counters[i].ann(a))
+			t->n[i]++;
+}
+
+static int announcement_visit(const struct announcement *a, void *arg)
+{
+	struct scope *sc = arg;
+	count_announcement(sc, &sc->total, sc->unit, a);
+	for (size_t i = 0; i < sc->nchildren; i++)
+		count_announcement(sc, &sc->children[i], sc->children[i].unit, a);
+	return 0;
+}
+
+/* The announcements of procedures signed in the period (for the units below: those that have
+ * figures already). */
+static int count_announcements(struct scope *sc, struct db *db)
+{
+	char first[11];
+	clock_date_vn(sc->p->from_us, first, sizeof first);
+	return announcements_each(sc->d, db, first, sc->p->last_day, announcement_visit, sc);
+}
+
 /* The groups with their indicators scored from t, and the total. */
 static json_t *score(const json_t *def, const struct tally *t, double *total)
 {
@@ -350,26 +413,30 @@ static bool is_province(const struct dossiers *d, const char *unit, const char *
 	return u && u->level == UNIT_PROVINCE;
 }
 
-int report_766(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit, const struct period *p,
-	       json_t **out, struct err *e)
+/* report_766, with each child's groups beside its total when child_groups. */
+static int report_766_build(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit,
+			    const struct period *p, bool child_groups, json_t **out, struct err *e)
 {
 	struct scope sc;
 	if (scope_open(&sc, d, who, unit, p, e))
 		return -1;
-	bool payee = d->payee_ready;
-	if (count_dossiers(&sc, db) || count_feedback(&sc, db)) {
+	if (count_dossiers(&sc, db) || count_feedback(&sc, db) || count_announcements(&sc, db)) {
 		scope_close(&sc);
 		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
 	}
-	count_catalog(d, &sc.total, is_province(d, unit, p->last_day), payee);
+	count_catalog(d, &sc.total, is_province(d, unit, p->last_day));
 	double total;
 	json_t *groups = score(d->indicators, &sc.total, &total), *children = json_array();
 	for (size_t i = 0; i < sc.nchildren; i++) {
 		double t;
-		count_catalog(d, &sc.children[i], is_province(d, sc.children[i].unit, p->last_day), payee);
-		json_decref(score(d->indicators, &sc.children[i], &t));
+		count_catalog(d, &sc.children[i], is_province(d, sc.children[i].unit, p->last_day));
+		json_t *child_groups_json = score(d->indicators, &sc.children[i], &t);
 		const struct unit *u = units_find(d->registry->units, sc.children[i].unit, p->last_day);
-		json_array_append_new(children, json_pack("{s:s,s:s,s:f}", "unit", sc.children[i].unit, "name", u ? u->name : "", "total", t));
+		json_t *c = json_pack("{s:s,s:s,s:f}", "unit", sc.children[i].unit, "name", u ? u->name : "", "total", t);
+		if (child_groups)
+			json_object_set(c, "groups", child_groups_json);
+		json_decref(child_groups_json);
+		json_array_append_new(children, c);
 	}
 	char from[40], until[40];
 	clock_iso(p->from_us, from, sizeof from);
@@ -379,6 +446,18 @@ int report_766(const struct dossiers *d, struct db *db, const struct principal *
 			 p->cut, "from", from, "until", until, "groups", groups, "total", total, "max", 100, "children", children);
 	scope_close(&sc);
 	return 0;
+}
+
+int report_766(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit, const struct period *p,
+	       json_t **out, struct err *e)
+{
+	return report_766_build(d, db, who, unit, p, false, out, e);
+}
+
+int report_766_with_children(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit,
+			     const struct period *p, json_t **out, struct err *e)
+{
+	return report_766_build(d, db, who, unit, p, true, out, e);
 }
 
 /* The target of t for a unit of `level` (a level name). */
@@ -400,7 +479,7 @@ int report_targets(const struct dossiers *d, struct db *db, const struct princip
 		scope_close(&sc);
 		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
 	}
-	count_catalog(d, &sc.total, is_province(d, unit, p->last_day), d->payee_ready);
+	count_catalog(d, &sc.total, is_province(d, unit, p->last_day));
 	const struct unit *u = units_find(d->registry->units, unit, p->last_day);
 	const char *level = u ? units_level_name(u->level) : "commune";
 	json_t *list = json_array();
@@ -537,6 +616,27 @@ static const json_t *indicator_def(const json_t *def, const char *id)
 	return NULL;
 }
 
+/* The procedures behind a catalog counter: those of the unit's level that it counts. */
+static int drill_catalog(const struct dossiers *d, const struct principal *who, const char *unit, const struct period *p,
+			 const char *indicator, const char *part, int c, json_t **out, struct err *e)
+{
+	if (!units_valid_code(unit))
+		return err_set(e, 400, "invalid_query", "unit must be a unit code", "unit phải là mã đơn vị");
+	if (report_may_see(d, who, unit, p, e))
+		return -1;
+	bool province = is_province(d, unit, p->last_day);
+	json_t *list = json_array();
+	size_t i;
+	json_t *x;
+	json_array_foreach(d->registry->catalog->procedures, i, x)
+		if (of_level(x, province) && counters[c].proc(d, x))
+			json_array_append_new(list, json_pack("{s:O,s:O,s:O}", "code", json_object_get(x, "code"), "name",
+							      json_object_get(x, "name"), "level", json_object_get(x, "level")));
+	*out = json_pack("{s:s,s:s,s:s,s:s,s:I,s:o,s:n}", "unit", unit, "period", p->name, "indicator", indicator, "part", part, "count",
+			 (json_int_t)json_array_size(list), "procedures", list, "next_offset");
+	return 0;
+}
+
 int report_766_drill(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit,
 		     const struct period *p, const char *indicator, const char *part, long limit, long offset, json_t **out,
 		     struct err *e)
@@ -547,6 +647,8 @@ int report_766_drill(const struct dossiers *d, struct db *db, const struct princ
 	if (!part || (strcmp(part, "numerator") && strcmp(part, "denominator")))
 		return err_set(e, 400, "invalid_query", "part must be numerator or denominator", "part phải là numerator hoặc denominator");
 	int c = counter_index(json_string_value(json_object_get(ind, part)));
+	if (c >= 0 && counters[c].proc)
+		return drill_catalog(d, who, unit, p, indicator, part, c, out, e);
 	if (c < 0 || !counters[c].column)
 		return err_set(e, 409, "not_drillable", "indicator %s's %s is not counted from dossiers", "chỉ tiêu %s không đếm từ hồ sơ (%s)",
 			       indicator, part);

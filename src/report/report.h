@@ -23,6 +23,10 @@ int period_parse(const char *name, const char *cut, struct period *p, struct err
  * rate, target and points, the total out of 100, and each child unit's total. */
 int report_766(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit, const struct period *p,
 	       json_t **out, struct err *e);
+/* report_766 with each child's groups too ("groups" beside "total" in children): a unit and
+ * every unit right below it scored in one pass over the period's dossiers (open data). */
+int report_766_with_children(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit,
+			     const struct period *p, json_t **out, struct err *e);
 /* GET /reports/targets?unit&period[&cut]: the province's digital-transformation targets as a
  * scorecard, each with value, target (by the unit's level where the target has levels) and met. */
 int report_targets(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit, const struct period *p,
@@ -81,6 +85,26 @@ struct fact;
 typedef int (*report_fact_visit)(const struct fact *f, void *arg);
 int report_each_fact(const struct dossiers *d, struct db *db, const char *unit, const struct period *p, report_fact_visit visit,
 		     void *arg);
+
+/* The province's announcements of procedures (announcements.c): T1 and T2 of the index. */
+struct announcement {
+	char procedure[32], unit[8], signed_on[11], effective_on[11], published_on[11]; /* published_on "" when not yet */
+	bool on_time, published_on_time; /* by the rules of data/indicators/766.json "announcement" */
+};
+void announcement_judge(const struct dossiers *d, struct announcement *a);
+/* Each announcement signed from first_day to last_day (YYYY-MM-DD, Vietnam), judged; visit
+ * returns 0 to go on. 0 or -1. */
+int announcements_each(const struct dossiers *d, struct db *db, const char *first_day, const char *last_day,
+		       int (*visit)(const struct announcement *a, void *arg), void *arg);
+/* POST /procedures/{code}/announcements {decision, signed_on, effective_on[, published_on][, unit
+ * (admins)]}: staff of a province record its decision. */
+int report_announce(const struct dossiers *d, struct db *db, const struct principal *who, const char *code, const json_t *body,
+		    json_t **out, struct err *e);
+/* PUT /procedures/{code}/announcements/{id}/published {published_on}: once. */
+int report_announce_published(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,
+			      const char *id, const json_t *body, json_t **out, struct err *e);
+/* GET /procedures/{code}/announcements: public, newest first, each judged on time or not. */
+int report_announcements(const struct dossiers *d, struct db *db, const char *code, json_t **out, struct err *e);
 
 /* Published figures (versions.c). POST /reports/766/versions {unit, period[, cut], reason}:
  * closes an ended period (version 1: the report and the dossiers behind it), or, later, makes

@@ -151,8 +151,8 @@ describe('XLSX', () => {
     assert.deepEqual(p.at(-1), [null, 'Tiến độ, kết quả giải quyết', 'Processing progress and results', null, null, null, null, null, 10, 20]);
     // online 2 of 3 received: 66.67 % against a target of 50 %, the full 4 points
     assert.deepEqual(row(books.http.online, 'O3').slice(3), [true, 2, 3, 66.67, 50, 4, 4]);
-    // not measured yet: no numerator, denominator or rate; 0 points
-    assert.deepEqual(row(books.http.transparency, 'T1').slice(3), [false, null, null, null, 100, 0, 4]);
+    // no procedure announced in the period: 0 of 0, no rate (an empty cell), 0 points
+    assert.deepEqual(row(books.http.transparency, 'T1').slice(3), [true, 0, 0, null, 100, 0, 4]);
   });
 
   test('the header row is bold, the figures are not', () => {

@@ -64,9 +64,8 @@ describe('the 766 index of a commune', () => {
     const s3 = indicator(r, 'S3');
     assert.deepEqual([s3.numerator, s3.denominator], [1, 2]);
     assert.equal(s3.points, 3.33); // 50 % of a 90 % target, of 6 points
-    const t1 = indicator(r, 'T1');
-    assert.equal(t1.measured, false);
-    assert.equal(t1.points, 0);
+    const t1 = indicator(r, 'T1'); // no procedure announced in the period: nothing to score
+    assert.deepEqual([t1.measured, t1.numerator, t1.denominator, t1.rate, t1.points], [true, 0, 0, null, 0]);
     const sum = r.groups.reduce((s, g) => s + g.points, 0);
     assert.ok(Math.abs(sum - r.total) < 0.02, `${sum} vs ${r.total}`);
     assert.deepEqual(r.groups.map((g) => g.max), [18, 20, 12, 10, 22, 18]);

@@ -8,6 +8,7 @@
 #include "core/opts.h"
 #include "http/server.h"
 #include "report/facts.h"
+#include "report/report.h"
 
 int cmd_serve(int argc, char **argv)
 {
@@ -51,7 +52,8 @@ int cmd_serve(int argc, char **argv)
 	snprintf(files_dir, sizeof files_dir, "%s.files", strncmp(db_url, "sqlite:", 7) ? db_url : db_url + 7);
 	a.dossiers.files_dir = files ? files : files_dir;
 	struct server_opts so = {listen, (int)p, (int)t};
-	/* deliveries: status changes to the national portal, messages to applicants by e-mail and SMS */
+	/* deliveries: status changes to the national portal, messages to applicants by e-mail and SMS,
+	 * published figures to the Government reporting system */
 	char *portal = getenv("TRONDOI_PORTAL_URL");
 	const char *smtp = getenv("TRONDOI_SMTP_URL"), *from = getenv("TRONDOI_SMTP_FROM");
 	const char *sms = getenv("TRONDOI_SMS_URL");
@@ -60,7 +62,8 @@ int cmd_serve(int argc, char **argv)
 				      .dossiers = &a.dossiers,
 				      .sms_url = sms,
 				      .sms_token = getenv("TRONDOI_SMS_TOKEN")};
-	struct sender_task tasks[4];
+	struct reporting_config reporting = {getenv("TRONDOI_REPORTING_URL"), getenv("TRONDOI_REPORTING_TOKEN")};
+	struct sender_task tasks[5];
 	size_t ntasks = 0;
 	tasks[ntasks++] = (struct sender_task){facts_round, &a.dossiers}; /* the index's counters follow the dossiers */
 	if (portal && portal[0])
@@ -69,6 +72,8 @@ int cmd_serve(int argc, char **argv)
 		tasks[ntasks++] = (struct sender_task){notify_round, &notes};
 	if (sms && sms[0])
 		tasks[ntasks++] = (struct sender_task){notify_sms_round, &notes};
+	if (reporting.url && reporting.url[0]) /* published figures up to the Government reporting system */
+		tasks[ntasks++] = (struct sender_task){report_send_round, &reporting};
 	struct sender *sender = sender_start(db_url, tasks, ntasks, &e);
 	if (!sender) {
 		app_close(&a);

@@ -209,6 +209,17 @@ struct sender *sender_start(const char *db_url, const struct sender_task *tasks,
 void sender_stop(struct sender *s);
 /* How long a delivery that failed `attempts` times before waits: 1, 2, 4 ... up to 300 s. */
 int64_t sender_backoff_us(int attempts);
+/* What a POST was answered: the status and the first bytes of the body (NUL-terminated). */
+struct sender_reply {
+	long status;
+	char body[1024];
+	size_t len;
+};
+/* POSTs a JSON body to url with the header lines headers ("Name: value", NULL-terminated; may be
+ * NULL) beside "Content-Type: application/json"; the answer goes to reply when not NULL. 0 on a
+ * 2xx answer; else -1 with the reason in why. */
+int sender_post(CURL *curl, const char *url, const char *const *headers, const char *body, struct sender_reply *reply,
+		char *why, size_t whylen);
 /* POSTs a JSON body to url with "Idempotency-Key: key" and, when token is neither NULL nor "",
  * "Authorization: Bearer token". 0 on a 2xx answer; else -1 with the reason in why. */
 int sender_post_json(CURL *curl, const char *url, const char *key, const char *token, const char *body, char *why,

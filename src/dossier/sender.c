@@ -12,7 +12,7 @@
 #include "dossier/dossier.h"
 
 #define POLL_MS 500
-#define MAX_TASKS 4
+#define MAX_TASKS 8
 #define BACKOFF_MAX_S 300
 
 struct sender {
@@ -55,40 +55,60 @@ int64_t sender_backoff_us(int attempts)
 	return (wait > BACKOFF_MAX_S ? BACKOFF_MAX_S : wait) * 1000000;
 }
 
-static size_t discard(char *p, size_t size, size_t n, void *ud)
+/* Keeps the first bytes of an answer (reply may be NULL: nothing kept). */
+static size_t keep(char *p, size_t size, size_t n, void *ud)
 {
-	(void)p;
-	(void)ud;
-	return size * n;
+	struct sender_reply *r = ud;
+	size_t len = size * n;
+	if (r) {
+		size_t room = sizeof r->body - 1 - r->len, take = len < room ? len : room;
+		memcpy(r->body + r->len, p, take);
+		r->len += take;
+		r->body[r->len] = 0;
+	}
+	return len;
 }
 
-int sender_post_json(CURL *curl, const char *url, const char *key, const char *token, const char *body, char *why,
-		     size_t whylen)
+int sender_post(CURL *curl, const char *url, const char *const *headers, const char *body, struct sender_reply *reply,
+		char *why, size_t whylen)
 {
-	char idem[128], auth[1100];
-	snprintf(idem, sizeof idem, "Idempotency-Key: %s", key);
 	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-	h = curl_slist_append(h, idem);
-	if (token && token[0]) {
-		snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-		h = curl_slist_append(h, auth);
-	}
+	for (size_t i = 0; headers && headers[i]; i++)
+		h = curl_slist_append(h, headers[i]);
+	if (reply)
+		*reply = (struct sender_reply){0};
 	curl_easy_reset(curl);
 	curl_easy_setopt(curl, CURLOPT_URL, url);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, keep);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, reply);
 	CURLcode rc = curl_easy_perform(curl);
 	long status = 0;
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
 	curl_slist_free_all(h);
+	if (reply)
+		reply->status = status;
 	if (rc != CURLE_OK)
 		snprintf(why, whylen, "%s", curl_easy_strerror(rc));
 	else if (status < 200 || status > 299)
 		snprintf(why, whylen, "HTTP %ld", status);
 	return rc == CURLE_OK && status >= 200 && status <= 299 ? 0 : -1;
+}
+
+int sender_post_json(CURL *curl, const char *url, const char *key, const char *token, const char *body, char *why,
+		     size_t whylen)
+{
+	char idem[128], auth[1100];
+	const char *headers[3] = {idem, NULL, NULL};
+	snprintf(idem, sizeof idem, "Idempotency-Key: %s", key);
+	if (token && token[0]) {
+		snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+		headers[1] = auth;
+	}
+	return sender_post(curl, url, headers, body, NULL, why, whylen);
 }
 
 struct sender *sender_start(const char *db_url, const struct sender_task *tasks, size_t n, struct err *e)

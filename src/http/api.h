@@ -60,6 +60,7 @@ int api_announce(struct call *c);
 int api_announce_published(struct call *c);
 int api_report_versions(struct call *c);
 int api_report_version(struct call *c);
+int api_report_sent(struct call *c);
 int api_my_bundles(struct call *c);
 int api_dossier_step(struct call *c);
 int api_desk_lateness(struct call *c);

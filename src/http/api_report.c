@@ -77,6 +77,15 @@ int api_report_version(struct call *c)
 				: report_version(&c->app->dossiers, c->db, c->who, call_query(c, "unit"), &p, version, &c->result, &c->err);
 }
 
+int api_report_sent(struct call *c)
+{
+	struct period p;
+	bool one = call_query(c, "period") != NULL;
+	if (one && period_of(c, &p))
+		return -1;
+	return report_sends_list(&c->app->dossiers, c->db, c->who, call_query(c, "unit"), one ? &p : NULL, &c->result, &c->err);
+}
+
 int api_announcements(struct call *c)
 {
 	return report_announcements(&c->app->dossiers, c->db, c->params[0], &c->result, &c->err);

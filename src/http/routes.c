@@ -62,6 +62,7 @@ const struct route routes[] = {
 	 "close a period (publish its figures) or publish a recomputation", ROUTE_SLOW},
 	{"GET", "/api/v1/reports/766/versions", STAFF | ROLE_ADMIN, api_report_versions, "the published versions of a period's figures"},
 	{"GET", "/api/v1/reports/766/versions/{version}", STAFF | ROLE_ADMIN, api_report_version, "one published version with its diff"},
+	{"GET", "/api/v1/reports/sent", STAFF | ROLE_ADMIN, api_report_sent, "the versions sent up to the Government reporting system"},
 	{"POST", "/api/v1/feedback", CITIZEN, api_feedback_create, "send feedback or a petition to the responsible unit"},
 	{"GET", "/api/v1/feedback/{id}", CITIZEN | STAFF, api_feedback_get, "one feedback with its answer"},
 	{"POST", "/api/v1/feedback/{id}/answer", STAFF, api_feedback_answer, "the responsible unit's answer"},

@@ -125,4 +125,21 @@ int report_version(const struct dossiers *d, struct db *db, const struct princip
 int report_766_view(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit,
 		    const struct period *p, json_t **out, struct err *e);
 
+/* Reporting up (sendup.c): each published version goes to the Government reporting system. */
+/* Queues version `version` of unit's figures for p (just written to report_versions): the
+ * document and its Ed25519 signature by the province's key. In the publishing transaction. */
+int report_send_queue(const struct dossiers *d, struct db *db, const char *unit, const struct period *p, long version);
+/* Where the sender task posts (TRONDOI_REPORTING_URL) and its bearer token (may be NULL). */
+struct reporting_config {
+	const char *url;
+	const char *token;
+};
+/* A sender task (arg = a struct reporting_config): posts the due versions, a unit's period's in
+ * order, records the receiver's acknowledgement and receipt, backs off on failures. */
+void report_send_round(struct db *db, CURL *curl, void *arg);
+/* GET /reports/sent?unit[&period[&cut]]: the versions sent up (newest first) with their state:
+ * queued, failed (attempts, last error) or sent (when, receipt). */
+int report_sends_list(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit,
+		      const struct period *p, json_t **out, struct err *e);
+
 #endif

@@ -224,7 +224,7 @@ int report_publish(const struct dossiers *d, struct db *db, const struct princip
 			     "phiên bản mới của số liệu đã công bố phải nêu lý do (reason)");
 	struct version_key k = {unit, &p, n + 1};
 	if (!rc && (n < 0 || write_version(d, db, &k, report, before, who->username, n ? reason : "closing the period", &diff) ||
-		    ((diff || !n) && db_commit(db))))
+		    ((diff || !n) && (report_send_queue(d, db, unit, &p, k.version) || db_commit(db)))))
 		rc = err_set(e, 500, "db_error", "the figures were not published", "chưa công bố được số liệu");
 	if (rc || (!diff && n))
 		db_rollback(db);

@@ -88,6 +88,7 @@ static const struct counter {
 	proc_test proc;
 	bool distinct_procedures; /* counts procedures that have such dossiers, not dossiers */
 	fb_test fb;
+	bool reg; /* counted from the registers (registers.c) */
 } counters[] = {
 	{"received", t_received, NULL, false},
 	{"received_synced", t_synced, NULL, false},
@@ -113,6 +114,10 @@ static const struct counter {
 	{"feedback_on_time", NULL, NULL, false, f_on_time},
 	{"feedback_rated", NULL, NULL, false, f_rated},
 	{"feedback_satisfied", NULL, NULL, false, f_satisfied},
+	{"work_closed", .reg = true},
+	{"work_closed_online", .reg = true},
+	{"inspections", .reg = true},
+	{"inspections_digital", .reg = true},
 };
 #define NCOUNTERS (sizeof counters / sizeof *counters)
 
@@ -291,6 +296,15 @@ static int count_feedback(struct scope *sc, struct db *db)
 	return rc == DB_DONE ? 0 : -1;
 }
 
+/* The register counters of the scope's unit (not of its children). */
+static int count_registers(struct scope *sc, struct db *db)
+{
+	for (size_t i = 0; i < NCOUNTERS; i++)
+		if (counters[i].reg && registers_count(db, sc->d->registry->units, counters[i].name, sc->unit, sc->p, &sc->total.n[i]))
+			return -1;
+	return 0;
+}
+
 static void tally_row(struct scope *sc, const struct row *r, void *arg)
 {
 	(void)arg;
@@ -385,7 +399,7 @@ int report_766(const struct dossiers *d, struct db *db, const struct principal *
 	if (scope_open(&sc, d, who, unit, p, e))
 		return -1;
 	bool payee = d->payee_ready;
-	if (each_row(&sc, db, tally_row, NULL) || count_feedback(&sc, db)) {
+	if (each_row(&sc, db, tally_row, NULL) || count_feedback(&sc, db) || count_registers(&sc, db)) {
 		scope_close(&sc);
 		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
 	}
@@ -424,7 +438,7 @@ int report_targets(const struct dossiers *d, struct db *db, const struct princip
 	struct scope sc;
 	if (scope_open(&sc, d, who, unit, p, e))
 		return -1;
-	if (each_row(&sc, db, tally_row, NULL)) {
+	if (each_row(&sc, db, tally_row, NULL) || count_registers(&sc, db)) {
 		scope_close(&sc);
 		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
 	}

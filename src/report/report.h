@@ -35,4 +35,26 @@ int report_766_drill(const struct dossiers *d, struct db *db, const struct princ
 		     const struct period *p, const char *indicator, const char *part, long limit, long offset, json_t **out,
 		     struct err *e);
 
+/* The registers the scorecard reads (registers.c): "work-items" (work dossiers) and "inspections".
+ * register_create: POST body {ref, title, opened_on, [closed_on], online, [unit]} (work items) or
+ * {ref, subject, held_on, digital, [unit]} (inspections); the unit defaults to who's and must be
+ * on the map of the row's date, within who's unit. 201 with the row; 409 duplicate_ref. */
+int register_create(const struct dossiers *d, struct db *db, const struct principal *who, const char *name, const json_t *body,
+		    json_t **out, struct err *e);
+/* A unit's rows (who's unit when unit is NULL), newest first, paged: staff of it or above it. */
+int register_list(const struct dossiers *d, struct db *db, const struct principal *who, const char *name, const char *unit, long limit,
+		  long offset, json_t **out, struct err *e);
+/* Imports CSV text (a header line naming the columns, then one row a line): every line is
+ * checked, and nothing is written unless all are good. On bad lines: 422 invalid_rows with
+ * *problems, a list of {line, code, message, message_vi} (caller frees). who NULL: the command
+ * line (every row names its unit; any unit). */
+#define REGISTER_IMPORT_MAX (1024 * 1024)
+#define REGISTER_IMPORT_ROWS 10000
+int register_import(const struct dossiers *d, struct db *db, const struct principal *who, const char *name, const char *text, size_t len,
+		    json_t **out, json_t **problems, struct err *e);
+/* The scorecard's register counters (work_closed, work_closed_online, inspections,
+ * inspections_digital) for unit and the units within it over p, into *n. Returns 0; 1 when
+ * counter is not a register counter; -1 on a database error. */
+int registers_count(struct db *db, const struct units *u, const char *counter, const char *unit, const struct period *p, long *n);
+
 #endif

@@ -118,6 +118,8 @@ static const struct counter {
 	{"work_closed_online", .reg = true},
 	{"inspections", .reg = true},
 	{"inspections_digital", .reg = true},
+	{"epay_adults", .reg = true},
+	{"epay_accounts", .reg = true},
 };
 #define NCOUNTERS (sizeof counters / sizeof *counters)
 
@@ -300,7 +302,7 @@ static int count_feedback(struct scope *sc, struct db *db)
 static int count_registers(struct scope *sc, struct db *db)
 {
 	for (size_t i = 0; i < NCOUNTERS; i++)
-		if (counters[i].reg && registers_count(db, sc->d->registry->units, counters[i].name, sc->unit, sc->p, &sc->total.n[i]))
+		if (counters[i].reg && registers_count(sc->d, db, counters[i].name, sc->unit, sc->p, &sc->total.n[i]))
 			return -1;
 	return 0;
 }

@@ -76,16 +76,22 @@ static const struct reg regs[] = {
 };
 
 /* The scorecard's counters over the registers: rows of the period (work dossiers closed in it,
- * inspections held in it) within the unit; flagged: only those processed online / done digitally. */
+ * inspections held in it) within the unit; flagged: only those processed online / done digitally.
+ * Or over a report regime's forms (regimes.c): an indicator's figure consolidated from the
+ * approved forms of the unit and the units within it, for the latest of the regime's periods
+ * ending inside the period that has any. */
 static const struct reg_counter {
 	const char *name;
 	const struct reg *reg;
 	bool flagged;
+	const char *regime, *indicator;
 } reg_counters[] = {
 	{"work_closed", &regs[0], false},
 	{"work_closed_online", &regs[0], true},
 	{"inspections", &regs[1], false},
 	{"inspections_digital", &regs[1], true},
+	{"epay_adults", NULL, false, "cds-quarterly", "adults"},
+	{"epay_accounts", NULL, false, "cds-quarterly", "adults_epay"},
 };
 
 static const struct reg *reg_find(const char *name, struct err *e)
@@ -496,14 +502,17 @@ out:
 
 /* ---- the scorecard's counters ---- */
 
-int registers_count(struct db *db, const struct units *u, const char *counter, const char *unit, const struct period *p, long *n)
+int registers_count(const struct dossiers *d, struct db *db, const char *counter, const char *unit, const struct period *p, long *n)
 {
+	const struct units *u = d->registry->units;
 	const struct reg_counter *c = NULL;
 	for (size_t i = 0; !c && i < sizeof reg_counters / sizeof *reg_counters; i++)
 		if (!strcmp(reg_counters[i].name, counter))
 			c = &reg_counters[i];
 	if (!c)
 		return 1;
+	if (c->regime)
+		return report_forms_figure(d, db, c->regime, c->indicator, unit, p, n);
 	char from[11], until[11];
 	clock_date_vn(p->from_us, from, sizeof from);
 	clock_date_vn(p->until_us, until, sizeof until);

@@ -58,6 +58,7 @@ int api_report_form_put(struct call *c);
 int api_report_form_transition(struct call *c);
 int api_report_forms_overview(struct call *c);
 int api_report_forms_reminders(struct call *c);
+int api_report_regimes(struct call *c);
 int api_feedback_create(struct call *c);
 int api_feedback_get(struct call *c);
 int api_my_feedback(struct call *c);

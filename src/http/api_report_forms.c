@@ -29,3 +29,8 @@ int api_report_forms_reminders(struct call *c)
 {
 	return report_forms_reminders(&c->app->dossiers, c->db, c->who, &c->result, &c->err);
 }
+
+int api_report_regimes(struct call *c)
+{
+	return report_regimes_list(&c->app->dossiers, &c->result);
+}

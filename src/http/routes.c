@@ -64,6 +64,7 @@ const struct route routes[] = {
 	{"POST", "/api/v1/inspections", STAFF, api_inspection_create, "record an inspection of the unit"},
 	{"GET", "/api/v1/inspections", STAFF, api_inspections, "a unit's inspections, paged"},
 	{"POST", "/api/v1/inspections/import", STAFF, api_inspections_import, "import inspections from CSV (all or nothing)", ROUTE_CSV},
+	{"GET", "/api/v1/report-regimes", STAFF, api_report_regimes, "the report regimes: indicators, period, deadline"},
 	{"GET", "/api/v1/report-forms/reminders", STAFF, api_report_forms_reminders, "report forms due soon or overdue for my unit"},
 	{"GET", "/api/v1/report-forms/{regime}/{period}", STAFF, api_report_forms_overview,
 	 "each unit's form with its state, the late and missing ones, the consolidated figures"},

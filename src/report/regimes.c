@@ -21,6 +21,12 @@
 
 /* ---- the regimes' data ---- */
 
+int report_regimes_list(const struct dossiers *d, json_t **out)
+{
+	*out = json_pack("{s:O}", "regimes", json_object_get(d->regimes, "regimes"));
+	return 0;
+}
+
 static const char *const kinds[] = {"month", "quarter", "year"};
 static const char *const types[] = {"integer", "decimal", "percent"};
 static const char *const aggregates[] = {"sum", "avg", "formula"};

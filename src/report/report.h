@@ -61,6 +61,8 @@ int registers_count(const struct dossiers *d, struct db *db, const char *counter
 /* Report regimes and their forms (regimes.c; data/report-regimes.json, docs/reporting.md).
  * regimes_check: the regimes' data is well formed (500 bad_regimes naming what is wrong). */
 int regimes_check(const json_t *doc, struct err *e);
+/* GET /report-regimes: the regimes as data/report-regimes.json defines them. */
+int report_regimes_list(const struct dossiers *d, json_t **out);
 /* GET /report-forms/{regime}/{period}/{unit}: the form (state not_started until first saved), its
  * figures with the formulas computed, deadline, late, note; staff of the unit or above it. */
 int report_form_get(const struct dossiers *d, struct db *db, const struct principal *who, const char *regime, const char *period,

@@ -298,7 +298,7 @@ static int count_feedback(struct scope *sc, struct db *db)
 	return rc == DB_DONE ? 0 : -1;
 }
 
-/* The register counters of the scope's unit (not of its children). */
+/* The register counters of the scope's unit (not of its children), for the targets scorecard. */
 static int count_registers(struct scope *sc, struct db *db)
 {
 	for (size_t i = 0; i < NCOUNTERS; i++)
@@ -401,7 +401,7 @@ int report_766(const struct dossiers *d, struct db *db, const struct principal *
 	if (scope_open(&sc, d, who, unit, p, e))
 		return -1;
 	bool payee = d->payee_ready;
-	if (each_row(&sc, db, tally_row, NULL) || count_feedback(&sc, db) || count_registers(&sc, db)) {
+	if (each_row(&sc, db, tally_row, NULL) || count_feedback(&sc, db)) {
 		scope_close(&sc);
 		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
 	}

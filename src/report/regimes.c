@@ -592,9 +592,14 @@ int report_forms_figure(const struct dossiers *d, struct db *db, const char *reg
 			if (period_parse(name, str(r, "cut"), &pl.p, NULL) || pl.p.until_us > p->until_us || pl.p.until_us <= p->from_us)
 				continue;
 			pl.unit = units_find(d->registry->units, unit, pl.p.last_day);
+			struct db_stmt *st = db_prepare(db, "SELECT COUNT(*) FROM report_forms WHERE regime = ? AND period = ? AND state = 'approved'");
+			if (!st || db_bind(st, "tt", regime, name) || db_step(st) != DB_ROW)
+				return -1;
+			int64_t approved = db_col_int(st, 0);
+			db_reset(st);
 			struct overview ov;
 			struct err e;
-			if (!pl.unit || overview_open(d, db, &pl, &ov, &e))
+			if (!approved || !pl.unit || overview_open(d, db, &pl, &ov, &e))
 				continue;
 			bool some = ov.approved > 0;
 			if (some)

@@ -2,6 +2,7 @@
 #include "app.h"
 
 #include "db/embedded.h"
+#include "report/report.h"
 
 #include <limits.h>
 #include <libgen.h>
@@ -56,12 +57,14 @@ int app_open(struct app *a, const char *db_url, struct db **db, struct err *e)
 	const struct embedded_file *tf = embedded_find(embedded_docs, "targets.json");
 	a->dossiers.targets = tf ? json_loads((const char *)tf->data, 0, NULL) : NULL;
 	a->opendata = (struct opendata){&a->dossiers, meta_json(*db, "opendata")};
+	const struct embedded_file *rf = embedded_find(embedded_docs, "report-regimes.json");
+	a->dossiers.regimes = rf ? json_loads((const char *)rf->data, 0, NULL) : NULL;
 	a->dossiers.payee_ready = json_string_value(json_object_get(a->payee, "bank_bin")) &&
 				  json_string_value(json_object_get(a->payee, "account"));
 	if (a->dossiers.workflow)
 		a->dossiers.processes = pf ? processes_load((const char *)pf->data, e) : NULL;
-	if (!a->dossiers.processes || prefill_prepare(&a->registry)) {
-		if (a->dossiers.processes)
+	if (!a->dossiers.processes || regimes_check(a->dossiers.regimes, e) || prefill_prepare(&a->registry)) {
+		if (a->dossiers.processes && !e->status)
 			err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
 		app_close(a);
 		db_close(*db);
@@ -87,6 +90,8 @@ void app_close(struct app *a)
 	a->dossiers.feedback = NULL;
 	json_decref(a->dossiers.targets);
 	a->dossiers.targets = NULL;
+	json_decref(a->dossiers.regimes);
+	a->dossiers.regimes = NULL;
 	json_decref(a->payee);
 	a->payee = NULL;
 	json_decref(a->opendata.meta);

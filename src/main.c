@@ -14,7 +14,7 @@ static const struct command {
 	{"serve", cmd_serve, "serve --db PATH [--port 8080]      the HTTP API and web pages"},
 	{"user", cmd_user, "user add --db PATH --username U --role R --password-stdin   accounts"},
 	{"gen", cmd_gen, "gen citizens --count N [--province 36] [--seed S]          synthetic citizens (CSV)"},
-	{"import", cmd_import, "import citizens --db PATH FILE.csv  bulk import of citizens"},
+	{"import", cmd_import, "import citizens|work-items|inspections --db PATH FILE.csv  bulk import"},
 	{"audit", cmd_audit, "audit verify --db PATH             check the audit hash chain"},
 	{"report", cmd_report, "report 766|targets --db PATH --unit CODE --period P [--format json|csv|xlsx] [-o FILE]"},
 	{"verify", cmd_verify, "verify TOKEN --key BASE64           check a result's signed claim offline"},

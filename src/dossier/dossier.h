@@ -29,6 +29,7 @@ struct dossiers {
 	json_t *indicators;     /* data/indicators/766.json (embedded) */
 	json_t *feedback;       /* data/feedback.json as init stored it: deadlines and limits */
 	json_t *targets;        /* data/indicators/targets.json (embedded) */
+	json_t *regimes;        /* data/report-regimes.json (embedded): report regimes and their forms */
 	bool payee_ready;       /* a receiving account is configured: every fee is payable online */
 	const char *public_url; /* where the public pages are (QR codes): TRONDOI_PUBLIC_URL */
 };

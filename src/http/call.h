@@ -77,6 +77,8 @@ struct route {
 #define ROUTE_SLOW 1   /* runs on the slow-work threads (password hashing), not the event threads */
 #define ROUTE_UPLOAD 2 /* the body is a file (up to UPLOAD_MAX), not JSON: handlers read raw_body */
 #define UPLOAD_MAX (10 * 1024 * 1024)
+#define ROUTE_CSV 4 /* the body is CSV text (up to CSV_BODY_MAX), not JSON: handlers read raw_body */
+#define CSV_BODY_MAX (1024 * 1024)
 
 extern const struct route routes[];
 extern const size_t routes_count;

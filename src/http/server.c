@@ -277,7 +277,7 @@ static size_t body_limit(const char *method, const char *url)
 	struct call scratch = {0};
 	int status;
 	const struct route *rt = router_match(method, url, &scratch, &status);
-	return rt && (rt->flags & ROUTE_UPLOAD) ? UPLOAD_MAX : BODY_MAX;
+	return rt && (rt->flags & ROUTE_UPLOAD) ? UPLOAD_MAX : rt && (rt->flags & ROUTE_CSV) ? CSV_BODY_MAX : BODY_MAX;
 }
 
 static int too_large(struct err *e, size_t max)
@@ -294,7 +294,7 @@ static int parse_body(struct call *c, struct request *rq, const struct route *rt
 		return too_large(&c->err, rq->max);
 	c->raw_body = rq->body.data;
 	c->raw_body_len = rq->body.len;
-	if (rt->flags & ROUTE_UPLOAD)
+	if (rt->flags & (ROUTE_UPLOAD | ROUTE_CSV))
 		return 0;
 	c->body = json_parse_object(rq->body.data ? rq->body.data : "", rq->body.len, BODY_MAX, &c->err);
 	return c->body ? 0 : -1;

@@ -65,6 +65,7 @@ static const struct counter {
 	bool distinct_procedures; /* counts the procedures that have such dossiers, not dossiers */
 	fb_test fb;
 	ann_test ann;
+	bool reg; /* counted from the registers (registers.c) */
 } counters[] = {
 	{"received", "received"},
 	{"received_synced", "received_synced"},
@@ -94,6 +95,12 @@ static const struct counter {
 	{"feedback_on_time", NULL, NULL, false, f_on_time},
 	{"feedback_rated", NULL, NULL, false, f_rated},
 	{"feedback_satisfied", NULL, NULL, false, f_satisfied},
+	{"work_closed", .reg = true},
+	{"work_closed_online", .reg = true},
+	{"inspections", .reg = true},
+	{"inspections_digital", .reg = true},
+	{"epay_adults", .reg = true},
+	{"epay_accounts", .reg = true},
 };
 #define NCOUNTERS (sizeof counters / sizeof *counters)
 
@@ -299,6 +306,15 @@ static int count_feedback(struct scope *sc, struct db *db)
 	return rc == DB_DONE ? 0 : -1;
 }
 
+/* The register counters of the scope's unit (not of its children), for the targets scorecard. */
+static int count_registers(struct scope *sc, struct db *db)
+{
+	for (size_t i = 0; i < NCOUNTERS; i++)
+		if (counters[i].reg && registers_count(sc->d, db, counters[i].name, sc->unit, sc->p, &sc->total.n[i]))
+			return -1;
+	return 0;
+}
+
 static bool is_province(const struct dossiers *d, const char *unit, const char *date);
 
 /* An announcement counts for a unit that lies within the announcing one, if the procedure is of
@@ -475,7 +491,7 @@ int report_targets(const struct dossiers *d, struct db *db, const struct princip
 	struct scope sc;
 	if (scope_open(&sc, d, who, unit, p, e))
 		return -1;
-	if (count_dossiers(&sc, db)) {
+	if (count_dossiers(&sc, db) || count_registers(&sc, db)) {
 		scope_close(&sc);
 		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
 	}

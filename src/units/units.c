@@ -210,8 +210,12 @@ bool units_within(const struct units *u, const char *code, const char *recorded_
 			return chain_reaches(u, x, anc);
 		const struct unit_link *next[16];
 		size_t n = units_successors(u, x, next, 16);
-		if (n == 0)
-			return false;
+		if (n == 0) { /* a tier the reform removed (districts): it lies where its parent went */
+			x = units_parent(u, x);
+			if (!x)
+				return false;
+			continue;
+		}
 		for (size_t i = 1; i < n && i < 16; i++) {
 			const struct unit *s = units_find(u, next[i]->new_code, next[i]->effective);
 			if (s && units_within(u, s->code, s->valid_from, ancestor, today))

@@ -54,7 +54,8 @@ size_t units_successors(const struct units *u, const struct unit *x, const struc
 size_t units_predecessors(const struct units *u, const struct unit *x, const struct unit_link **out, size_t max);
 
 /* True when the unit `code` recorded on map date `recorded_on` lies in `ancestor` (in force on
- * `today`) or is it; a unit from an older map counts through its successors. */
+ * `today`) or is it; a unit from an older map counts through its successors, and a unit of a tier
+ * the reform removed (a district: no successors) through its parent. */
 bool units_within(const struct units *u, const char *code, const char *recorded_on, const char *ancestor,
 		  const char *today);
 

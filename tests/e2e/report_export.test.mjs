@@ -120,6 +120,12 @@ describe('XLSX', () => {
     const res = await get(`/api/v1/reports/766?unit=${commune}&period=${period}&format=xlsx`);
     http = { status: res.status, type: res.headers.get('content-type'), disposition: res.headers.get('content-disposition'), body: Buffer.from(await res.arrayBuffer()) };
     writeFileSync(join(work, 'http.xlsx'), http.body);
+    // two work dossiers of the commune closed today: one processed online, one on paper
+    const today = new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10);
+    for (const [ref, online] of [['CV-1', true], ['CV-2', false]]) {
+      const w = await api(U, 'POST', '/api/v1/work-items', { token: t['canbo.xa'], body: { ref, title: `Công việc ${ref}`, opened_on: today, closed_on: today, online } });
+      assert.equal(w.status, 201, w.text);
+    }
     const tg = await get(`/api/v1/reports/targets?unit=${commune}&period=${period}&format=xlsx`);
     assert.equal(tg.status, 200);
     writeFileSync(join(work, 'targets.xlsx'), Buffer.from(await tg.arrayBuffer()));
@@ -189,9 +195,10 @@ describe('XLSX', () => {
   test('the targets on one sheet', () => {
     const s = books.targets.targets;
     assert.deepEqual(Object.keys(books.targets), ['targets']);
-    // finished online with an electronic result 1 of 2 finished: 50 % against the commune's 60 %
+    // work dossiers processed online 1 of 2 closed: 50 % against the commune's 60 %
     assert.deepEqual(row(s, 'processed_online').slice(3), [true, 1, 2, 50, 60, false]);
-    assert.deepEqual(row(s, 'epayment_accounts').slice(3), [false, null, null, null, 50, null]);
+    // no approved report form yet: not measured, 0 of 0, no value
+    assert.deepEqual(row(s, 'epayment_accounts').slice(3), [false, 0, 0, null, 50, null]);
   });
 });
 
@@ -211,7 +218,7 @@ describe('CSV and JSON from the command line', () => {
     assert.equal(c.status, 0, c.stderr);
     const text = readFileSync(f, 'utf8');
     assert.match(text, /^unit,period,id,name,measured,numerator,denominator,value,target,met\r$/m);
-    assert.match(text, new RegExp(`^${commune},${period},processed_online,"Hồ sơ được xử lý trực tuyến",true,1,2,50.00,60.00,false\\r$`, 'm'));
+    assert.match(text, new RegExp(`^${commune},${period},processed_online,"Hồ sơ công việc được xử lý trên môi trường mạng",true,1,2,50.00,60.00,false\\r$`, 'm'));
   });
 
   test('JSON: the same figures as the API', async () => {

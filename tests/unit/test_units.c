@@ -94,6 +94,11 @@ static void within_follows_successors(void **state)
 	assert_true(units_within(u, "00004", "2026-01-01", "01", "2026-11-25"));
 	assert_false(units_within(u, "00004", "2026-01-01", "37", "2026-11-25"));
 	assert_false(units_within(u, "99999", "2026-01-01", "37", "2026-11-25"));
+	/* a district (a tier gone since 2025-07-01, no successors) lies where its province went */
+	assert_true(units_within(u, "372", "2025-01-02", "37", "2026-11-25"));
+	assert_true(units_within(u, "356", "2025-01-02", "37", "2026-11-25")); /* Thành phố Nam Định */
+	assert_false(units_within(u, "372", "2025-01-02", "01", "2026-11-25"));
+	assert_false(units_within(u, "372", "2025-01-02", "14038", "2026-11-25")); /* not within one commune */
 }
 
 int main(void)

@@ -99,4 +99,9 @@ int report_version(const struct dossiers *d, struct db *db, const struct princip
 int report_766_view(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit,
 		    const struct period *p, json_t **out, struct err *e);
 
+/* GET /reports/766/trend?unit&from&to[&cut] (trend.c): each month from `from` to `to` (YYYY-MM,
+ * at most 24) with its state, total and group points, as report_766_view answers that month. */
+int report_766_trend(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit, const char *from,
+		     const char *to, const char *cut, json_t **out, struct err *e);
+
 #endif

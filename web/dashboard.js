@@ -426,6 +426,7 @@ function trendRange() {
 
 async function load() {
   Object.assign(state, { report: null, targets: null, trend: null, errors: {}, drill: null, parent: null });
+  $('page-status').hidden = true;
   $('dash').hidden = false;
   $('main').setAttribute('aria-busy', 'true');
   renderAll();

@@ -205,6 +205,42 @@ test('without the chart library the figures, ranking and tables remain', async (
   await done();
 });
 
+test('a closed month shows its published version, and a note when the figures have changed since', async () => {
+  // a dossier finished and returned, moved into September 2026 (calendar cut), closed, then rated 1 star
+  const code = await finished(tok.dan, { procedure: '1.004873', fields: { purpose: 'loan' } });
+  assert.equal((await move(code, { to: 10 })).status, 200);
+  const db = new Database(srv.db);
+  const { received_at: at } = db.get('SELECT received_at FROM dossiers WHERE code = ?', code);
+  const shift = at - Date.parse('2026-09-10T03:00:00Z') * 1000;
+  db.run(`UPDATE dossiers SET received_at = received_at - ?, accepted_at = accepted_at - ?, due_at = due_at - ?,
+          finished_at = finished_at - ?, returned_at = returned_at - ? WHERE code = ?`, shift, shift, shift, shift, shift, code);
+  db.run('INSERT INTO report_dirty (code) VALUES (?) ON CONFLICT DO NOTHING', code);
+  const closed = await api(U, 'POST', '/api/v1/reports/766/versions', { token: tok['lanhdao.xa'], body: { unit: commune, period: '2026-09', cut: 'calendar' } });
+  assert.equal(closed.status, 201, closed.text);
+  assert.equal((await api(U, 'POST', `/api/v1/dossiers/${code}/rating`, { token: tok.dan, body: { score: 1 } })).status, 201);
+  const r = await get(`/api/v1/reports/766?unit=${commune}&period=2026-09&cut=calendar`);
+  assert.deepEqual([r.state, r.changes_pending, indicator(r, 'S3').points], ['published', true, 6]);
+  // live, S3 falls to 0: its only finished dossier is now rated 1 star
+  assert.equal(r.live_total, Math.round((r.total - 6) * 100) / 100);
+
+  const { page, done } = await phonePage(browser);
+  await signIn(page, 'lanhdao.xa', /desk\.html/);
+  await page.goto(`${U}/dashboard.html?unit=${commune}&period=2026-09&cut=calendar`);
+  await ready(page);
+  assert.equal(await page.getByTestId('dash-cut').inputValue(), 'calendar');
+  assert.equal(await page.getByTestId('dash-state').getAttribute('data-state'), 'published');
+  assert.match(await text(page.getByTestId('dash-state')), /^Đã công bố: phiên bản 1, lúc \d\d\/\d\d\/\d{4} \d\d:\d\d$/);
+  assert.equal(await text(page.getByTestId('dash-total')), vi(r.total));
+  assert.equal(await text(page.getByTestId('dash-pending')),
+    `Số liệu đã thay đổi sau khi công bố: tính lại được ${vi(r.live_total)} điểm. Lãnh đạo có thể công bố phiên bản mới.`);
+  assert.equal(await text(page.locator('[data-testid="indicator"][data-indicator="S3"]').getByTestId('indicator-points')), '6 / 6');
+  // the trend ends with September, as published
+  await page.getByTestId('trend-details').locator('summary').click();
+  assert.equal(await text(page.locator('[data-testid="trend-row"][data-period="2026-09"]').getByTestId('trend-total')), vi(r.total));
+  await noOverflow(page, 390, 'a published month');
+  await done();
+});
+
 test('a citizen is refused', async () => {
   const { page, done } = await phonePage(browser);
   await signIn(page, 'dan', /me\.html/);

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Installs the Debian packages trondoi needs to build, run and test, when they are missing.
+# Installs the Debian packages trondoi needs to build, run and test, when they are missing, and
+# the pages' browser libraries from npm (web/package.json: Chart.js) into web/node_modules.
 # Usage: scripts/deps.sh [build|test]   (test adds the packages the test suite needs)
 set -euo pipefail
+cd "$(dirname "$0")/.."
 want=(gcc make pkg-config meson ninja-build libmicrohttpd-dev libjansson-dev libsqlite3-dev
-      libsodium-dev libqrencode-dev libcurl4-openssl-dev libcairo2-dev libpango1.0-dev libxlsxwriter-dev fonts-dejavu-core)
+      libsodium-dev libqrencode-dev libcurl4-openssl-dev libcairo2-dev libpango1.0-dev libxlsxwriter-dev fonts-dejavu-core
+      nodejs)
 if [ "${1:-build}" = test ]; then
-  want+=(libcmocka-dev chromium nodejs sqlite3 curl poppler-utils zbar-tools libreoffice-calc-nogui)
+  want+=(libcmocka-dev chromium sqlite3 curl poppler-utils zbar-tools libreoffice-calc-nogui)
 fi
 missing=()
 for p in "${want[@]}"; do
@@ -13,11 +16,17 @@ for p in "${want[@]}"; do
   if [ "$p" = nodejs ] && command -v node >/dev/null && command -v npm >/dev/null; then continue; fi
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-if [ "${1:-build}" = test ] && ! command -v npm >/dev/null; then missing+=(npm); fi
-[ ${#missing[@]} -eq 0 ] && exit 0
-echo "installing: ${missing[*]}"
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if ! command -v npm >/dev/null; then missing+=(npm); fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# The browser libraries, exactly as web/package-lock.json pins them; again when the lock changes.
+if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+  echo "installing the pages' libraries (web/package-lock.json)"
+  (cd web && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -1,8 +1,8 @@
 // chrome.js — the header and navigation every page shares, drawn from one place. A page holds
 // <div id="chrome" data-home="…" data-signout="true" data-nav="citizen" data-current="…"></div>;
 // importing this module (before i18n starts) draws there the brand linking to the page's home,
-// the language switch, the sign-out button for signed-in pages and the citizen navigation with
-// the current page marked.
+// the language switch, the sign-out button for signed-in pages and the navigation (data-nav:
+// citizen or staff) with the current page marked.
 import { h, signOut } from './app.js';
 
 const CITIZEN_NAV = [
@@ -13,6 +13,13 @@ const CITIZEN_NAV = [
   ['documents', '/documents.html', 'nav_documents', 'Kho dữ liệu của tôi'],
   ['feedback', '/feedback.html', 'nav_feedback', 'Phản ánh'],
 ];
+
+const STAFF_NAV = [
+  ['desk', '/desk.html', 'nav_desk', 'Hồ sơ cần xử lý'],
+  ['dashboard', '/dashboard.html', 'nav_dashboard', 'Chỉ số phục vụ'],
+];
+
+const NAVS = { citizen: CITIZEN_NAV, staff: STAFF_NAV };
 
 function langButton(lang, label, title, pressed) {
   return h('button', { type: 'button', dataset: { lang }, testid: `lang-${lang}`, 'aria-pressed': pressed, lang, title }, label);
@@ -37,9 +44,9 @@ function header({ home, signout }) {
           : null)));
 }
 
-function citizenNav(current) {
+function mainNav(entries, current) {
   return h('nav', { class: 'mainnav', 'aria-label': 'Điều hướng chính', dataset: { i18nAriaLabel: 'nav_label' } },
-    h('div', { class: 'mainnav-inner' }, ...CITIZEN_NAV.map(([key, href, i18n, text]) => h('a', {
+    h('div', { class: 'mainnav-inner' }, ...entries.map(([key, href, i18n, text]) => h('a', {
       href, testid: `nav-${key}`, dataset: { i18n }, 'aria-current': key === current ? 'page' : undefined,
     }, text))));
 }
@@ -48,7 +55,7 @@ export function mountChrome() {
   const slot = document.getElementById('chrome');
   if (!slot) return;
   const { nav, current } = slot.dataset;
-  slot.replaceWith(header(slot.dataset), ...(nav === 'citizen' ? [citizenNav(current)] : []));
+  slot.replaceWith(header(slot.dataset), ...(NAVS[nav] ? [mainNav(NAVS[nav], current)] : []));
 }
 
 mountChrome();

@@ -66,6 +66,7 @@ int api_desk_feedback(struct call *c);
 int api_feedback_answer(struct call *c);
 int api_feedback_rate(struct call *c);
 int api_report_766_drill(struct call *c);
+int api_report_766_trend(struct call *c);
 int api_report_publish(struct call *c);
 int api_announcements(struct call *c);
 int api_announce(struct call *c);

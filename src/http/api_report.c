@@ -50,6 +50,12 @@ int api_report_766_drill(struct call *c)
 				call_query(c, "part"), limit, offset, &c->result, &c->err);
 }
 
+int api_report_766_trend(struct call *c)
+{
+	return report_766_trend(&c->app->dossiers, c->db, c->who, call_query(c, "unit"), call_query(c, "from"), call_query(c, "to"),
+				call_query(c, "cut"), &c->result, &c->err);
+}
+
 int api_report_targets(struct call *c) { return answer(c, "targets"); }
 int api_report_publish(struct call *c)
 {

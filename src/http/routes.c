@@ -58,6 +58,7 @@ const struct route routes[] = {
 	{"GET", "/api/v1/reports/766", STAFF | ROLE_ADMIN, api_report_766, "the national service index of a unit for a period"},
 	{"GET", "/api/v1/reports/targets", STAFF | ROLE_ADMIN, api_report_targets, "the province's digital-transformation targets"},
 	{"GET", "/api/v1/reports/766/drill", STAFF | ROLE_ADMIN, api_report_766_drill, "the dossiers behind an index figure"},
+	{"GET", "/api/v1/reports/766/trend", STAFF | ROLE_ADMIN, api_report_766_trend, "a unit's index month by month (up to 24)"},
 	{"POST", "/api/v1/reports/766/versions", ROLE_LEADER | ROLE_ADMIN, api_report_publish,
 	 "close a period (publish its figures) or publish a recomputation", ROUTE_SLOW},
 	{"GET", "/api/v1/reports/766/versions", STAFF | ROLE_ADMIN, api_report_versions, "the published versions of a period's figures"},

@@ -1,5 +1,6 @@
 /* static.c — web pages and scripts from web/. Only plain names are served: no "..", no
- * hidden files, a known extension. */
+ * hidden files, a known extension. Browser libraries installed from npm into web/node_modules
+ * (web/package.json, by scripts/deps.sh) are served only as the files the vendor table names. */
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <stdio.h>
@@ -37,6 +38,23 @@ static int safe(const char *p)
 	return 1;
 }
 
+/* The files of web/node_modules the pages may load, each at a path of its own; nothing else of
+ * node_modules is served. */
+static const struct {
+	const char *path, *file;
+} vendor[] = {
+	{"/vendor/chart.umd.js", "/node_modules/chart.js/dist/chart.umd.js"}, /* Chart.js, the dashboard's charts */
+};
+
+/* The file under web_dir that path names: a vendor file, or the path itself. */
+static const char *file_of(const char *path)
+{
+	for (size_t i = 0; i < sizeof vendor / sizeof *vendor; i++)
+		if (!strcmp(path, vendor[i].path))
+			return vendor[i].file;
+	return strncmp(path, "/node_modules/", 14) ? path : NULL;
+}
+
 struct MHD_Response *static_file(const char *web_dir, const char *path, int *status)
 {
 	char full[1024];
@@ -49,7 +67,7 @@ struct MHD_Response *static_file(const char *web_dir, const char *path, int *sta
 		if (!strncmp(path, aliases[i].prefix, strlen(aliases[i].prefix)) && safe(path))
 			path = aliases[i].page;
 	const char *type = type_of(path);
-	if (!web_dir || !type || !safe(path))
+	if (!web_dir || !type || !safe(path) || !(path = file_of(path)))
 		return NULL;
 	snprintf(full, sizeof full, "%s%s", web_dir, path);
 	int fd = open(full, O_RDONLY | O_CLOEXEC);

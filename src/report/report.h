@@ -194,5 +194,9 @@ int report_forms_reminders(const struct dossiers *d, struct db *db, const struct
  * of the regime's periods that ends inside p and has approved forms; 0 when none. */
 int report_forms_figure(const struct dossiers *d, struct db *db, const char *regime, const char *indicator, const char *unit,
 			const struct period *p, long *n);
+/* GET /reports/766/trend?unit&from&to[&cut] (trend.c): each month from `from` to `to` (YYYY-MM,
+ * at most 24) with its state, total and group points, as report_766_view answers that month. */
+int report_766_trend(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit, const char *from,
+		     const char *to, const char *cut, json_t **out, struct err *e);
 
 #endif

@@ -1,8 +1,9 @@
 // api.test.mjs — the HTTP API end to end: sign-in, units, the registry with its refusals,
 // consents, the data-usage log, prefill, the catalog, bad input, the API document.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { api, cli, login, startServer } from './harness.mjs';
+import { api, cli, login, ROOT, startServer } from './harness.mjs';
 
 let srv, U;
 const tokens = {};
@@ -409,6 +410,20 @@ describe('bad input', () => {
     assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
     assert.equal(r.headers.get('x-frame-options'), 'DENY');
     assert.match(r.headers.get('content-security-policy'), /default-src 'self'/);
+  });
+
+  test('of web/node_modules only the vendor files listed are served (Chart.js for the dashboard)', async () => {
+    const js = await fetch(`${U}/vendor/chart.umd.js`);
+    assert.equal(js.status, 200);
+    assert.match(js.headers.get('content-type'), /^text\/javascript/);
+    assert.match(js.headers.get('content-security-policy'), /default-src 'self'/);
+    const body = Buffer.from(await js.arrayBuffer());
+    assert.ok(body.equals(readFileSync(`${ROOT}/web/node_modules/chart.js/dist/chart.umd.js`)), 'the installed file');
+    assert.match(body.subarray(0, 200).toString(), /Chart\.js v4/);
+    for (const path of ['/node_modules/chart.js/dist/chart.umd.js', '/node_modules/chart.js/package.json', '/vendor/chart.js',
+      '/vendor/../node_modules/chart.js/dist/chart.umd.js', '/vendor/chart.umd.js.map']) {
+      assert.equal((await fetch(U + path)).status, 404, path);
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import Database from './sqlite.mjs';
 
 export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 export const BIN = resolve(ROOT, process.env.TRONDOI_BIN || 'build/trondoi');
@@ -112,4 +113,33 @@ export async function handOn(base, officer, leader, code) {
     const r = await api(base, 'POST', `/api/v1/dossiers/${code}/steps`, { token, body: { action: 'forward' } });
     if (r.status !== 200) throw new Error(`step forward: ${r.status} ${r.text}`);
   }
+}
+
+/** A dossier of dan's (procedure 1.004873), scanned at the desk, accepted, approved and finished
+ * by the commune's officer and leader (t holds their tokens: dan, canbo.xa, lanhdao.xa); late:
+ * its due moved to yesterday first, so it finishes with an apology; returned: handed back to dan. */
+export async function finishedDossier(base, t, dbPath, { late = false, returned = false } = {}) {
+  const move = (code, body) => api(base, 'POST', `/api/v1/dossiers/${code}/transitions`, { token: t['canbo.xa'], body });
+  const r = await api(base, 'POST', '/api/v1/dossiers', { token: t.dan, body: { procedure: '1.004873', fields: { purpose: 'loan' } } });
+  if (r.status !== 201) throw new Error(`submit: ${r.status} ${r.text}`);
+  const code = r.json.code;
+  await upload(base, t['canbo.xa'], code, 'marital_status_request_form');
+  if ((await move(code, { to: 2 })).status !== 200) throw new Error(`accept ${code}`);
+  await handOn(base, t['canbo.xa'], t['lanhdao.xa'], code);
+  if (late) new Database(dbPath).run('UPDATE dossiers SET due_at = ? WHERE code = ?', (Date.now() - 86400e3) * 1000, code);
+  const done = await move(code, late ? { to: 9, apology: { reason: 'chờ xác minh', new_appointment: '2026-12-31' } } : { to: 9 });
+  if (done.status !== 200) throw new Error(`finish: ${done.status} ${done.text}`);
+  if (returned && (await move(code, { to: 10 })).status !== 200) throw new Error(`return ${code}`);
+  return code;
+}
+
+/** Moves every time of a dossier back so that it was received at `at` (ISO instant); the changed
+ * mark tells the report counters to read it again (as any change through the API would). */
+export function receivedAt(dbPath, code, at) {
+  const db = new Database(dbPath);
+  const { received_at: now } = db.get('SELECT received_at FROM dossiers WHERE code = ?', code);
+  const shift = now - Date.parse(at) * 1000;
+  db.run(`UPDATE dossiers SET received_at = received_at - ?, accepted_at = accepted_at - ?, due_at = due_at - ?,
+          finished_at = finished_at - ?, returned_at = returned_at - ? WHERE code = ?`, shift, shift, shift, shift, shift, code);
+  db.run('INSERT INTO report_dirty (code) VALUES (?) ON CONFLICT DO NOTHING', code);
 }

@@ -5,8 +5,7 @@
 // limits (at most 24 months, from not after to) and who may ask.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import Database from './sqlite.mjs';
-import { api, handOn, login, startServer, upload } from './harness.mjs';
+import { api, finishedDossier, login, receivedAt as movedTo, startServer } from './harness.mjs';
 
 let srv, U, commune;
 const t = {};
@@ -19,37 +18,12 @@ before(async () => {
 });
 after(async () => { const r = await srv.stop(); assert.equal(r.code, 0, r.stderr.slice(-2000)); });
 
-const move = (code, body) => api(U, 'POST', `/api/v1/dossiers/${code}/transitions`, { token: t['canbo.xa'], body });
 const trend = (q, token = t['lanhdao.xa']) => api(U, 'GET', `/api/v1/reports/766/trend?${q}`, { token });
 const report = (q, token = t['lanhdao.xa']) => api(U, 'GET', `/api/v1/reports/766?${q}`, { token });
 const points = (m, id) => m.groups.find((g) => g.id === id).points;
 
-/** A dossier of dan's, scanned, accepted, approved and finished (late: its due moved to yesterday
- * first, so it finishes with an apology); returned to dan when asked. */
-async function finished({ late = false, returned = false } = {}) {
-  const r = await api(U, 'POST', '/api/v1/dossiers', { token: t.dan, body: { procedure: '1.004873', fields: { purpose: 'loan' } } });
-  assert.equal(r.status, 201, r.text);
-  const code = r.json.code;
-  await upload(U, t['canbo.xa'], code, 'marital_status_request_form');
-  assert.equal((await move(code, { to: 2 })).status, 200);
-  await handOn(U, t['canbo.xa'], t['lanhdao.xa'], code);
-  if (late) new Database(srv.db).run('UPDATE dossiers SET due_at = ? WHERE code = ?', (Date.now() - 86400e3) * 1000, code);
-  const done = await move(code, late ? { to: 9, apology: { reason: 'chờ xác minh', new_appointment: '2026-12-31' } } : { to: 9 });
-  assert.equal(done.status, 200, done.text);
-  if (returned) assert.equal((await move(code, { to: 10 })).status, 200);
-  return code;
-}
-
-/** Moves every time of the dossier back so that it was received at `at` (ISO, UTC); the changed
- * mark tells the counters to read it again. */
-function receivedAt(code, at) {
-  const db = new Database(srv.db);
-  const { received_at: now } = db.get('SELECT received_at FROM dossiers WHERE code = ?', code);
-  const shift = now - Date.parse(at) * 1000;
-  db.run(`UPDATE dossiers SET received_at = received_at - ?, accepted_at = accepted_at - ?, due_at = due_at - ?,
-          finished_at = finished_at - ?, returned_at = returned_at - ? WHERE code = ?`, shift, shift, shift, shift, shift, code);
-  db.run('INSERT INTO report_dirty (code) VALUES (?) ON CONFLICT DO NOTHING', code);
-}
+const finished = (options) => finishedDossier(U, t, srv.db, options);
+const receivedAt = (code, at) => movedTo(srv.db, code, at);
 
 /** What the trend holds of a month, taken from GET /reports/766 of that month. */
 const asMonth = (r) => ({

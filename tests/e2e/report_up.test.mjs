@@ -8,11 +8,9 @@ import assert from 'node:assert/strict';
 import { createPublicKey, verify } from 'node:crypto';
 import { createServer } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import Database from './sqlite.mjs';
-import { api, freePort, handOn, login, startServer, upload } from './harness.mjs';
+import { api, finishedDossier, freePort, login, receivedAt, startServer } from './harness.mjs';
 
 const PERIOD = '2026-09'; // calendar cut: September 2026, long ended
-const SEPT_10 = Date.parse('2026-09-10T03:00:00Z') * 1000; // 10:00 in Vietnam, in µs
 const TOKEN = 'gov-reporting-token';
 
 let srv, U, sink, commune;
@@ -65,7 +63,6 @@ after(async () => {
   assert.equal(r.code, 0, r.stderr.slice(-2000));
 });
 
-const move = (code, to) => api(U, 'POST', `/api/v1/dossiers/${code}/transitions`, { token: t['canbo.xa'], body: { to } });
 const publish = (body) => api(U, 'POST', '/api/v1/reports/766/versions', { token: t['lanhdao.xa'], body });
 const indicator = (r, id) => r.groups.flatMap((g) => g.indicators).find((i) => i.id === id);
 const sept = () => `unit=${commune}&period=${PERIOD}&cut=calendar`;
@@ -84,27 +81,8 @@ async function until(pick) {
   assert.fail(`not reached: ${JSON.stringify(sends)}`);
 }
 
-async function finished(returned) {
-  const r = await api(U, 'POST', '/api/v1/dossiers', { token: t.dan, body: { procedure: '1.004873', fields: { purpose: 'loan' } } });
-  assert.equal(r.status, 201, r.text);
-  const code = r.json.code;
-  await upload(U, t['canbo.xa'], code, 'marital_status_request_form');
-  assert.equal((await move(code, 2)).status, 200);
-  await handOn(U, t['canbo.xa'], t['lanhdao.xa'], code);
-  assert.equal((await move(code, 9)).status, 200);
-  if (returned) assert.equal((await move(code, 10)).status, 200);
-  return code;
-}
-
-/* The dossier as if received on 10 September and handled the same day. */
-function intoSeptember(code) {
-  const db = new Database(srv.db);
-  const { received_at: at } = db.get('SELECT received_at FROM dossiers WHERE code = ?', code);
-  const shift = at - SEPT_10;
-  db.run(`UPDATE dossiers SET received_at = received_at - ?, accepted_at = accepted_at - ?, due_at = due_at - ?,
-          finished_at = finished_at - ?, returned_at = returned_at - ? WHERE code = ?`, shift, shift, shift, shift, shift, code);
-  db.run('INSERT INTO report_dirty (code) VALUES (?) ON CONFLICT DO NOTHING', code);
-}
+const finished = (returned) => finishedDossier(U, t, srv.db, { returned });
+const intoSeptember = (code) => receivedAt(srv.db, code, '2026-09-10T03:00:00Z'); // 10:00 on 10 September in Vietnam
 
 /* The figures of a report's indicators, to compare a document with a published version. */
 const figures = (r) => r.groups.flatMap((g) => g.indicators.map((i) => [i.id, i.numerator, i.denominator, i.rate, i.points]));

@@ -6,12 +6,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import Database from './sqlite.mjs';
-import { api, handOn, login, startServer, upload } from './harness.mjs';
+import { api, finishedDossier, login, receivedAt, startServer, upload } from './harness.mjs';
 
 let srv, U, commune;
 const t = {};
 const PERIOD = '2026-09'; // calendar cut: September 2026, long ended
-const SEPT_10 = Date.parse('2026-09-10T03:00:00Z') * 1000; // 10:00 in Vietnam, in µs
 
 before(async () => {
   srv = await startServer();
@@ -33,26 +32,8 @@ async function submitted() {
   return r.json.code;
 }
 
-async function finished(returned) {
-  const code = await submitted();
-  await upload(U, t['canbo.xa'], code, 'marital_status_request_form');
-  assert.equal((await move(code, 2)).status, 200);
-  await handOn(U, t['canbo.xa'], t['lanhdao.xa'], code);
-  assert.equal((await move(code, 9)).status, 200);
-  if (returned) assert.equal((await move(code, 10)).status, 200);
-  return code;
-}
-
-/* The dossier as if it had been received on 10 September and handled the same day: every time
- * moved back by the same amount; the changed mark tells the counters to read it again. */
-function intoSeptember(code) {
-  const db = new Database(srv.db);
-  const { received_at: at } = db.get('SELECT received_at FROM dossiers WHERE code = ?', code);
-  const shift = at - SEPT_10;
-  db.run(`UPDATE dossiers SET received_at = received_at - ?, accepted_at = accepted_at - ?, due_at = due_at - ?,
-          finished_at = finished_at - ?, returned_at = returned_at - ? WHERE code = ?`, shift, shift, shift, shift, shift, code);
-  db.run('INSERT INTO report_dirty (code) VALUES (?) ON CONFLICT DO NOTHING', code);
-}
+const finished = (returned) => finishedDossier(U, t, srv.db, { returned });
+const intoSeptember = (code) => receivedAt(srv.db, code, '2026-09-10T03:00:00Z'); // 10:00 on 10 September in Vietnam
 
 describe('the counters follow the dossiers of an open period', () => {
   test('a new dossier and its acceptance show at once in the figures of the running period', async () => {

@@ -10,6 +10,7 @@
 #include "report/facts.h"
 
 #define SYNC_ROUND 500
+#define ROUND_BUDGET_US 300000 /* the delivery thread's share: up to 0.3 s a round, twice a second */
 
 /* In the order of report_counts' columns (migration 014) and of the SQL below. */
 const struct fact_column fact_columns[FACT_COLUMNS] = {
@@ -249,20 +250,27 @@ static bool any_marked(struct db *db)
 	return any;
 }
 
-int facts_sync(const struct dossiers *d, struct db *db, bool all)
+/* Rounds of SYNC_ROUND marked dossiers, each its own short transaction (the writer of
+ * submissions waits for the lock no longer than one round), until none is left or, unless all,
+ * until budget_us has passed. */
+static int sync_rounds(const struct dossiers *d, struct db *db, bool all, int64_t budget_us)
 {
+	int64_t until = clock_now_us() + budget_us;
 	int n = SYNC_ROUND;
-	while (n == SYNC_ROUND && any_marked(db)) {
+	for (bool first = true; n == SYNC_ROUND && any_marked(db) && (all || first || clock_now_us() < until); first = false) {
 		if (db_begin(db))
 			return -1;
 		if (sync_round(d, db, &n) || db_commit(db)) {
 			db_rollback(db);
 			return -1;
 		}
-		if (!all)
-			break;
 	}
 	return 0;
+}
+
+int facts_sync(const struct dossiers *d, struct db *db, bool all)
+{
+	return sync_rounds(d, db, all, 0);
 }
 
 int facts_sync_within(const struct dossiers *d, struct db *db)
@@ -277,6 +285,6 @@ int facts_sync_within(const struct dossiers *d, struct db *db)
 void facts_round(struct db *db, CURL *curl, void *arg)
 {
 	(void)curl;
-	if (facts_sync(arg, db, false))
+	if (sync_rounds(arg, db, false, ROUND_BUDGET_US))
 		log_error("report_facts", "the index counters were not brought up to date: %s", db_errmsg(db));
 }

@@ -56,13 +56,13 @@ int64_t fact_half(int64_t us);
 /* The half's first day, YYYY-MM-DD. */
 void fact_half_day(int64_t half, char *out, size_t len);
 
-/* Reads the changed dossiers again and moves their counts; with all, until none is left, else one
- * round. 0, or -1 (a database error). */
+/* Reads the changed dossiers again and moves their counts, 500 a transaction; with all, until
+ * none is left, else one such transaction. 0, or -1 (a database error). */
 int facts_sync(const struct dossiers *d, struct db *db, bool all);
 /* The same, every marked dossier, in the caller's write transaction (which keeps others from
  * marking meanwhile). */
 int facts_sync_within(const struct dossiers *d, struct db *db);
-/* The same as a sender task's round (arg: the dossiers). */
+/* The same as a sender task's round (arg: the dossiers): as many transactions as 0.3 s allows. */
 void facts_round(struct db *db, CURL *curl, void *arg);
 
 #endif

@@ -7,7 +7,6 @@
 #include "cli/cli.h"
 #include "core/opts.h"
 #include "http/server.h"
-#include "report/facts.h"
 #include "report/report.h"
 
 int cmd_serve(int argc, char **argv)
@@ -65,7 +64,6 @@ int cmd_serve(int argc, char **argv)
 	struct reporting_config reporting = {getenv("TRONDOI_REPORTING_URL"), getenv("TRONDOI_REPORTING_TOKEN")};
 	struct sender_task tasks[5];
 	size_t ntasks = 0;
-	tasks[ntasks++] = (struct sender_task){facts_round, &a.dossiers}; /* the index's counters follow the dossiers */
 	if (portal && portal[0])
 		tasks[ntasks++] = (struct sender_task){outbox_round, portal};
 	if (smtp && smtp[0])
@@ -74,8 +72,8 @@ int cmd_serve(int argc, char **argv)
 		tasks[ntasks++] = (struct sender_task){notify_sms_round, &notes};
 	if (reporting.url && reporting.url[0]) /* published figures up to the Government reporting system */
 		tasks[ntasks++] = (struct sender_task){report_send_round, &reporting};
-	struct sender *sender = sender_start(db_url, tasks, ntasks, &e);
-	if (!sender) {
+	struct sender *sender = ntasks ? sender_start(db_url, tasks, ntasks, &e) : NULL;
+	if (ntasks && !sender) {
 		app_close(&a);
 		return cli_fail("serve", &e);
 	}

@@ -1,6 +1,7 @@
 /* batch.c — the group-commit writer. The writer waits a moment (GATHER_US at most, while fewer
  * than GATHER_MIN jobs are queued) so one commit carries the writes of many requests: the wait
  * costs each request less than a commit of its own would cost all of them. */
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
@@ -19,7 +20,12 @@ struct batch {
 	bool stop;
 	pthread_t thread;
 	struct db *db;
+	batch_idle_fn idle; /* work for the writer's idle time (batch_on_idle) */
+	void *idle_arg;
+	bool idle_more;     /* the idle work may have something to do */
 };
+
+#define IDLE_RECHECK_MS 500
 
 /* Called with b->mu held. */
 static void gather(struct batch *b)
@@ -114,13 +120,38 @@ static struct batch_job *settle(struct batch *b, struct batch_job *list)
 	return callbacks;
 }
 
+/* Waits for jobs; meanwhile does the idle work, a little at a time, while it has any: jobs come
+ * first, and the idle work shares the writer's own connection, so it never holds a lock a job
+ * would wait for. Called with b->mu held. */
+static void wait_for_jobs(struct batch *b)
+{
+	while (!b->head && !b->stop) {
+		if (b->idle && b->idle_more) {
+			pthread_mutex_unlock(&b->mu);
+			bool more = b->idle(b->db, b->idle_arg);
+			pthread_mutex_lock(&b->mu);
+			b->idle_more = more;
+			continue;
+		}
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += IDLE_RECHECK_MS / 1000;
+		until.tv_nsec += (IDLE_RECHECK_MS % 1000) * 1000000L;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		if (pthread_cond_timedwait(&b->work, &b->mu, &until) == ETIMEDOUT)
+			b->idle_more = true; /* others may have left work meanwhile */
+	}
+}
+
 static void *writer(void *arg)
 {
 	struct batch *b = arg;
 	pthread_mutex_lock(&b->mu);
 	for (;;) {
-		while (!b->head && !b->stop)
-			pthread_cond_wait(&b->work, &b->mu);
+		wait_for_jobs(b);
 		if (!b->head && b->stop)
 			break;
 		gather(b);
@@ -129,6 +160,7 @@ static void *writer(void *arg)
 		write_list(b->db, list);
 		pthread_mutex_lock(&b->mu);
 		struct batch_job *callbacks = settle(b, list);
+		b->idle_more = true; /* the jobs may have left idle work */
 		pthread_mutex_unlock(&b->mu);
 		for (struct batch_job *j = callbacks, *next; j; j = next) {
 			next = j->next;
@@ -138,6 +170,16 @@ static void *writer(void *arg)
 	}
 	pthread_mutex_unlock(&b->mu);
 	return NULL;
+}
+
+void batch_on_idle(struct batch *b, batch_idle_fn fn, void *arg)
+{
+	pthread_mutex_lock(&b->mu);
+	b->idle = fn;
+	b->idle_arg = arg;
+	b->idle_more = true;
+	pthread_cond_signal(&b->work);
+	pthread_mutex_unlock(&b->mu);
 }
 
 struct batch *batch_start(const char *db_url, struct err *e)

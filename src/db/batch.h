@@ -25,10 +25,16 @@ struct batch_job {
 };
 
 struct batch;
+/* Work for the writer's idle time: does a little (one short transaction) on the writer's own
+ * connection and says whether more may remain. */
+typedef bool (*batch_idle_fn)(struct db *db, void *arg);
 struct batch *batch_start(const char *db_url, struct err *e);
 /* Writes what is queued, then refuses new jobs; batch_free once nothing can submit any more. */
 void batch_stop(struct batch *b);
 void batch_free(struct batch *b);
+/* Gives the writer fn to call while no job waits, a call at a time, between batches (and every
+ * 0.5 s while idle). */
+void batch_on_idle(struct batch *b, batch_idle_fn fn, void *arg);
 /* Queues j; its done reports the outcome. -1 when stopping (done is not called). */
 int batch_submit(struct batch *b, struct batch_job *j);
 /* Queues j and waits for its outcome (0 or -1). Without a batch (b NULL), runs j at once in a

@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "db/batch.h"
 #include "http/call.h"
+#include "report/facts.h"
 
 #define BODY_MAX (64 * 1024)
 #define JSON_TYPE "application/json; charset=utf-8"
@@ -673,6 +674,7 @@ int server_run(struct app *app, const struct server_opts *o, struct err *e)
 		*e = qe;
 		return -1;
 	}
+	batch_on_idle(app->registry.writer, facts_idle, &app->dossiers); /* the index's counters follow the dossiers */
 	struct MHD_Daemon *d = MHD_start_daemon(
 		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, (uint16_t)o->port, NULL, NULL, on_request, app,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,

@@ -52,7 +52,7 @@ static const char *file_of(const char *path)
 	for (size_t i = 0; i < sizeof vendor / sizeof *vendor; i++)
 		if (!strcmp(path, vendor[i].path))
 			return vendor[i].file;
-	return strncmp(path, "/node_modules/", 14) ? path : NULL;
+	return strstr(path, "node_modules") ? NULL : path; /* however the path is spelt ("//node_modules/…") */
 }
 
 struct MHD_Response *static_file(const char *web_dir, const char *path, int *status)

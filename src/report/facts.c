@@ -10,7 +10,7 @@
 #include "report/facts.h"
 
 #define SYNC_ROUND 500
-#define ROUND_BUDGET_US 300000 /* the delivery thread's share: up to 0.3 s a round, twice a second */
+#define IDLE_ROUND 100 /* dossiers a transaction in the writer's idle time: a job waits for no more */
 
 /* In the order of report_counts' columns (migration 014) and of the SQL below. */
 const struct fact_column fact_columns[FACT_COLUMNS] = {
@@ -221,16 +221,16 @@ static int refresh(const struct dossiers *d, struct db *db, const char *code)
 	return count_fact(db, &now, +1) || fact_save(db, &now) ? -1 : 0;
 }
 
-/* Up to SYNC_ROUND marked dossiers; *n says how many there were. */
-static int sync_round(const struct dossiers *d, struct db *db, int *n)
+/* Up to max (at most SYNC_ROUND) marked dossiers; *n says how many there were. */
+static int sync_round(const struct dossiers *d, struct db *db, int max, int *n)
 {
 	char codes[SYNC_ROUND][48];
 	*n = 0;
-	struct db_stmt *st = db_prepare(db, "SELECT code FROM report_dirty LIMIT 500");
-	if (!st)
+	struct db_stmt *st = db_prepare(db, "SELECT code FROM report_dirty LIMIT ?");
+	if (!st || db_bind(st, "i", (int64_t)max))
 		return -1;
 	enum db_rc rc;
-	while ((rc = db_step(st)) == DB_ROW && *n < SYNC_ROUND)
+	while ((rc = db_step(st)) == DB_ROW && *n < max && *n < SYNC_ROUND)
 		snprintf(codes[(*n)++], sizeof codes[0], "%s", db_col_text(st, 0));
 	db_reset(st);
 	if (rc == DB_ERROR || rc == DB_BUSY)
@@ -250,17 +250,13 @@ static bool any_marked(struct db *db)
 	return any;
 }
 
-/* Rounds of SYNC_ROUND marked dossiers, each its own short transaction (the writer of
- * submissions waits for the lock no longer than one round), until none is left or, unless all,
- * until budget_us has passed. */
-static int sync_rounds(const struct dossiers *d, struct db *db, bool all, int64_t budget_us)
+int facts_sync(const struct dossiers *d, struct db *db, bool all)
 {
-	int64_t until = clock_now_us() + budget_us;
 	int n = SYNC_ROUND;
-	for (bool first = true; n == SYNC_ROUND && any_marked(db) && (all || first || clock_now_us() < until); first = false) {
+	for (bool first = true; n == SYNC_ROUND && (all || first) && any_marked(db); first = false) {
 		if (db_begin(db))
 			return -1;
-		if (sync_round(d, db, &n) || db_commit(db)) {
+		if (sync_round(d, db, SYNC_ROUND, &n) || db_commit(db)) {
 			db_rollback(db);
 			return -1;
 		}
@@ -268,23 +264,24 @@ static int sync_rounds(const struct dossiers *d, struct db *db, bool all, int64_
 	return 0;
 }
 
-int facts_sync(const struct dossiers *d, struct db *db, bool all)
-{
-	return sync_rounds(d, db, all, 0);
-}
-
 int facts_sync_within(const struct dossiers *d, struct db *db)
 {
 	int n = SYNC_ROUND;
 	while (n == SYNC_ROUND)
-		if (sync_round(d, db, &n))
+		if (sync_round(d, db, SYNC_ROUND, &n))
 			return -1;
 	return 0;
 }
 
-void facts_round(struct db *db, CURL *curl, void *arg)
+bool facts_idle(struct db *db, void *arg)
 {
-	(void)curl;
-	if (sync_rounds(arg, db, false, ROUND_BUDGET_US))
+	int n = 0;
+	if (!any_marked(db))
+		return false;
+	if (db_begin(db) || sync_round(arg, db, IDLE_ROUND, &n) || db_commit(db)) {
+		db_rollback(db);
 		log_error("report_facts", "the index counters were not brought up to date: %s", db_errmsg(db));
+		return false;
+	}
+	return n == IDLE_ROUND;
 }

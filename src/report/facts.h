@@ -62,7 +62,9 @@ int facts_sync(const struct dossiers *d, struct db *db, bool all);
 /* The same, every marked dossier, in the caller's write transaction (which keeps others from
  * marking meanwhile). */
 int facts_sync_within(const struct dossiers *d, struct db *db);
-/* The same as a sender task's round (arg: the dossiers): as many transactions as 0.3 s allows. */
-void facts_round(struct db *db, CURL *curl, void *arg);
+/* The group-commit writer's idle work (batch_on_idle; arg: the dossiers): one transaction of up
+ * to 100 marked dossiers; whether more may remain. Submissions come first, and the counters
+ * catch up between them on the writer's own connection, so no submission waits for a lock. */
+bool facts_idle(struct db *db, void *arg);
 
 #endif

@@ -81,6 +81,7 @@ int feedback_create(const struct dossiers *d, struct db *db, const struct princi
 		rc = db_run(db, "INSERT INTO feedback (id, citizen_id, sender, unit, code, subject, body, created_at, due_at) "
 				"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", "tttttttii", id, who->citizen_id, who->username, unit, code, subject,
 			    text, now, due) != DB_DONE ||
+		     (code && dossier_mark_changed(db, code)) || /* a petition about a dossier counts against its satisfaction */
 		     audit_append(db, who->username, "feedback.create", id, "{}") || db_commit(db);
 		if (rc)
 			db_rollback(db);

@@ -73,7 +73,8 @@ static int fact_read(const struct dossiers *d, struct db *db, const char *code, 
 		"(SELECT COUNT(*) FROM issued i WHERE i.code = d.code), (SELECT COUNT(*) FROM documents x WHERE x.code = d.code), "
 		"(SELECT COUNT(*) FROM documents x WHERE x.code = d.code AND x.digitised = 1), "
 		"(SELECT COUNT(*) FROM documents x WHERE x.code = d.code AND x.reused_from IS NOT NULL), "
-		"COALESCE((SELECT score FROM ratings r WHERE r.code = d.code), 0) FROM dossiers d WHERE d.code = ?");
+		"COALESCE((SELECT score FROM ratings r WHERE r.code = d.code), 0), "
+		"(SELECT COUNT(*) FROM feedback f WHERE f.code = d.code) FROM dossiers d WHERE d.code = ?");
 	if (!st || db_bind(st, "t", code))
 		return -1;
 	enum db_rc rc = db_step(st);
@@ -100,7 +101,7 @@ static int fact_read(const struct dossiers *d, struct db *db, const char *code, 
 		{db_col_int(st, 13) > 0, FACT_REUSED},
 		{finished, FACT_FINISHED},
 		{finished && f->due_at && f->finished_at <= f->due_at && db_col_int(st, 7) <= 1, FACT_ON_TIME},
-		{score == 0 || score >= 3, FACT_CONTENT},
+		{(score == 0 || score >= 3) && db_col_int(st, 15) == 0, FACT_CONTENT}, /* no dislike, no petition about it */
 		{fee_of(d, f->procedure), FACT_FEE},
 		{!db_col_null(st, 8), FACT_PAID},
 	};
@@ -160,7 +161,8 @@ static int count_basis(struct db *db, const struct fact *f, enum fact_basis basi
 	struct db_stmt *st = db_prepare(db,
 		"INSERT INTO report_counts (unit, half, procedure_code, received, received_synced, received_online, direct, "
 		"direct_digitised, received_with_documents, received_reuse, finished, finished_on_time, finished_e_result, "
-		"finished_satisfied, finished_fully_online, fee_due, fee_paid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+		"finished_satisfied, finished_fully_online, fee_due, fee_paid, finished_seconds) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 		"ON CONFLICT (half, unit, procedure_code) DO UPDATE SET "
 		"received = report_counts.received + excluded.received, "
 		"received_synced = report_counts.received_synced + excluded.received_synced, "
@@ -174,7 +176,8 @@ static int count_basis(struct db *db, const struct fact *f, enum fact_basis basi
 		"finished_e_result = report_counts.finished_e_result + excluded.finished_e_result, "
 		"finished_satisfied = report_counts.finished_satisfied + excluded.finished_satisfied, "
 		"finished_fully_online = report_counts.finished_fully_online + excluded.finished_fully_online, "
-		"fee_due = report_counts.fee_due + excluded.fee_due, fee_paid = report_counts.fee_paid + excluded.fee_paid");
+		"fee_due = report_counts.fee_due + excluded.fee_due, fee_paid = report_counts.fee_paid + excluded.fee_paid, "
+		"finished_seconds = report_counts.finished_seconds + excluded.finished_seconds");
 	if (!st || db_bind(st, "tit", f->unit, fact_half(at), f->procedure))
 		return -1;
 	for (int i = 0; i < FACT_COLUMNS; i++) {
@@ -182,7 +185,8 @@ static int count_basis(struct db *db, const struct fact *f, enum fact_basis basi
 		if (db_bind_at(st, 4 + i, "i", n))
 			return -1;
 	}
-	return db_step(st) == DB_DONE ? 0 : -1;
+	int64_t seconds = basis == ON_FINISHED ? sign * ((f->finished_at - f->received_at) / 1000000) : 0; /* receipt to result */
+	return db_bind_at(st, 4 + FACT_COLUMNS, "i", seconds) || db_step(st) != DB_DONE ? -1 : 0;
 }
 
 static int count_fact(struct db *db, const struct fact *f, int sign)

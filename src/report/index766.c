@@ -127,6 +127,7 @@ struct scope {
 	struct tally *children;
 	size_t nchildren;
 	json_t *within; /* "unit/half" → the child's index + 1, 0 the scope's own unit, -1 outside */
+	json_t *processing; /* procedure → [finished, seconds from receipt to result], the scope's own */
 };
 
 static void tally_release(struct tally *t)
@@ -247,6 +248,47 @@ static bool within(struct scope *sc, const char *unit, const char *on, struct ta
 	return at >= 0;
 }
 
+/* Adds finished dossiers of a procedure and their time from receipt to result. */
+static void add_processing(struct scope *sc, const char *procedure, int64_t finished, int64_t seconds)
+{
+	if (!finished)
+		return;
+	json_t *x = json_object_get(sc->processing, procedure);
+	if (!x)
+		json_object_set_new(sc->processing, procedure, x = json_pack("[I,I]", (json_int_t)0, (json_int_t)0));
+	json_array_set_new(x, 0, json_integer(json_integer_value(json_array_get(x, 0)) + finished));
+	json_array_set_new(x, 1, json_integer(json_integer_value(json_array_get(x, 1)) + seconds));
+}
+
+static int by_text(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+/* Beside progress: each procedure's finished dossiers and their average time from receipt to
+ * result, in days, by procedure code. */
+static json_t *processing_time(const struct scope *sc)
+{
+	json_t *list = json_array();
+	size_t count = json_object_size(sc->processing), k = 0;
+	const char **codes = calloc(count ? count : 1, sizeof *codes);
+	const char *key;
+	json_t *x;
+	json_object_foreach(sc->processing, key, x)
+		if (codes)
+			codes[k++] = key;
+	if (codes)
+		qsort(codes, k, sizeof *codes, by_text);
+	for (size_t i = 0; i < k; i++) {
+		const char *code = codes[i];
+		x = json_object_get(sc->processing, code);
+		json_int_t n = json_integer_value(json_array_get(x, 0)), secs = json_integer_value(json_array_get(x, 1));
+		const json_t *name = json_object_get(catalog_procedure(sc->d->registry->catalog, code), "name");
+		double days = (double)secs / (double)n / 86400.0;
+		json_array_append_new(list, json_pack("{s:s,s:O,s:I,s:f}", "procedure", code, "name", name ? name : json_null(), "finished", n,
+						      "average_days", (double)(long)(days * 100 + 0.5) / 100));
+	}
+	free(codes);
+	return list;
+}
+
 /* The dossiers' counters of the period, from report_counts. */
 static int count_dossiers(struct scope *sc, struct db *db)
 {
@@ -255,7 +297,7 @@ static int count_dossiers(struct scope *sc, struct db *db)
 	struct db_stmt *st = db_prepare(db,
 		"SELECT unit, half, procedure_code, received, received_synced, received_online, direct, direct_digitised, "
 		"received_with_documents, received_reuse, finished, finished_on_time, finished_e_result, finished_satisfied, "
-		"finished_fully_online, fee_due, fee_paid FROM report_counts WHERE half >= ? AND half < ?");
+		"finished_fully_online, fee_due, fee_paid, finished_seconds FROM report_counts WHERE half >= ? AND half < ?");
 	if (!st || db_bind(st, "ii", fact_half(sc->p->from_us), fact_half(sc->p->until_us)))
 		return -1;
 	enum db_rc rc;
@@ -269,6 +311,7 @@ static int count_dossiers(struct scope *sc, struct db *db)
 		if (!within(sc, db_col_text(st, 0), on, &t))
 			continue;
 		count(&sc->total, db_col_text(st, 2), cols);
+		add_processing(sc, db_col_text(st, 2), cols[fact_column_index("finished")], db_col_int(st, 3 + FACT_COLUMNS));
 		if (t)
 			count(t, db_col_text(st, 2), cols);
 	}
@@ -411,7 +454,8 @@ static int scope_open(struct scope *sc, const struct dossiers *d, const struct p
 		return -1;
 	sc->children = calloc(MAX_CHILDREN, sizeof *sc->children);
 	sc->within = json_object();
-	return sc->children && sc->within ? 0 : err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
+	sc->processing = json_object();
+	return sc->children && sc->within && sc->processing ? 0 : err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
 }
 
 static void scope_close(struct scope *sc)
@@ -421,6 +465,7 @@ static void scope_close(struct scope *sc)
 		tally_release(&sc->children[i]);
 	free(sc->children);
 	json_decref(sc->within);
+	json_decref(sc->processing);
 }
 
 static bool is_province(const struct dossiers *d, const char *unit, const char *date)
@@ -458,8 +503,9 @@ static int report_766_build(const struct dossiers *d, struct db *db, const struc
 	clock_iso(p->from_us, from, sizeof from);
 	clock_iso(p->until_us, until, sizeof until);
 	const struct unit *u = units_find(d->registry->units, unit, p->last_day);
-	*out = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:f,s:i,s:o}", "unit", unit, "name", u ? u->name : "", "period", p->name, "cut",
-			 p->cut, "from", from, "until", until, "groups", groups, "total", total, "max", 100, "children", children);
+	*out = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:f,s:i,s:o,s:o}", "unit", unit, "name", u ? u->name : "", "period", p->name,
+			 "cut", p->cut, "from", from, "until", until, "groups", groups, "total", total, "max", 100, "children", children,
+			 "processing_time", processing_time(&sc));
 	scope_close(&sc);
 	return 0;
 }

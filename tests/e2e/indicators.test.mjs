@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import { after, before, describe, test } from 'node:test';
+import Database from './sqlite.mjs';
 import { api, finishedDossier, freePort, login, receivedAt, startServer, upload } from './harness.mjs';
 
 const SECRET = 'indicators-bank-secret';
 const PERIOD = 'period=2026-09&cut=calendar';
-let srv, U, sink, commune, catalog, r;
+let srv, U, sink, commune, catalog, r, dossierA;
 const t = {};
 const acked = new Set();
 
@@ -52,6 +53,13 @@ before(async () => {
   await upload(U, t.dan, d, 'marital_status_request_form');
 
   for (const code of [a, b, c, d]) receivedAt(srv.db, code, '2026-09-10T03:00:00Z'); // 10:00 on 10 September, Vietnam
+  // A was received 2 days, B 4 days before it was finished (the rest of their times as they were)
+  const db = new Database(srv.db);
+  for (const [code, days] of [[a, 2], [b, 4]]) {
+    db.run('UPDATE dossiers SET received_at = finished_at - ? WHERE code = ?', days * 86400e6, code);
+    db.run('INSERT INTO report_dirty (code) VALUES (?) ON CONFLICT DO NOTHING', code);
+  }
+  dossierA = a;
   // the portal has taken every change but the hand-backs once T4's numerator settles at 2
   for (let i = 0; i < 200; i++) {
     r = (await api(U, 'GET', `/api/v1/reports/766?unit=${commune}&${PERIOD}`, { token: t['lanhdao.xa'] })).json;
@@ -112,9 +120,21 @@ describe('each indicator of one commune\'s September, by hand', () => {
     expect('S3', 1, 2, 3.33); // 50 % of a 90 % target, of 6 points
   });
 
+  test('beside progress: the average time from receipt to result per procedure', () => {
+    assert.deepEqual(r.processing_time.map((x) => [x.procedure, x.finished, x.average_days]), [['1.004873', 2, 3]]); // (2 + 4) ÷ 2 days
+  });
+
   test('the groups and the total add up', () => {
     for (const g of r.groups) assert.equal(g.points, round2(g.indicators.reduce((s, x) => s + x.points, 0)), g.id);
     assert.ok(Math.abs(r.total - r.groups.reduce((s, g) => s + g.points, 0)) < 0.02);
     assert.ok(acked.size > 0);
+  });
+
+  test('a petition about a finished dossier counts against its satisfaction (S3)', async () => {
+    const f = await api(U, 'POST', '/api/v1/feedback', { token: t.dan, body: { code: dossierA, subject: 'Kết quả sai tên', text: 'Giấy xác nhận ghi sai tên đệm.' } });
+    assert.equal(f.status, 201, f.text);
+    const again = (await api(U, 'GET', `/api/v1/reports/766?unit=${commune}&${PERIOD}`, { token: t['lanhdao.xa'] })).json;
+    const s3 = again.groups.flatMap((g) => g.indicators).find((i) => i.id === 'S3');
+    assert.deepEqual([s3.numerator, s3.denominator, s3.points], [0, 2, 0]);
   });
 });

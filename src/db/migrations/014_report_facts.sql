@@ -17,11 +17,12 @@ CREATE TABLE report_counts (
   received_reuse BIGINT NOT NULL, finished BIGINT NOT NULL, finished_on_time BIGINT NOT NULL,
   finished_e_result BIGINT NOT NULL, finished_satisfied BIGINT NOT NULL, finished_fully_online BIGINT NOT NULL,
   fee_due BIGINT NOT NULL, fee_paid BIGINT NOT NULL,
+  finished_seconds BIGINT NOT NULL, -- of the finished: seconds from receipt to result, summed
   PRIMARY KEY (half, unit, procedure_code));
 -- Every column in one index, so a period's sum reads the index alone, in order of half-months.
 CREATE INDEX report_counts_whole ON report_counts (half, unit, procedure_code, received, received_synced,
   received_online, direct, direct_digitised, received_with_documents, received_reuse, finished, finished_on_time,
-  finished_e_result, finished_satisfied, finished_fully_online, fee_due, fee_paid);
+  finished_e_result, finished_satisfied, finished_fully_online, fee_due, fee_paid, finished_seconds);
 -- Published figures: closing a period freezes version 1 (the report and the dossiers behind
 -- it); a recomputation that differs makes the next version, with its diff.
 CREATE TABLE report_versions (

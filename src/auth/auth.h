@@ -24,7 +24,10 @@ struct principal {
 
 struct user_spec {
 	const char *username, *password, *role, *unit, *agency, *citizen_id;
+	const char *email; /* staff: a work address for reminders (NULL: none) */
 };
+/* A plain e-mail address: local@domain, printable ASCII without spaces, 3-254 characters. */
+bool auth_valid_email(const char *s);
 
 int role_parse(const char *s, enum role *out);
 const char *role_name(enum role r);

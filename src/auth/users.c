@@ -39,8 +39,23 @@ bool auth_valid_username(const char *s)
 	return true;
 }
 
+bool auth_valid_email(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	const char *at = s ? strchr(s, '@') : NULL;
+	if (n < 3 || n > 254 || !at || at == s || !at[1] || strchr(at + 1, '@') || !strchr(at + 1, '.'))
+		return false;
+	for (const char *c = s; *c; c++) /* nothing that could end a mail header or address */
+		if (*c <= ' ' || *c > '~' || strchr("<>()[]\\,;:\"", *c))
+			return false;
+	return true;
+}
+
 int user_add(struct db *db, const struct user_spec *u, const char *actor, struct err *e)
 {
+	if (u->email && !auth_valid_email(u->email))
+		return err_set(e, 422, "invalid_email", "the e-mail address is not a plain address (name@domain)",
+			       "địa chỉ thư điện tử không hợp lệ (ten@mien)");
 	if (!auth_valid_username(u->username))
 		return err_set(e, 422, "invalid_username", "username must be 3-64 characters: a-z, 0-9, '.', '_' or '-'",
 			       "tên đăng nhập gồm 3-64 ký tự: a-z, 0-9, '.', '_' hoặc '-'");
@@ -60,10 +75,10 @@ int user_add(struct db *db, const struct user_spec *u, const char *actor, struct
 	if (db_begin(db))
 		return err_set(e, 503, "db_busy", "database busy: %s", "cơ sở dữ liệu bận: %s", db_errmsg(db));
 	enum db_rc rc = db_run(db,
-			       "INSERT INTO users (id, username, role, unit, agency, citizen_id, password_hash, created_at) "
-			       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-			       "ttttttti", id, u->username, u->role, u->unit, u->agency, u->citizen_id, hash,
-			       clock_now_us());
+			       "INSERT INTO users (id, username, role, unit, agency, citizen_id, password_hash, created_at, email) "
+			       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			       "tttttttit", id, u->username, u->role, u->unit, u->agency, u->citizen_id, hash,
+			       clock_now_us(), u->email);
 	if (rc == DB_DONE && audit_append(db, actor, "user.add", u->username, detail) == 0 && db_commit(db) == 0)
 		return 0;
 	db_rollback(db);

@@ -62,12 +62,15 @@ int cmd_serve(int argc, char **argv)
 				      .sms_url = sms,
 				      .sms_token = getenv("TRONDOI_SMS_TOKEN")};
 	struct reporting_config reporting = {getenv("TRONDOI_REPORTING_URL"), getenv("TRONDOI_REPORTING_TOKEN")};
-	struct sender_task tasks[5];
+	struct sender_task tasks[6];
 	size_t ntasks = 0;
 	if (portal && portal[0])
 		tasks[ntasks++] = (struct sender_task){outbox_round, portal};
-	if (smtp && smtp[0])
+	struct report_reminders reminders = {&notes, 0};
+	if (smtp && smtp[0]) { /* to applicants; and reminders of report forms to officers with a work address */
 		tasks[ntasks++] = (struct sender_task){notify_round, &notes};
+		tasks[ntasks++] = (struct sender_task){report_remind_round, &reminders};
+	}
 	if (sms && sms[0])
 		tasks[ntasks++] = (struct sender_task){notify_sms_round, &notes};
 	if (reporting.url && reporting.url[0]) /* published figures up to the Government reporting system */

@@ -27,9 +27,9 @@ int user_check_spec(struct app *a, struct db *db, struct user_spec *u, struct er
 		if (!catalog_agency(&a->catalog, u->agency))
 			return err_set(e, 400, "invalid_agency", "unknown agency kind '%s' (see data/agencies.json)",
 				       "loại cơ quan '%s' không có (xem data/agencies.json)", u->agency);
-	} else if (u->unit || u->agency)
-		return err_set(e, 400, "invalid_unit", "--unit and --agency are for officers and leaders",
-			       "--unit và --agency chỉ dành cho cán bộ và lãnh đạo");
+	} else if (u->unit || u->agency || u->email)
+		return err_set(e, 400, "invalid_unit", "--unit, --agency and --email are for officers and leaders",
+			       "--unit, --agency và --email chỉ dành cho cán bộ và lãnh đạo");
 	if (role == ROLE_CITIZEN) {
 		json_t *doc;
 		if (!u->citizen_id)
@@ -59,6 +59,7 @@ int cmd_user(int argc, char **argv)
 		{"unit", "CODE", "officer/leader: administrative unit code on today's map", &u.unit, NULL, false},
 		{"agency", "KIND", "officer/leader: agency kind from data/agencies.json (default ubnd)", &u.agency, NULL, false},
 		{"citizen", "ID", "citizen: the 12-digit personal ID of their registry record", &u.citizen_id, NULL, false},
+		{"email", "ADDR", "officer/leader: work e-mail address, for reminders of report forms due", &u.email, NULL, false},
 		{"password-stdin", NULL, "read the password from the first line of standard input", NULL, &from_stdin, true},
 		{0}};
 	const char *pos[1];

@@ -103,8 +103,8 @@ int demo_load(struct app *a, struct db *db, const char *data_dir, struct err *e)
 		return -1;
 	struct user_spec accounts[] = {
 		{"dan", DEMO_PASSWORD, "citizen", NULL, NULL, id},
-		{"canbo.xa", DEMO_PASSWORD, "officer", unit, "ubnd", NULL},
-		{"lanhdao.xa", DEMO_PASSWORD, "leader", unit, "ubnd", NULL},
+		{"canbo.xa", DEMO_PASSWORD, "officer", unit, "ubnd", NULL, "canbo.xa@motcua.trondoi.local"},
+		{"lanhdao.xa", DEMO_PASSWORD, "leader", unit, "ubnd", NULL, "lanhdao.xa@motcua.trondoi.local"},
 		{"canbo.tinh", DEMO_PASSWORD, "officer", "37", "ubnd", NULL},
 		{"congan.tinh", DEMO_PASSWORD, "officer", "37", "congan", NULL},
 		{"canbo.hanoi", DEMO_PASSWORD, "officer", "01", "ubnd", NULL},

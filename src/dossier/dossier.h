@@ -247,6 +247,10 @@ struct notify_config {
 int notification_add(struct db *db, const char *code, int to, const char *note, int64_t at);
 int notification_list(const struct dossiers *d, struct db *db, const struct principal *who, json_t **out, struct err *e);
 void notify_round(struct db *db, CURL *curl, void *arg);
+/* One e-mail (UTF-8 plain text) through the configured relay; 0 when it accepted it, else -1
+ * with why. to must be a checked address (no spaces, no line breaks). */
+int notify_mail(CURL *curl, const struct notify_config *cfg, const char *to, const char *subject, const char *body, char *why,
+		size_t whylen);
 void notify_sms_round(struct db *db, CURL *curl, void *arg);
 
 /* The signed-in citizen's drafts, newest first: {"drafts":[{"id","procedure","name","fields","created_at"}]}. */

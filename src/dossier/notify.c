@@ -108,7 +108,7 @@ static size_t feed(char *out, size_t size, size_t n, void *ud)
 }
 
 /* Sends one message; 0 when the relay accepted it. */
-static int smtp_send(CURL *curl, const struct notify_config *cfg, const char *to, const char *subject, const char *body,
+int notify_mail(CURL *curl, const struct notify_config *cfg, const char *to, const char *subject, const char *body,
 		     char *why, size_t whylen)
 {
 	struct buf msg;
@@ -159,7 +159,7 @@ static int email_send(CURL *curl, const struct notify_config *cfg, const char *t
 		 "Hồ sơ %s của bạn: %s.\r\n%s%s%s\r\nYour dossier %s: %s.\r\n\r\n"
 		 "Tra cứu / Look it up: /api/v1/lookup/%s\r\n",
 		 n->code, vi, n->note[0] ? "Ghi chú / Note: " : "", n->note, n->note[0] ? "\r\n" : "", n->code, en, n->code);
-	return smtp_send(curl, cfg, to, subject, body, why, whylen);
+	return notify_mail(curl, cfg, to, subject, body, why, whylen);
 }
 
 /* Appends s to out (cap bytes, *len of them used); what does not fit is cut on a character

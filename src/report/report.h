@@ -142,6 +142,15 @@ void report_send_round(struct db *db, CURL *curl, void *arg);
 int report_sends_list(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit,
 		      const struct period *p, json_t **out, struct err *e);
 
+/* Reminders of report forms by e-mail (remind.c): a sender task (arg: a struct
+ * report_reminders) that every ten minutes turns each officer's and leader's reminders into
+ * messages, each sent once, and sends those due through the SMTP relay. */
+struct report_reminders {
+	const struct notify_config *mail; /* the relay, and the dossiers (units, regimes) */
+	int64_t next_scan;
+};
+void report_remind_round(struct db *db, CURL *curl, void *arg);
+
 /* The registers the scorecard reads (registers.c): "work-items" (work dossiers) and "inspections".
  * register_create: POST body {ref, title, opened_on, [closed_on], online, [unit]} (work items) or
  * {ref, subject, held_on, digital, [unit]} (inspections); the unit defaults to who's and must be

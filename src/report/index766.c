@@ -318,12 +318,15 @@ static int count_dossiers(struct scope *sc, struct db *db)
 	return rc == DB_DONE ? 0 : -1;
 }
 
-/* Every feedback of the period (due, answered or rated in it) within the scope's unit, counted. */
-static int count_feedback(struct scope *sc, struct db *db)
+typedef void (*fb_visit)(struct scope *sc, const struct fb *f, struct tally *t, void *arg);
+
+/* Every feedback of the period (due, answered or rated in it) within the scope's unit, in order
+ * of its due time, with the tally of the unit below that holds it (NULL: the scope's own). */
+static int each_feedback(struct scope *sc, struct db *db, fb_visit visit, void *arg)
 {
 	struct db_stmt *st = db_prepare(db, "SELECT id, unit, created_at, due_at, answered_at, rated_at, satisfied FROM feedback WHERE "
 					    "(due_at >= ? AND due_at < ?) OR (answered_at >= ? AND answered_at < ?) OR "
-					    "(rated_at >= ? AND rated_at < ?)");
+					    "(rated_at >= ? AND rated_at < ?) ORDER BY due_at, id");
 	const struct period *p = sc->p;
 	if (!st || db_bind(st, "iiiiii", p->from_us, p->until_us, p->from_us, p->until_us, p->from_us, p->until_us))
 		return -1;
@@ -337,16 +340,26 @@ static int count_feedback(struct scope *sc, struct db *db)
 		char on[11];
 		clock_date_vn(f.created_at, on, sizeof on);
 		struct tally *t;
-		if (!within(sc, f.unit, on, &t))
-			continue;
-		for (size_t i = 0; i < NCOUNTERS; i++)
-			if (counters[i].fb && counters[i].fb(&f, p)) {
-				sc->total.n[i]++;
-				if (t)
-					t->n[i]++;
-			}
+		if (within(sc, f.unit, on, &t))
+			visit(sc, &f, t, arg);
 	}
 	return rc == DB_DONE ? 0 : -1;
+}
+
+static void tally_feedback(struct scope *sc, const struct fb *f, struct tally *t, void *arg)
+{
+	(void)arg;
+	for (size_t i = 0; i < NCOUNTERS; i++)
+		if (counters[i].fb && counters[i].fb(f, sc->p)) {
+			sc->total.n[i]++;
+			if (t)
+				t->n[i]++;
+		}
+}
+
+static int count_feedback(struct scope *sc, struct db *db)
+{
+	return each_feedback(sc, db, tally_feedback, NULL);
 }
 
 /* The register counters of the scope's unit (not of its children), for the targets scorecard. */
@@ -675,6 +688,46 @@ const json_t *report_indicator(const json_t *def, const char *id)
 	return NULL;
 }
 
+struct fb_drill {
+	int counter;
+	long limit, offset, seen;
+	json_t *items;
+};
+
+static void drill_feedback_add(struct scope *sc, const struct fb *f, struct tally *t, void *arg)
+{
+	(void)t;
+	struct fb_drill *dr = arg;
+	if (!counters[dr->counter].fb(f, sc->p) || dr->seen++ < dr->offset || (long)json_array_size(dr->items) >= dr->limit)
+		return;
+	json_array_append_new(dr->items, json_pack("{s:s,s:s,s:o,s:o,s:o,s:o}", "id", f->id, "unit", f->unit, "created_at",
+						   json_time(f->created_at, true), "due_at", json_time(f->due_at, true), "answered_at",
+						   json_time(f->answered_at, f->answered), "satisfied",
+						   f->rated ? json_boolean(f->satisfied) : json_null()));
+}
+
+/* The feedback behind a feedback counter, paged (ids and times: what was written stays with the
+ * unit that answers it). */
+static int drill_feedback(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit,
+			  const struct period *p, const char *indicator, const char *part, int c, long limit, long offset, json_t **out,
+			  struct err *e)
+{
+	struct scope sc;
+	if (scope_open(&sc, d, who, unit, p, e))
+		return -1;
+	struct fb_drill dr = {c, limit, offset, 0, json_array()};
+	int rc = each_feedback(&sc, db, drill_feedback_add, &dr);
+	scope_close(&sc);
+	if (rc) {
+		json_decref(dr.items);
+		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
+	}
+	*out = json_pack("{s:s,s:s,s:s,s:s,s:I,s:o,s:o}", "unit", unit, "period", p->name, "indicator", indicator, "part", part, "count",
+			 (json_int_t)dr.seen, "feedback", dr.items, "next_offset",
+			 offset + limit < dr.seen ? json_integer(offset + limit) : json_null());
+	return 0;
+}
+
 /* The procedures behind a catalog counter: those of the unit's level that it counts. */
 static int drill_catalog(const struct dossiers *d, const struct principal *who, const char *unit, const struct period *p,
 			 const char *indicator, const char *part, int c, json_t **out, struct err *e)
@@ -708,6 +761,8 @@ int report_766_drill(const struct dossiers *d, struct db *db, const struct princ
 	int c = counter_index(json_string_value(json_object_get(ind, part)));
 	if (c >= 0 && counters[c].proc)
 		return drill_catalog(d, who, unit, p, indicator, part, c, out, e);
+	if (c >= 0 && counters[c].fb)
+		return drill_feedback(d, db, who, unit, p, indicator, part, c, limit, offset, out, e);
 	if (c < 0 || !counters[c].column)
 		return err_set(e, 409, "not_drillable", "indicator %s's %s is not counted from dossiers", "chỉ tiêu %s không đếm từ hồ sơ (%s)",
 			       indicator, part);

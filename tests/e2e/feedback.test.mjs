@@ -85,4 +85,11 @@ test('the satisfaction group counts petitions answered on time and the senders\'
   const ind = (id) => r.groups.flatMap((g) => g.indicators).find((i) => i.id === id);
   assert.deepEqual([ind('S1').numerator, ind('S1').denominator, ind('S1').points], [1, 2, 3]); // one answered on time, one overdue
   assert.deepEqual([ind('S2').numerator, ind('S2').denominator, ind('S2').points], [1, 1, 6]);
+  // and drill down to the feedback behind them: both due, the one about the dossier answered in time
+  const drill = (indicator, part) => api(U, 'GET', `/api/v1/reports/766/drill?unit=${commune}&period=${vn.toISOString().slice(0, 4)}&cut=calendar&indicator=${indicator}&part=${part}`, { token: t.lanhdao });
+  const due = (await drill('S1', 'denominator')).json;
+  assert.deepEqual([due.count, due.feedback.map((f) => f.id).sort()], [2, [aboutDossier.id, aboutUnit.id].sort()]);
+  const onTime = (await drill('S1', 'numerator')).json;
+  assert.deepEqual(onTime.feedback.map((f) => [f.id, f.satisfied]), [[aboutDossier.id, true]]);
+  assert.ok(onTime.feedback.every((f) => !('subject' in f) && !('text' in f))); // what was written stays with the unit
 });

@@ -354,12 +354,31 @@ function renderIndicators() {
     h('ul', { class: 'plain-list' }, g.indicators.map(indicatorItem)))));
 }
 
+/* What a drill-down lists: dossiers, feedback (S1, S2) or procedures (catalog counters). */
+const DRILL_KINDS = {
+  dossiers: {
+    what: 'dash_drill_what',
+    item: (d) => [h('a', { href: `desk.html?code=${encodeURIComponent(d.code)}`, class: 'drill-code', testid: 'drill-code' }, d.code),
+      h('span', { class: 'small muted block' }, `${d.procedure} · ${statusText(d.status)} · ${t('received_at')}: ${fmtDateTime(d.received_at)}`)],
+  },
+  feedback: {
+    what: 'dash_drill_what_feedback',
+    item: (f) => [h('span', { class: 'drill-code', testid: 'drill-code' }, f.id),
+      h('span', { class: 'small muted block' }, `${f.unit} · ${t('dash_due')}: ${fmtDateTime(f.due_at)} · ${f.answered_at ? `${t('dash_answered')}: ${fmtDateTime(f.answered_at)}` : t('dash_unanswered')}`)],
+  },
+  procedures: {
+    what: 'dash_drill_what_procedures',
+    item: (p) => [h('span', { class: 'drill-code', testid: 'drill-code' }, p.code),
+      h('span', { class: 'small muted block' }, localName(p.name))],
+  },
+};
+
 function renderDrill() {
   const dr = state.drill;
   $('drill').hidden = !dr;
   if (!dr) return;
   const what = h('p', { class: 'small', testid: 'drill-what' },
-    t('dash_drill_what', { id: dr.indicator, part: t(`dash_part_${dr.part}`), n: dr.count ?? '…' }));
+    t(DRILL_KINDS[dr.kind].what, { id: dr.indicator, part: t(`dash_part_${dr.part}`), n: dr.count ?? '…' }));
   if (dr.error && !dr.items.length) {
     fill($('drill-body'), what, errorNote(dr.error, 'drill-error'));
     return;
@@ -368,8 +387,7 @@ function renderDrill() {
     dr.note ? h('p', { class: 'muted small' }, t('dash_drill_note_procs')) : null,
     dr.items.length || dr.busy ? null : h('p', { class: 'muted', testid: 'drill-empty' }, t('dash_drill_none')),
     h('ul', { class: 'plain-list drill-list', testid: 'drill-list' }, dr.items.map((d) => h('li', { class: 'drill-item', testid: 'drill-item' },
-      h('a', { href: `desk.html?code=${encodeURIComponent(d.code)}`, class: 'drill-code', testid: 'drill-code' }, d.code),
-      h('span', { class: 'small muted block' }, `${d.procedure} · ${statusText(d.status)} · ${t('received_at')}: ${fmtDateTime(d.received_at)}`)))),
+      ...DRILL_KINDS[dr.kind].item(d)))),
     dr.error ? errorNote(dr.error, 'drill-error') : null,
     dr.next !== null && dr.next !== undefined
       ? h('button', { type: 'button', class: 'btn btn-secondary btn-small', testid: 'drill-more', disabled: dr.busy, onclick: () => loadDrill() }, t('dash_drill_more'))
@@ -402,7 +420,8 @@ async function loadDrill() {
   try {
     const res = await api('GET', `/api/v1/reports/766/drill?${q}`);
     if (state.drill !== dr) return; // another figure was opened meanwhile
-    dr.items.push(...res.dossiers);
+    dr.kind = Object.keys(DRILL_KINDS).find((k) => Array.isArray(res[k])) || 'dossiers';
+    dr.items.push(...res[dr.kind]);
     Object.assign(dr, { count: res.count, next: res.next_offset, note: !!res.note, error: null });
   } catch (e) {
     dr.error = e;
@@ -412,7 +431,7 @@ async function loadDrill() {
 }
 
 async function openDrill(indicator, part) {
-  state.drill = { indicator, part, items: [], count: null, next: 0, note: false, error: null, busy: false };
+  state.drill = { indicator, part, kind: 'dossiers', items: [], count: null, next: 0, note: false, error: null, busy: false };
   renderIndicators();
   await loadDrill();
   $('drill').focus();

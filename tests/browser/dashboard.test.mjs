@@ -140,6 +140,12 @@ test('the commune\'s leader sees the month\'s index, its charts, the dossiers be
   await page.getByTestId('drill-what').filter({ hasText: 'O3, mẫu số: 3 hồ sơ' }).waitFor();
   assert.deepEqual((await page.getByTestId('drill-code').allInnerTexts()).sort(), [onTime, late, waiting].sort());
   assert.equal(await page.getByTestId('drill-code').first().getAttribute('href'), `desk.html?code=${encodeURIComponent((await page.getByTestId('drill-code').first().innerText()).trim())}`);
+  // a catalog figure lists the procedures behind it: O1's numerator, the commune's procedures offered fully online
+  await page.locator('[data-testid="indicator"][data-indicator="O1"]').getByTestId('drill-numerator').click();
+  const o1 = indicator(r, 'O1');
+  await page.getByTestId('drill-what').filter({ hasText: `O1, tử số: ${o1.numerator} thủ tục` }).waitFor();
+  const offered = (await get('/api/v1/procedures?limit=500')).procedures.filter((p) => p.level === 'commune' && p.full_online).map((p) => p.code);
+  assert.deepEqual((await page.getByTestId('drill-code').allInnerTexts()).sort(), offered.sort());
 
   // the targets: work dossiers processed online 1 of 2 closed, 50 % against the commune's 60 %
   const tg = await get(`/api/v1/reports/targets?unit=${commune}&period=${period}`);

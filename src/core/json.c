@@ -1,6 +1,7 @@
 /* json.c — bounded JSON parsing over jansson. */
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/utf8.h"
 
 #include <string.h>
 
@@ -119,7 +120,11 @@ char *json_to_str(const json_t *v)
 
 json_t *json_error(const struct err *e)
 {
-	return json_pack("{s:{s:s,s:s,s:s}}", "error", "code", e->code, "message", e->msg, "message_vi", e->msg_vi);
+	struct err clean = *e; /* a message may quote what a client sent, or be cut inside a character */
+	utf8_scrub(clean.code);
+	utf8_scrub(clean.msg);
+	utf8_scrub(clean.msg_vi);
+	return json_pack("{s:{s:s,s:s,s:s}}", "error", "code", clean.code, "message", clean.msg, "message_vi", clean.msg_vi);
 }
 
 const json_t *json_find(const json_t *arr, const char *key, const char *value)

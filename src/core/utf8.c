@@ -42,3 +42,17 @@ size_t utf8_clip(const char *s, size_t n, size_t max)
 		max--;
 	return max;
 }
+
+void utf8_scrub(char *s)
+{
+	for (size_t i = 0; s[i];) {
+		size_t k = 1;
+		while (k <= 4 && s[i + k - 1] && !utf8_valid(s + i, k))
+			k++;
+		if (k > 4 || !s[i + k - 1]) { /* no character starts here */
+			s[i++] = '?';
+			continue;
+		}
+		i += k;
+	}
+}

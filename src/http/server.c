@@ -14,6 +14,7 @@
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "db/batch.h"
 #include "http/call.h"
 #include "report/facts.h"
@@ -523,11 +524,32 @@ static enum MHD_Result run_slow(struct app *app, struct MHD_Connection *conn, st
 	return MHD_YES;
 }
 
+static enum MHD_Result utf8_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	bool *ok = cls;
+	*ok = *ok && utf8_valid(key, strlen(key)) && (!value || utf8_valid(value, strlen(value)));
+	return *ok ? MHD_YES : MHD_NO;
+}
+
+/* The decoded path and every query parameter are UTF-8 text. */
+static bool text_valid(struct MHD_Connection *conn, const char *url)
+{
+	bool ok = utf8_valid(url, strlen(url));
+	if (ok)
+		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, utf8_arg, &ok);
+	return ok;
+}
+
 static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *conn, const char *url, const char *method,
 				struct request *rq)
 {
 	struct call c = {.app = app, .method = method, .path = url, .transport = conn, .wait = &rq->wait};
 	client_address(conn, c.client, sizeof c.client);
+	if (!text_valid(conn, url)) {
+		err_set(&c.err, 400, "invalid_utf8", "the path and the query must be UTF-8 text", "đường dẫn và tham số phải là văn bản UTF-8");
+		return send_error(conn, &c.err, 0);
+	}
 	int status;
 	const struct route *rt = router_match(method, url, &c, &status);
 	if (!rt) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "core/utf8.h"
 
 static json_t *parse(const char *s, struct err *e)
 {
@@ -89,12 +90,32 @@ static void reports_wrong_types(void **state)
 	json_decref(v);
 }
 
+/* An error message that quotes invalid UTF-8 a client sent, or is cut inside a character, still
+ * makes a JSON answer: the bad bytes become '?'. */
+static void errors_quoting_bad_text_stay_valid_json(void **state)
+{
+	(void)state;
+	struct err e = {0};
+	err_set(&e, 404, "dossier_not_found", "no dossier %s", "không có hồ sơ %s", "ab\xc3\x28\xff");
+	e.msg_vi[strlen(e.msg_vi) - 1] = '\0'; /* "…sơ ab?(" cut again: still fine */
+	json_t *v = json_error(&e);
+	assert_non_null(v);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(v, "error"), "message")), "no dossier ab?(?");
+	json_decref(v);
+	char cut[] = "Gi\xe1\xba"; /* "Giấ" cut inside its last character */
+	utf8_scrub(cut);
+	assert_string_equal(cut, "Gi??");
+	char fine[] = "Hồ sơ đã tiếp nhận";
+	utf8_scrub(fine);
+	assert_string_equal(fine, "Hồ sơ đã tiếp nhận");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(accepts_an_object), cmocka_unit_test(rejects_oversized_bodies),
 		cmocka_unit_test(rejects_deep_nesting), cmocka_unit_test(rejects_garbage_and_non_objects),
-		cmocka_unit_test(reports_wrong_types),
+		cmocka_unit_test(reports_wrong_types), cmocka_unit_test(errors_quoting_bad_text_stay_valid_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

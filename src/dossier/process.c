@@ -393,7 +393,10 @@ int dossier_step(const struct dossiers *d, struct db *db, const struct principal
 	const struct process *p = process_of(d, r.procedure);
 	struct open_step o;
 	int rc = -1;
-	if (!p || !open_step(db, p, code, &o))
+	if (!dossier_desk_of(who, r.unit, r.agency)) /* before anything about its state */
+		err_set(e, 403, "forbidden", "only the handling unit's staff move dossier %s along its process",
+			"chỉ cán bộ đơn vị giải quyết được chuyển bước hồ sơ %s", code);
+	else if (!p || !open_step(db, p, code, &o))
 		err_set(e, 409, "no_open_step", "dossier %s has no step in progress (it starts when the dossier is accepted)",
 			"hồ sơ %s không có bước đang xử lý (quy trình bắt đầu khi tiếp nhận)", code);
 	else if (!may_act(who, &r, p, &o, e) && !plan_move(&r, p, &o, &m, e) &&

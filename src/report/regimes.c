@@ -397,6 +397,10 @@ int report_form_transition(const struct dossiers *d, struct db *db, const struct
 	if (json_get_str(body, "to", true, 16, &to, e) || json_get_str(body, "note", false, NOTE_MAX, &note, e) ||
 	    place_open(d, regime, period, unit, &pl, e) || form_load(db, &pl, &f, e))
 		return -1;
+	if (own_unit(who, &pl, ROLE_OFFICER | ROLE_LEADER, e)) { /* the unit's staff only, before anything about the form's state */
+		json_decref(f.figures);
+		return -1;
+	}
 	const struct move *m = NULL;
 	for (size_t i = 0; !m && i < sizeof moves / sizeof *moves; i++)
 		if (!strcmp(moves[i].from, f.state) && !strcmp(moves[i].to, to))

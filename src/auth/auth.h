@@ -26,6 +26,8 @@ struct user_spec {
 	const char *username, *password, *role, *unit, *agency, *citizen_id;
 	const char *email; /* staff: a work address for reminders (NULL: none) */
 };
+/* The minimum password policy (users.c): 0, or 422 weak_password saying why. */
+int auth_check_password(const char *username, const char *password, struct err *e);
 /* A plain e-mail address: local@domain, printable ASCII without spaces, 3-254 characters. */
 bool auth_valid_email(const char *s);
 
@@ -48,6 +50,12 @@ int auth_login(struct db *db, const char *username, const char *password, int64_
 /* Resolves a bearer token to its principal. Returns 0, or -1 when unknown or expired. */
 int auth_session(struct db *db, const char *token, struct principal *who);
 int auth_logout(struct db *db, const char *token);
+/* Rotates a session: the token ends and a new one (fresh, 64 hex) takes its place with a new
+ * expiry. 401 when the token had ended already. */
+int auth_refresh(struct db *db, const struct principal *who, const char *token, int64_t ttl_us, char fresh[65], int64_t *expires_at,
+		 struct err *e);
+/* Ends every session of who's account (signed in elsewhere too). */
+int auth_logout_all(struct db *db, const struct principal *who);
 /* Forgets the sessions worker threads remember (after a logout, a disabled account ...). */
 void auth_sessions_changed(void);
 

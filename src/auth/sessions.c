@@ -66,6 +66,22 @@ static void fill_principal(struct db_stmt *st, int col, struct principal *who)
 	snprintf(who->citizen_id, sizeof who->citizen_id, "%s", db_col_text(st, col + 5));
 }
 
+/* A new session of user_id: a random 32-byte token (64 hex) whose SHA-256 is stored, with its
+ * expiry. In the caller's transaction. */
+static int session_new(struct db *db, const char *user_id, int64_t now, int64_t ttl_us, char token[65], int64_t *expires_at)
+{
+	unsigned char raw[32];
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(token, 65, raw, sizeof raw);
+	char th[65];
+	crypto_sha256_hex(token, 64, th);
+	*expires_at = now + ttl_us;
+	return db_run(db, "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)", "ttii", th, user_id, now,
+		      *expires_at) == DB_DONE
+		       ? 0
+		       : -1;
+}
+
 int auth_login(struct db *db, const char *username, const char *password, int64_t ttl_us, char token[65],
 	       int64_t *expires_at, struct principal *who, int *retry_after, struct err *e)
 {
@@ -93,25 +109,46 @@ int auth_login(struct db *db, const char *username, const char *password, int64_
 		return err_set(e, 401, "bad_credentials", "wrong username or password",
 			       "sai tên đăng nhập hoặc mật khẩu");
 	}
-	unsigned char raw[32];
-	randombytes_buf(raw, sizeof raw);
-	sodium_bin2hex(token, 65, raw, sizeof raw);
-	char th[65];
-	crypto_sha256_hex(token, 64, th);
-	*expires_at = now + ttl_us;
 	if (db_begin(db))
 		return err_set(e, 503, "db_busy", "database busy, try again", "cơ sở dữ liệu bận, hãy thử lại");
-	int rc = db_run(db, "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
-			"ttii", th, who->user_id, now, *expires_at) == DB_DONE &&
-			 db_run(db, "DELETE FROM login_failures WHERE username = ?", "t", username) == DB_DONE &&
-			 db_run(db, "DELETE FROM sessions WHERE expires_at < ?", "i", now) == DB_DONE
-		 ? db_commit(db)
-		 : -1;
+	int rc = session_new(db, who->user_id, now, ttl_us, token, expires_at) ||
+			 db_run(db, "DELETE FROM login_failures WHERE username = ?", "t", username) != DB_DONE ||
+			 db_run(db, "DELETE FROM sessions WHERE expires_at < ?", "i", now) != DB_DONE
+		 ? -1
+		 : db_commit(db);
 	if (rc) {
 		db_rollback(db);
 		return err_set(e, 500, "db_error", "cannot store the session", "không lưu được phiên đăng nhập");
 	}
 	return 0;
+}
+
+int auth_refresh(struct db *db, const struct principal *who, const char *token, int64_t ttl_us, char fresh[65], int64_t *expires_at,
+		 struct err *e)
+{
+	char th[65];
+	crypto_sha256_hex(token, strlen(token), th);
+	int64_t now = clock_now_us();
+	if (db_begin(db))
+		return err_set(e, 503, "db_busy", "database busy, try again", "cơ sở dữ liệu bận, hãy thử lại");
+	int rc = db_run(db, "DELETE FROM sessions WHERE token_hash = ? AND expires_at > ?", "ti", th, now) != DB_DONE || db_changes(db) != 1;
+	if (rc) {
+		db_rollback(db);
+		return err_set(e, 401, "unauthenticated", "the session has ended: sign in again", "phiên đã kết thúc: hãy đăng nhập lại");
+	}
+	if (session_new(db, who->user_id, now, ttl_us, fresh, expires_at) || db_commit(db)) {
+		db_rollback(db);
+		return err_set(e, 500, "db_error", "cannot store the session", "không lưu được phiên đăng nhập");
+	}
+	auth_sessions_changed();
+	return 0;
+}
+
+int auth_logout_all(struct db *db, const struct principal *who)
+{
+	int rc = db_run(db, "DELETE FROM sessions WHERE user_id = ?", "t", who->user_id) == DB_DONE ? 0 : -1;
+	auth_sessions_changed();
+	return rc;
 }
 
 /* Each worker thread remembers the sessions it resolved for a few seconds, so a request needs no

@@ -2,6 +2,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "audit/audit.h"
 #include "auth/auth.h"
@@ -51,6 +52,40 @@ bool auth_valid_email(const char *s)
 	return true;
 }
 
+/* Passwords anyone would try first (an account's own name is refused too). */
+static const char *const common_passwords[] = {
+	"password", "password1", "password123", "12345678", "123456789", "1234567890", "11111111", "00000000", "87654321",
+	"qwerty123", "qwertyuiop", "abc12345", "abcd1234", "iloveyou", "matkhau", "matkhau1", "matkhau123", "12345678a",
+	"admin123", "administrator", "trondoi", "trondoi123", "vietnam", "vietnam123", "hanoi123", "ninhbinh",
+};
+
+static bool contains_folded(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (const char *p = hay; n && *p; p++)
+		if (!strncasecmp(p, needle, n))
+			return true;
+	return false;
+}
+
+/* The minimum policy: PASSWORD_MIN to PASSWORD_MAX characters, not a common password, not
+ * holding the username. */
+int auth_check_password(const char *username, const char *password, struct err *e)
+{
+	size_t plen = strlen(password);
+	if (plen < PASSWORD_MIN || plen > PASSWORD_MAX)
+		return err_set(e, 422, "weak_password", "password must be %d to %d characters long",
+			       "mật khẩu phải dài từ %d đến %d ký tự", PASSWORD_MIN, PASSWORD_MAX);
+	for (size_t i = 0; i < sizeof common_passwords / sizeof *common_passwords; i++)
+		if (!strcasecmp(password, common_passwords[i]))
+			return err_set(e, 422, "weak_password", "that password is among the first anyone would try: choose another",
+				       "mật khẩu này quá dễ đoán: hãy chọn mật khẩu khác");
+	if (username && contains_folded(password, username))
+		return err_set(e, 422, "weak_password", "the password must not contain the username",
+			       "mật khẩu không được chứa tên đăng nhập");
+	return 0;
+}
+
 int user_add(struct db *db, const struct user_spec *u, const char *actor, struct err *e)
 {
 	if (u->email && !auth_valid_email(u->email))
@@ -59,10 +94,9 @@ int user_add(struct db *db, const struct user_spec *u, const char *actor, struct
 	if (!auth_valid_username(u->username))
 		return err_set(e, 422, "invalid_username", "username must be 3-64 characters: a-z, 0-9, '.', '_' or '-'",
 			       "tên đăng nhập gồm 3-64 ký tự: a-z, 0-9, '.', '_' hoặc '-'");
+	if (auth_check_password(u->username, u->password, e))
+		return -1;
 	size_t plen = strlen(u->password);
-	if (plen < PASSWORD_MIN || plen > PASSWORD_MAX)
-		return err_set(e, 422, "weak_password", "password must be %d to %d characters long",
-			       "mật khẩu phải dài từ %d đến %d ký tự", PASSWORD_MIN, PASSWORD_MAX);
 	char hash[crypto_pwhash_STRBYTES];
 	if (crypto_pwhash_str(hash, u->password, plen, crypto_pwhash_OPSLIMIT_INTERACTIVE,
 			      crypto_pwhash_MEMLIMIT_INTERACTIVE))

@@ -9,6 +9,8 @@ int api_openapi(struct call *c);
 
 int api_login(struct call *c);
 int api_logout(struct call *c);
+int api_refresh(struct call *c);
+int api_logout_all(struct call *c);
 int api_session(struct call *c);
 
 int api_units_list(struct call *c);

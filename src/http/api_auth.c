@@ -1,10 +1,12 @@
 /* api_auth.c — sign-in, sign-out, the current session; liveness and the API document. */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/clock.h"
 #include "core/json.h"
 #include "db/embedded.h"
 #include "http/api.h"
+#include "http/ratelimit.h"
 
 int api_healthz(struct call *c)
 {
@@ -36,21 +38,54 @@ static json_t *principal_json(const struct principal *p)
 	return o;
 }
 
+#define LOGIN_FAILURES_PER_ADDRESS 30 /* a minute: guessing across many accounts from one address */
+
+static json_t *session_json(const char *token, int64_t expires, const struct principal *who)
+{
+	char at[40];
+	clock_iso(expires, at, sizeof at);
+	return json_pack("{s:s,s:s,s:s,s:o}", "token", token, "expires_at", at, "role", role_name(who->role), "user", principal_json(who));
+}
+
 int api_login(struct call *c)
 {
 	const char *user, *pass;
+	char key[80];
+	snprintf(key, sizeof key, "login-failed:%s", c->client);
+	if (!ratelimit_within(key, LOGIN_FAILURES_PER_ADDRESS, &c->retry_after))
+		return err_set(&c->err, 429, "too_many_attempts", "too many failed sign-ins from this address: wait a minute",
+			       "quá nhiều lần đăng nhập sai từ địa chỉ này: hãy chờ một phút");
 	if (json_get_str(c->body, "username", true, 64, &user, &c->err) ||
 	    json_get_str(c->body, "password", true, PASSWORD_MAX, &pass, &c->err))
 		return -1;
 	char token[65];
 	int64_t expires;
 	struct principal who;
-	if (auth_login(c->db, user, pass, c->app->token_ttl_us, token, &expires, &who, &c->retry_after, &c->err))
+	if (auth_login(c->db, user, pass, c->app->token_ttl_us, token, &expires, &who, &c->retry_after, &c->err)) {
+		int wait;
+		if (c->err.status == 401)
+			ratelimit_allow(key, LOGIN_FAILURES_PER_ADDRESS, &wait);
 		return -1;
-	char at[40];
-	clock_iso(expires, at, sizeof at);
-	c->result = json_pack("{s:s,s:s,s:s,s:o}", "token", token, "expires_at", at, "role", role_name(who.role), "user",
-			      principal_json(&who));
+	}
+	c->result = session_json(token, expires, &who);
+	return 0;
+}
+
+int api_refresh(struct call *c)
+{
+	char token[65];
+	int64_t expires;
+	if (auth_refresh(c->db, c->who, c->token, c->app->token_ttl_us, token, &expires, &c->err))
+		return -1;
+	c->result = session_json(token, expires, c->who);
+	return 0;
+}
+
+int api_logout_all(struct call *c)
+{
+	if (auth_logout_all(c->db, c->who))
+		return err_set(&c->err, 500, "db_error", "could not end the sessions", "không kết thúc được các phiên");
+	c->status = 204;
 	return 0;
 }
 

@@ -16,7 +16,9 @@ static struct {
 } slots[SLOTS];
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 
-bool ratelimit_allow(const char *key, int per_minute, int *retry_after)
+/* Counts (by adding `add`, 0 or 1) a request of key in this minute's window; whether the count
+ * stays within per_minute. */
+static bool count(const char *key, int add, int per_minute, int *retry_after)
 {
 	unsigned h = 2166136261u;
 	for (const char *p = key; *p; p++)
@@ -29,8 +31,19 @@ bool ratelimit_allow(const char *key, int per_minute, int *retry_after)
 		slots[h % SLOTS].window = window;
 		slots[h % SLOTS].count = 0;
 	}
-	bool ok = ++slots[h % SLOTS].count <= per_minute;
+	slots[h % SLOTS].count += add;
+	bool ok = slots[h % SLOTS].count <= per_minute;
 	pthread_mutex_unlock(&mu);
 	*retry_after = ok ? 0 : (int)(60 - (now / 1000000) % 60);
 	return ok;
+}
+
+bool ratelimit_allow(const char *key, int per_minute, int *retry_after)
+{
+	return count(key, 1, per_minute, retry_after);
+}
+
+bool ratelimit_within(const char *key, int per_minute, int *retry_after)
+{
+	return count(key, 0, per_minute - 1, retry_after);
 }

@@ -6,5 +6,7 @@
 
 /* Counts a request of key (a client address); false (with seconds to wait) past per_minute. */
 bool ratelimit_allow(const char *key, int per_minute, int *retry_after);
+/* Whether one more of key would still be within per_minute, without counting it. */
+bool ratelimit_within(const char *key, int per_minute, int *retry_after);
 
 #endif

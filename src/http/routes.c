@@ -13,6 +13,8 @@ const struct route routes[] = {
 
 	{"POST", "/api/v1/auth/login", PUBLIC, api_login, "sign in", ROUTE_SLOW},
 	{"POST", "/api/v1/auth/logout", ROLE_ANY, api_logout, "end this session"},
+	{"POST", "/api/v1/auth/logout-all", ROLE_ANY, api_logout_all, "end every session of this account"},
+	{"POST", "/api/v1/auth/refresh", ROLE_ANY, api_refresh, "a new token in place of this one"},
 	{"GET", "/api/v1/auth/session", ROLE_ANY, api_session, "who is signed in"},
 
 	{"GET", "/api/v1/units", PUBLIC, api_units_list, "administrative units as of a date"},

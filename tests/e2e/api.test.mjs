@@ -70,6 +70,25 @@ describe('health and sign-in', () => {
     assert.equal((await api(U, 'GET', '/api/v1/me', { token: t })).status, 401);
   });
 
+  test('a token rotates: the new one works, the old one no longer', async () => {
+    const old = await login(U, 'dan');
+    const r = await api(U, 'POST', '/api/v1/auth/refresh', { token: old });
+    assert.equal(r.status, 200, r.text);
+    assert.notEqual(r.json.token, old);
+    assert.ok(Date.parse(r.json.expires_at) > Date.now());
+    assert.equal((await api(U, 'GET', '/api/v1/me', { token: old })).status, 401);
+    assert.equal((await api(U, 'GET', '/api/v1/me', { token: r.json.token })).status, 200);
+    assert.equal((await api(U, 'POST', '/api/v1/auth/refresh', { token: old })).status, 401);
+  });
+
+  test('logout everywhere ends every session of the account, and only of it', async () => {
+    const [a, b, other] = [await login(U, 'congan.tinh'), await login(U, 'congan.tinh'), await login(U, 'canbo.tinh')];
+    assert.equal((await api(U, 'POST', '/api/v1/auth/logout-all', { token: a })).status, 204);
+    assert.equal((await api(U, 'GET', '/api/v1/auth/session', { token: a })).status, 401);
+    assert.equal((await api(U, 'GET', '/api/v1/auth/session', { token: b })).status, 401);
+    assert.equal((await api(U, 'GET', '/api/v1/auth/session', { token: other })).status, 200);
+  });
+
   test('a role outside the route is 403', async () => {
     const r = await api(U, 'GET', '/api/v1/me', { token: tokens['canbo.xa'] });
     assert.equal(r.status, 403);

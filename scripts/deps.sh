@@ -8,7 +8,7 @@ want=(gcc make pkg-config meson ninja-build libmicrohttpd-dev libjansson-dev lib
       libsodium-dev libqrencode-dev libcurl4-openssl-dev libcairo2-dev libpango1.0-dev libxlsxwriter-dev fonts-dejavu-core
       nodejs)
 if [ "${1:-build}" = test ]; then
-  want+=(libcmocka-dev chromium sqlite3 curl poppler-utils zbar-tools libreoffice-calc-nogui)
+  want+=(libcmocka-dev chromium sqlite3 curl poppler-utils zbar-tools libreoffice-calc-nogui openssl)
 fi
 missing=()
 for p in "${want[@]}"; do

@@ -29,6 +29,10 @@ bool cli_sub(int argc, char **argv, const char *sub, const char *usage, int *sta
  * ("holidays"), that folder inside it. */
 void cli_data_dir(const char *given, const char *sub, char *out, size_t n);
 
+/* Reads at most max + 1 bytes of path (so that a larger file shows), NUL-terminated; caller
+ * frees; NULL when it cannot be read. */
+char *cli_read_file(const char *path, size_t max, size_t *len);
+
 /* Prints "trondoi CMD: message" (English, then Vietnamese) to stderr; returns exit status 1. */
 int cli_fail(const char *cmd, const struct err *e);
 

@@ -13,21 +13,6 @@
 #define USAGE "usage: trondoi import citizens --db PATH FILE.csv [--source population-db]\n" \
 	      "       trondoi import work-items|inspections --db PATH FILE.csv\n"
 
-/* Reads at most max + 1 bytes of path (so that a larger file shows); caller frees. */
-static char *read_file(const char *path, size_t max, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *data = f ? malloc(max + 1) : NULL;
-	*len = data ? fread(data, 1, max + 1, f) : 0;
-	if (f && ferror(f)) {
-		free(data);
-		data = NULL;
-	}
-	if (f)
-		fclose(f);
-	return data;
-}
-
 /* `import work-items|inspections --db PATH FILE.csv`: the same checks as the API's import; every
  * row names its unit. Prints "imported N", or each bad line and exits 1 with nothing written. */
 static int import_register(int argc, char **argv)
@@ -47,7 +32,7 @@ static int import_register(int argc, char **argv)
 		return 2;
 	}
 	size_t len;
-	char *text = read_file(pos[0], REGISTER_IMPORT_MAX, &len);
+	char *text = cli_read_file(pos[0], REGISTER_IMPORT_MAX, &len);
 	if (!text) {
 		fprintf(stderr, "trondoi import %s: cannot read %s\n", reg, pos[0]);
 		return 1;

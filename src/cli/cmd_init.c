@@ -1,5 +1,6 @@
 /* cmd_init.c — `trondoi init`: create or migrate the database and load reference data. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit/audit.h"
@@ -21,6 +22,22 @@ void cli_data_dir(const char *given, const char *sub, char *out, size_t n)
 		snprintf(out, n, "%s%s%s", given, sub ? "/" : "", sub ? sub : "");
 	else
 		snprintf(out, n, "%s/data%s%s", app_home(), sub ? "/" : "", sub ? sub : "");
+}
+
+char *cli_read_file(const char *path, size_t max, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *data = f ? malloc(max + 2) : NULL;
+	*len = data ? fread(data, 1, max + 1, f) : 0;
+	if (f && ferror(f)) {
+		free(data);
+		data = NULL;
+	}
+	if (data)
+		data[*len] = '\0';
+	if (f)
+		fclose(f);
+	return data;
 }
 
 int cli_fail(const char *cmd, const struct err *e)

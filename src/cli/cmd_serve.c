@@ -2,16 +2,39 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <sodium.h>
 
 #include "cli/cli.h"
 #include "core/opts.h"
 #include "http/server.h"
 #include "report/report.h"
 
+#define PEM_MAX (64 * 1024)
+
+/* The certificate and key files, read whole; warns when the key can be read by others. */
+static int tls_read(const char *cert_path, const char *key_path, char **cert, char **key)
+{
+	size_t n1, n2;
+	*cert = cli_read_file(cert_path, PEM_MAX, &n1);
+	*key = cli_read_file(key_path, PEM_MAX, &n2);
+	if (!*cert || !*key || n1 > PEM_MAX || n2 > PEM_MAX || !n1 || !n2) {
+		free(*cert);
+		free(*key);
+		*cert = *key = NULL;
+		return -1;
+	}
+	struct stat st;
+	if (!stat(key_path, &st) && (st.st_mode & 077))
+		fprintf(stderr, "trondoi serve: warning: %s can be read by other users (chmod 600)\n", key_path);
+	return 0;
+}
+
 int cmd_serve(int argc, char **argv)
 {
-	const char *files = NULL;
+	const char *files = NULL, *tls_cert = NULL, *tls_key = NULL;
 	const char *db_url = NULL, *listen = "127.0.0.1", *port = "8080", *threads = NULL, *web = NULL, *ttl = "480";
 	const struct opt opts[] = {
 		{"db", "PATH", "database created by trondoi init", &db_url, NULL, true},
@@ -22,6 +45,8 @@ int cmd_serve(int argc, char **argv)
 		{"web", "DIR", "folder of the web pages (default: the web/ beside the program)", &web, NULL, false},
 		{"token-ttl", "MINUTES", "how long a sign-in lasts (default 480)", &ttl, NULL, false},
 		{"files", "DIR", "where uploaded documents are stored (default: DB.files beside the database)", &files, NULL, false},
+		{"tls-cert", "FILE", "serve HTTPS only: the certificate chain (PEM); with --tls-key", &tls_cert, NULL, false},
+		{"tls-key", "FILE", "the certificate's private key (PEM, readable by this user only)", &tls_key, NULL, false},
 		{0}};
 	const char *pos[1];
 	int npos;
@@ -37,11 +62,20 @@ int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "trondoi serve: --port is 1-65535, --threads 1-64, --token-ttl 1-10080 minutes\n");
 		return 2;
 	}
+	char *cert = NULL, *key = NULL;
+	if (!tls_cert != !tls_key || (tls_cert && tls_read(tls_cert, tls_key, &cert, &key))) {
+		fprintf(stderr, "trondoi serve: HTTPS needs --tls-cert and --tls-key, both readable PEM files (at most 64 KiB)\n"
+				"  (HTTPS cần cả --tls-cert và --tls-key, là tệp PEM đọc được, tối đa 64 KiB)\n");
+		return 2;
+	}
 	struct app a;
 	struct db *db;
 	struct err e = {0};
-	if (app_open(&a, db_url, &db, &e))
+	if (app_open(&a, db_url, &db, &e)) {
+		free(cert);
+		free(key);
 		return cli_fail("serve", &e);
+	}
 	db_close(db); /* each worker thread opens its own */
 	char webdir[1024];
 	snprintf(webdir, sizeof webdir, "%s/web", app_home());
@@ -50,7 +84,7 @@ int cmd_serve(int argc, char **argv)
 	char files_dir[1100];
 	snprintf(files_dir, sizeof files_dir, "%s.files", strncmp(db_url, "sqlite:", 7) ? db_url : db_url + 7);
 	a.dossiers.files_dir = files ? files : files_dir;
-	struct server_opts so = {listen, (int)p, (int)t};
+	struct server_opts so = {listen, (int)p, (int)t, cert, key};
 	/* deliveries: status changes to the national portal, messages to applicants by e-mail and SMS,
 	 * published figures to the Government reporting system */
 	char *portal = getenv("TRONDOI_PORTAL_URL");
@@ -76,12 +110,12 @@ int cmd_serve(int argc, char **argv)
 	if (reporting.url && reporting.url[0]) /* published figures up to the Government reporting system */
 		tasks[ntasks++] = (struct sender_task){report_send_round, &reporting};
 	struct sender *sender = ntasks ? sender_start(db_url, tasks, ntasks, &e) : NULL;
-	if (ntasks && !sender) {
-		app_close(&a);
-		return cli_fail("serve", &e);
-	}
-	int rc = server_run(&a, &so, &e);
+	int rc = ntasks && !sender ? -1 : server_run(&a, &so, &e);
 	sender_stop(sender);
 	app_close(&a);
+	if (key)
+		sodium_memzero(key, strlen(key)); /* the private key leaves no copy in freed memory */
+	free(cert);
+	free(key);
 	return rc ? cli_fail("serve", &e) : 0;
 }

@@ -147,8 +147,12 @@ int call_query_int(struct call *c, const char *key, long lo, long hi, long def, 
 	return 0;
 }
 
+static bool over_tls; /* this process serves HTTPS: browsers are told to keep to it (HSTS) */
+
 static void add_security_headers(struct MHD_Response *r, bool api)
 {
+	if (over_tls)
+		MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000; includeSubDomains");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
@@ -697,12 +701,24 @@ int server_run(struct app *app, const struct server_opts *o, struct err *e)
 		return -1;
 	}
 	batch_on_idle(app->registry.writer, facts_idle, &app->dossiers); /* the index's counters follow the dossiers */
+	over_tls = o->tls_cert && o->tls_key;
+	if (over_tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		batch_stop(app->registry.writer);
+		batch_free(app->registry.writer);
+		app->registry.writer = NULL;
+		return err_set(e, 500, "tls_unsupported", "this libmicrohttpd has no TLS support", "libmicrohttpd này không hỗ trợ TLS");
+	}
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME | (over_tls ? MHD_USE_TLS : 0);
+	struct MHD_OptionItem tls[] = {
+		{over_tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, (void *)o->tls_key},
+		{MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)o->tls_cert},
+		{MHD_OPTION_END, 0, NULL},
+	};
 	struct MHD_Daemon *d = MHD_start_daemon(
-		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, (uint16_t)o->port, NULL, NULL, on_request, app,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)1024,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+		flags, (uint16_t)o->port, NULL, NULL, on_request, app, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)1024,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
 	if (!d) {
 		batch_stop(app->registry.writer);
 		batch_free(app->registry.writer);

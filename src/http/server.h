@@ -9,6 +9,7 @@ struct server_opts {
 	const char *listen;
 	int port;
 	int threads;
+	const char *tls_cert, *tls_key; /* PEM text; both set: HTTPS only (with HSTS) */
 };
 
 /* Serves until SIGINT or SIGTERM. Returns 0 on a clean stop, -1 when it cannot start. */

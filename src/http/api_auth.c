@@ -7,6 +7,7 @@
 #include "db/embedded.h"
 #include "http/api.h"
 #include "http/ratelimit.h"
+#include "security/security.h"
 
 int api_healthz(struct call *c)
 {
@@ -63,8 +64,10 @@ int api_login(struct call *c)
 	struct principal who;
 	if (auth_login(c->db, user, pass, c->app->token_ttl_us, token, &expires, &who, &c->retry_after, &c->err)) {
 		int wait;
-		if (c->err.status == 401)
+		if (c->err.status == 401) {
 			ratelimit_allow(key, LOGIN_FAILURES_PER_ADDRESS, &wait);
+			security_observe_failed_login(c->db, user, c->client, clock_now_us());
+		}
 		return -1;
 	}
 	c->result = session_json(token, expires, &who);
@@ -101,4 +104,12 @@ int api_session(struct call *c)
 {
 	c->result = principal_json(c->who);
 	return 0;
+}
+
+int api_security_alerts(struct call *c)
+{
+	long limit;
+	if (call_query_int(c, "limit", 1, 1000, 200, &limit) < 0)
+		return -1;
+	return security_alerts(c->db, limit, &c->result, &c->err);
 }

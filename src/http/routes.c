@@ -15,6 +15,7 @@ const struct route routes[] = {
 	{"POST", "/api/v1/auth/logout", ROLE_ANY, api_logout, "end this session"},
 	{"POST", "/api/v1/auth/logout-all", ROLE_ANY, api_logout_all, "end every session of this account"},
 	{"POST", "/api/v1/auth/refresh", ROLE_ANY, api_refresh, "a new token in place of this one"},
+	{"GET", "/api/v1/security/alerts", ROLE_ADMIN, api_security_alerts, "what the threat-detection rules flagged"},
 	{"GET", "/api/v1/auth/session", ROLE_ANY, api_session, "who is signed in"},
 
 	{"GET", "/api/v1/units", PUBLIC, api_units_list, "administrative units as of a date"},

@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "db/batch.h"
 #include "registry/registry.h"
+#include "security/security.h"
 
 #define USAGE_LIST_MAX 500
 
@@ -55,7 +56,10 @@ int usage_insert(struct db *db, const struct usage_entry *x, int64_t at)
 static int apply(struct db *db, struct batch_job *j)
 {
 	struct usage_job *u = (struct usage_job *)j;
-	return insert_row(db, u->citizen_id, u->actor, u->actor_unit, u->action, u->attributes, u->purpose, u->at);
+	int rc = insert_row(db, u->citizen_id, u->actor, u->actor_unit, u->action, u->attributes, u->purpose, u->at);
+	if (!rc && u->actor_unit && u->actor_unit[0]) /* a staff use of a citizen's data: the threat rules watch it */
+		security_observe_read(db, u->actor, u->action, u->purpose, u->citizen_id, u->at);
+	return rc;
 }
 
 static void done(struct batch_job *j, int rc)

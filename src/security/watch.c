@@ -33,7 +33,7 @@ struct rule {
 /* What a rule remembers of one subject (an officer, an account, an address) in its window. */
 struct subject {
 	char name[72];
-	int64_t last_at;
+	int64_t last_at, flagged; /* flagged: the last window (+1) it was flagged in */
 	int n;
 	struct {
 		char what[16]; /* a citizen read, or "" for a failed sign-in */
@@ -104,19 +104,24 @@ static void load(void)
 	json_decref(doc);
 }
 
-/* The subject's memory in rule r (made, or taken from the one least recently seen). */
-static struct subject *subject_of(int r, const char *name, int64_t now)
+/* The subject's memory in rule r: looked up among a few slots its name hashes to (so an event
+ * costs a handful of comparisons); a newcomer takes the one of them seen least recently. */
+#define PROBES 8
+static struct subject *subject_of(int r, const char *name)
 {
-	struct subject *all = w.subjects[r], *oldest = &all[0];
-	for (int i = 0; i < MAX_SUBJECTS; i++) {
-		if (!strcmp(all[i].name, name))
-			return &all[i];
-		if (all[i].last_at < oldest->last_at)
-			oldest = &all[i];
+	unsigned h = 2166136261u;
+	for (const char *p = name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	struct subject *all = w.subjects[r], *oldest = NULL;
+	for (int i = 0; i < PROBES; i++) {
+		struct subject *s = &all[(h + (unsigned)i) % MAX_SUBJECTS];
+		if (!strcmp(s->name, name))
+			return s;
+		if (!oldest || s->last_at < oldest->last_at)
+			oldest = s;
 	}
 	memset(oldest, 0, sizeof *oldest);
 	snprintf(oldest->name, sizeof oldest->name, "%s", name);
-	(void)now;
 	return oldest;
 }
 
@@ -139,18 +144,23 @@ static int remember(struct subject *s, const char *what, int64_t at, int64_t win
 	return s->n;
 }
 
-/* Flags rule r for subject once per window bucket (or per hour for an hours rule). */
-static void flag(struct db *db, const struct rule *r, const char *subject, int64_t at, const char *detail)
+/* Flags rule r for s once per window (an hour for an hours rule): remembered, so the database
+ * hears of it once. */
+static void flag(struct db *db, const struct rule *r, struct subject *s, int64_t at, const char *detail)
 {
 	int64_t bucket = at / (r->window_us > 0 ? r->window_us : 60 * MIN_US);
+	if (s->flagged == bucket + 1)
+		return;
 	char key[200], id[33];
-	snprintf(key, sizeof key, "%s|%s|%lld", r->id, subject, (long long)bucket);
+	snprintf(key, sizeof key, "%s|%s|%lld", r->id, s->name, (long long)bucket);
 	crypto_random_hex(id, 16);
 	if (db_run(db, "INSERT INTO security_alerts (id, alert_key, rule, severity, subject, at, detail) VALUES (?, ?, ?, ?, ?, ?, ?) "
 		       "ON CONFLICT (alert_key) DO NOTHING",
-		   "tttttit", id, key, r->id, r->severity, subject, at, detail) == DB_DONE &&
-	    db_changes(db) == 1)
-		log_error("security_alert", "%s (%s): %s — %s", r->id, r->severity, subject, detail);
+		   "tttttit", id, key, r->id, r->severity, s->name, at, detail) != DB_DONE)
+		return;
+	s->flagged = bucket + 1;
+	if (db_changes(db) == 1)
+		log_error("security_alert", "%s (%s): %s — %s", r->id, r->severity, s->name, detail);
 }
 
 static int vn_hour(int64_t us)
@@ -168,18 +178,19 @@ void security_observe_read(struct db *db, const char *actor, const char *action,
 		const struct rule *r = &w.rules[i];
 		char detail[160];
 		if (r->kind == READS_OUTSIDE_CASES && outside_case && r->threshold > 0) {
-			int n = remember(subject_of(i, actor, at), citizen, at, r->window_us);
+			struct subject *s = subject_of(i, actor);
+			int n = remember(s, citizen, at, r->window_us);
 			if (n >= r->threshold) {
 				snprintf(detail, sizeof detail, "%d citizens read outside any dossier within %lld minutes", n,
 					 (long long)(r->window_us / MIN_US));
-				flag(db, r, actor, at, detail);
+				flag(db, r, s, at, detail);
 			}
 		} else if (r->kind == READS_AT_HOURS) {
 			int h = vn_hour(at);
 			bool odd = r->from_hour <= r->to_hour ? h >= r->from_hour && h < r->to_hour : h >= r->from_hour || h < r->to_hour;
 			if (odd) {
 				snprintf(detail, sizeof detail, "read a citizen's data (%s) at %02d:00 Vietnam time", action, h);
-				flag(db, r, actor, at, detail);
+				flag(db, r, subject_of(i, actor), at, detail);
 			}
 		}
 	}
@@ -195,11 +206,12 @@ void security_observe_failed_login(struct db *db, const char *username, const ch
 		const char *subject = r->kind == FAILED_LOGINS_ACCOUNT ? username : r->kind == FAILED_LOGINS_ADDRESS ? address : NULL;
 		if (!subject || r->threshold <= 0)
 			continue;
-		int n = remember(subject_of(i, subject, at), "", at, r->window_us);
+		struct subject *s = subject_of(i, subject);
+		int n = remember(s, "", at, r->window_us);
 		if (n >= r->threshold) {
 			char detail[160];
 			snprintf(detail, sizeof detail, "%d failed sign-ins within %lld minutes", n, (long long)(r->window_us / MIN_US));
-			flag(db, r, subject, at, detail);
+			flag(db, r, s, at, detail);
 		}
 	}
 	pthread_mutex_unlock(&w.mu);

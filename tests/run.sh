@@ -43,8 +43,21 @@ node_suite() { # $1 = name, then node --test arguments
 	add "$p" "$f"
 }
 
+# The fuzz targets' corpora (fuzz/corpus/<target>, seeds and what `make fuzz` once found)
+# replayed through the parsers: one test a target and build.
+replay() { # $1 = build dir
+	for t in "$1"/replay_*; do
+		[ -f "$t" ] && [ -x "$t" ] || continue
+		name=${t##*/replay_}
+		if out=$("$t" fuzz/corpus/"$name"/* 2>&1); then add 1 0; else printf '%s\n' "$out" | tail -20; add 0 1; fi
+		echo "fuzz replay $t: $out" | tail -1
+	done
+}
+
 unit build
 unit build-asan
+replay build
+replay build-asan
 
 if [ ! -d tests/node_modules/playwright-core ]; then
 	(cd tests && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed"

@@ -34,8 +34,8 @@ bench: build
 # the seeds in fuzz/corpus/<target> (which `make test` replays); the inputs it finds go to
 # build-fuzz/corpus-<target>, a crash's input to build-fuzz/ — add that one to fuzz/corpus.
 FUZZ_SECONDS ?= 60
-fuzz: deps
-	@command -v clang >/dev/null && [ -d /usr/lib/llvm-14/lib/clang ] || apt-get install -y -qq --no-install-recommends clang libclang-rt-14-dev >/dev/null
+fuzz:
+	@scripts/deps.sh fuzz
 	@[ -f build-fuzz/build.ninja ] || CC=clang meson setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug >/dev/null
 	@ninja -C build-fuzz >/dev/null
 	@for t in json csv dates sniff utf8 vietqr; do echo "fuzz $$t ($(FUZZ_SECONDS) s)"; \

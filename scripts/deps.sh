@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages trondoi needs to build, run and test, when they are missing, and
 # the pages' browser libraries from npm (web/package.json: Chart.js) into web/node_modules.
-# Usage: scripts/deps.sh [build|test]   (test adds the packages the test suite needs)
+# Usage: scripts/deps.sh [build|test|fuzz]   (test adds the packages the test suite needs, fuzz clang's libFuzzer)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want=(gcc make pkg-config meson ninja-build libmicrohttpd-dev libjansson-dev libsqlite3-dev
       libsodium-dev libqrencode-dev libcurl4-openssl-dev libcairo2-dev libpango1.0-dev libxlsxwriter-dev fonts-dejavu-core
       nodejs)
+if [ "${1:-build}" = fuzz ]; then
+  want+=(clang libclang-rt-14-dev)
+fi
 if [ "${1:-build}" = test ]; then
   want+=(libcmocka-dev chromium sqlite3 curl poppler-utils zbar-tools libreoffice-calc-nogui openssl)
 fi

@@ -12,8 +12,8 @@ mkdir -p "$log"
 
 add() { pass=$((pass + $1)); fail=$((fail + $2)); }
 
-unit() { # $1 = build dir
-	for t in "$1"/test_*; do
+unit() { # the test programs
+	for t in "$@"; do
 		[ -f "$t" ] && [ -x "$t" ] || continue
 		out=$("$t" 2>&1)
 		rc=$?
@@ -44,8 +44,8 @@ node_suite() { # $1 = name, then node --test arguments
 	add "$p" "$f"
 }
 
-unit build
-unit build-asan
+unit build/test_*
+unit build-asan/test_*
 
 if [ ! -d tests/node_modules/playwright-core ]; then
 	(cd tests && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed"
@@ -58,6 +58,7 @@ ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp UBSAN
 . tests/pg.sh
 trap pg_stop EXIT
 if pg_start; then
+	unit build/test_db # db.h's behaviour on PostgreSQL beside SQLite
 	TRONDOI_BIN=build/trondoi node_suite e2e-pg tests/e2e/*.test.mjs
 else
 	echo "e2e-pg: cannot start a PostgreSQL cluster"

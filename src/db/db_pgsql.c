@@ -211,9 +211,29 @@ static int prepare_new(struct pg_db *db, struct pg_stmt *s, const char *sql)
 	return 0;
 }
 
+/* After the server restarted or the network dropped the connection: connects again and forgets
+ * the statements prepared on the old one (they are prepared again on first use). A transaction
+ * that was open is lost with the connection; its caller sees its statements fail. */
+static void reconnect(struct pg_db *db)
+{
+	for (int i = 0; i < CACHE_SLOTS; i++) {
+		struct pg_stmt *s = &db->cache[i];
+		clear(s);
+		unbind(s);
+		free(s->params);
+		memset(s, 0, sizeof *s);
+	}
+	db->ncached = 0;
+	PQreset(db->c);
+	if (PQstatus(db->c) == CONNECTION_OK)
+		log_info("db", "connected to PostgreSQL again");
+}
+
 static struct db_stmt *pg_prepare(struct db *base, const char *sql)
 {
 	struct pg_db *db = PG(base);
+	if (PQstatus(db->c) == CONNECTION_BAD)
+		reconnect(db);
 	size_t i = slot_of(sql);
 	for (int probes = 0; probes < CACHE_SLOTS; probes++, i = (i + 1) % CACHE_SLOTS) {
 		struct pg_stmt *s = &db->cache[i];

@@ -57,6 +57,7 @@ ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp UBSAN
 # the same end-to-end suite on PostgreSQL 15: a cluster under a temp dir, removed on any exit
 . tests/pg.sh
 trap pg_stop EXIT
+trap 'exit 130' INT TERM
 if pg_start; then
 	unit build/test_db # db.h's behaviour on PostgreSQL beside SQLite
 	TRONDOI_BIN=build/trondoi node_suite e2e-pg tests/e2e/*.test.mjs

@@ -96,8 +96,10 @@ int db_pgsql_open(struct db **out, const char *url, bool create, struct err *e)
 				      NULL};
 	db->c = PQconnectdbParams(keys, values, 1);
 	if (!db->c || PQstatus(db->c) != CONNECTION_OK) {
+		if (db->c)
+			keep_error(db, NULL);
 		err_set(e, 500, "db_open_failed", "cannot connect to PostgreSQL: %s", "không kết nối được PostgreSQL: %s",
-			db->c ? PQerrorMessage(db->c) : "out of memory");
+			db->c ? db->err : "out of memory");
 		pg_close(&db->base);
 		return -1;
 	}

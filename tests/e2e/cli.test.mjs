@@ -27,6 +27,16 @@ describe('help', () => {
     assert.match(bad.stderr, /unknown command/);
     assert.equal(cli(['init']).status, 2); // --db is required
   });
+
+  test('a postgresql:// URL selects PostgreSQL: serve wants --files, an unreachable server is named', () => {
+    const nowhere = 'postgresql://trondoi@127.0.0.1:1/trondoi'; // port 1: nothing listens
+    const serve = cli(['serve', '--db', nowhere]);
+    assert.equal(serve.status, 2);
+    assert.match(serve.stderr, /--files DIR is required with PostgreSQL/);
+    const init = cli(['init', '--db', nowhere]);
+    assert.equal(init.status, 1);
+    assert.match(init.stderr, /cannot connect to PostgreSQL: .*127\.0\.0\.1.*port 1/s);
+  });
 });
 
 describe('init, accounts and audit', () => {

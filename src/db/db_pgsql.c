@@ -88,7 +88,7 @@ int db_pgsql_open(struct db **out, const char *url, bool create, struct err *e)
 	if (!db)
 		return err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
 	db->base.engine = &pgsql_engine;
-	/* the URL's own settings come first; ours after them win */
+	/* the URL may name the application; the encoding and the session settings are ours */
 	const char *const keys[] = {"application_name", "dbname", "client_encoding", "options", NULL};
 	const char *const values[] = {"trondoi", url, "UTF8",
 				      "-c lock_timeout=" LOCK_WAIT " -c client_min_messages=warning "

@@ -29,16 +29,15 @@ static struct db *fresh(void **state)
 		char admin[512];
 		snprintf(admin, sizeof admin, "%s/postgres", getenv("TRONDOI_TEST_PG"));
 		assert_int_equal(db_open(&db, admin, false, &e), 0);
-		char sql[128];
-		snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS test_db_%d_%d; CREATE DATABASE test_db_%d_%d", (int)getpid(),
-			 serial, (int)getpid(), serial);
-		/* CREATE DATABASE cannot run in the implicit transaction of a multi-statement text */
-		char *create = strstr(sql, "; ");
-		*create = 0;
+		char name[64], sql[128];
+		snprintf(name, sizeof name, "test_db_%d_%d", (int)getpid(), serial);
+		/* one statement a call: CREATE DATABASE cannot run inside a transaction */
+		snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", name);
 		assert_int_equal(db_exec(db, sql), 0);
-		assert_int_equal(db_exec(db, create + 2), 0);
+		snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
+		assert_int_equal(db_exec(db, sql), 0);
 		db_close(db);
-		snprintf(url, sizeof url, "%s/test_db_%d_%d", getenv("TRONDOI_TEST_PG"), (int)getpid(), serial);
+		snprintf(url, sizeof url, "%s/%s", getenv("TRONDOI_TEST_PG"), name);
 	}
 	assert_int_equal(db_open(&db, url, true, &e), 0);
 	assert_int_equal(db_exec(db, "CREATE TABLE t (k TEXT PRIMARY KEY, n BIGINT, flag INTEGER NOT NULL DEFAULT 0)"), 0);

@@ -5,13 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want=(gcc make pkg-config meson ninja-build libmicrohttpd-dev libjansson-dev libsqlite3-dev
-      libsodium-dev libqrencode-dev libcurl4-openssl-dev libcairo2-dev libpango1.0-dev libxlsxwriter-dev fonts-dejavu-core
+      libsodium-dev libpq-dev libqrencode-dev libcurl4-openssl-dev libcairo2-dev libpango1.0-dev libxlsxwriter-dev fonts-dejavu-core
       nodejs)
 if [ "${1:-build}" = fuzz ]; then
   want+=(clang libclang-rt-14-dev)
 fi
 if [ "${1:-build}" = test ]; then
-  want+=(libcmocka-dev chromium sqlite3 curl poppler-utils zbar-tools libreoffice-calc-nogui openssl)
+  want+=(libcmocka-dev chromium sqlite3 curl poppler-utils zbar-tools libreoffice-calc-nogui openssl
+         postgresql-15) # tests/pg.sh runs a throwaway cluster of it
 fi
 missing=()
 for p in "${want[@]}"; do

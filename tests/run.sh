@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/run.sh — every test: C unit tests (cmocka) in the normal and the ASan+UBSan build,
-# end-to-end tests against both binaries, browser tests, source checks. Ends with one line
+# end-to-end tests against both binaries on SQLite and once more (normal build) on PostgreSQL in
+# a throwaway cluster (tests/pg.sh), browser tests, source checks. Ends with one line
 # "N passed, N failed"; exits non-zero when anything failed.
 set -u
 cd "$(dirname "$0")/.."
@@ -11,8 +12,8 @@ mkdir -p "$log"
 
 add() { pass=$((pass + $1)); fail=$((fail + $2)); }
 
-unit() { # $1 = build dir
-	for t in "$1"/test_*; do
+unit() { # the test programs
+	for t in "$@"; do
 		[ -f "$t" ] && [ -x "$t" ] || continue
 		out=$("$t" 2>&1)
 		rc=$?
@@ -54,8 +55,8 @@ replay() { # $1 = build dir
 	done
 }
 
-unit build
-unit build-asan
+unit build/test_*
+unit build-asan/test_*
 replay build
 replay build-asan
 
@@ -66,6 +67,18 @@ fi
 TRONDOI_BIN=build/trondoi node_suite e2e tests/e2e/*.test.mjs
 ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 TRONDOI_BIN=build-asan/trondoi \
 	TRONDOI_SANITIZED=1 node_suite e2e-asan tests/e2e/*.test.mjs
+# the same end-to-end suite on PostgreSQL 15: a cluster under a temp dir, removed on any exit
+. tests/pg.sh
+trap pg_stop EXIT
+trap 'exit 130' INT TERM
+if pg_start; then
+	unit build/test_db # db.h's behaviour on PostgreSQL beside SQLite
+	TRONDOI_BIN=build/trondoi node_suite e2e-pg tests/e2e/*.test.mjs
+else
+	echo "e2e-pg: cannot start a PostgreSQL cluster"
+	add 0 1
+fi
+pg_stop
 TRONDOI_BIN=build/trondoi node_suite browser tests/browser/*.test.mjs
 
 out=$(tests/lint.sh 2>&1)

@@ -110,7 +110,7 @@ int cmd_init(int argc, char **argv)
 	const char *db_url = NULL, *data = NULL;
 	bool demo = false;
 	const struct opt opts[] = {
-		{"db", "PATH", "database file (SQLite) to create or migrate", &db_url, NULL, true},
+		{"db", "PATH", "database to create or migrate: a SQLite file, or postgresql://… (a database that exists)", &db_url, NULL, true},
 		{"data", "DIR", "reference data folder (default: the data/ beside the program)", &data, NULL, false},
 		{"demo", NULL, "add synthetic citizens, demo accounts and draft applications", NULL, &demo, false},
 		{0}};

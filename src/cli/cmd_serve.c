@@ -37,14 +37,14 @@ int cmd_serve(int argc, char **argv)
 	const char *files = NULL, *tls_cert = NULL, *tls_key = NULL;
 	const char *db_url = NULL, *listen = "127.0.0.1", *port = "8080", *threads = NULL, *web = NULL, *ttl = "480";
 	const struct opt opts[] = {
-		{"db", "PATH", "database created by trondoi init", &db_url, NULL, true},
+		{"db", "PATH", "database made by trondoi init: a SQLite file or postgresql://…", &db_url, NULL, true},
 		{"listen", "ADDR", "IPv4 address to listen on (default 127.0.0.1)", &listen, NULL, false},
 		{"port", "N", "TCP port (default 8080)", &port, NULL, false},
 		{"threads", "N", "event threads, each with its own database connection (default: one per CPU core)", &threads,
 		 NULL, false},
 		{"web", "DIR", "folder of the web pages (default: the web/ beside the program)", &web, NULL, false},
 		{"token-ttl", "MINUTES", "how long a sign-in lasts (default 480)", &ttl, NULL, false},
-		{"files", "DIR", "where uploaded documents are stored (default: DB.files beside the database)", &files, NULL, false},
+		{"files", "DIR", "where uploaded documents are stored (default: DB.files beside a SQLite database; required with PostgreSQL)", &files, NULL, false},
 		{"tls-cert", "FILE", "serve HTTPS only: the certificate chain (PEM); with --tls-key", &tls_cert, NULL, false},
 		{"tls-key", "FILE", "the certificate's private key (PEM, readable by this user only)", &tls_key, NULL, false},
 		{0}};
@@ -60,6 +60,10 @@ int cmd_serve(int argc, char **argv)
 	long t = threads ? strtol(threads, &end, 10) : cores < 2 ? 2 : cores;
 	if (p < 1 || p > 65535 || t < 1 || t > 64 || m < 1 || m > 7 * 24 * 60) {
 		fprintf(stderr, "trondoi serve: --port is 1-65535, --threads 1-64, --token-ttl 1-10080 minutes\n");
+		return 2;
+	}
+	if (!files && db_is_pgsql(db_url)) {
+		fprintf(stderr, "trondoi serve: --files DIR is required with PostgreSQL (there is no database file to keep them beside)\n");
 		return 2;
 	}
 	char *cert = NULL, *key = NULL;

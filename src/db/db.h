@@ -1,6 +1,7 @@
-/* db.h — the one storage interface. Capabilities use only this; a backend (db_sqlite.c today,
- * db_pgsql.c later) implements it. SQL is portable: '?' placeholders, TEXT and BIGINT columns,
- * no engine-specific syntax. A connection belongs to one thread. */
+/* db.h — the one storage interface. Capabilities use only this; an engine (db_sqlite.c,
+ * db_pgsql.c) implements it. SQL is portable — both engines run the same text: '?' placeholders,
+ * TEXT, BIGINT and INTEGER columns, no engine-specific syntax (docs/postgresql.md lists the rules).
+ * A connection belongs to one thread. */
 #ifndef TD_DB_H
 #define TD_DB_H
 
@@ -14,9 +15,13 @@ struct db_stmt;
 
 enum db_rc { DB_ROW = 1, DB_DONE = 0, DB_ERROR = -1, DB_CONSTRAINT = -2, DB_BUSY = -3 };
 
-/* url: a file path, "sqlite:PATH". Opens (creating when create is true) and configures. */
+/* url: a file path or "sqlite:PATH" (SQLite), or "postgresql://…" / "postgres://…" (PostgreSQL: a
+ * libpq URI of a database that exists). Opens (creating a SQLite file when create is true) and
+ * configures. */
 int db_open(struct db **out, const char *url, bool create, struct err *e);
 void db_close(struct db *db);
+/* Whether url names a PostgreSQL database. */
+bool db_is_pgsql(const char *url);
 const char *db_errmsg(struct db *db);
 
 /* Applies the embedded migrations not yet applied, in order, each in a transaction. */
@@ -51,7 +56,8 @@ enum db_rc db_run(struct db *db, const char *sql, const char *types, ...);
 /* Hints that a bulk load follows (true) or is over (false): the backend may use more memory. */
 void db_bulk_mode(struct db *db, bool on);
 
-/* Write transaction: serialises writers (SQLite: BEGIN IMMEDIATE). */
+/* Write transaction: serialises writers (SQLite: BEGIN IMMEDIATE; PostgreSQL: BEGIN and one
+ * advisory lock for the database). A statement that fails inside leaves it to be rolled back. */
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);

@@ -1,6 +1,6 @@
-/* db_sqlite.c — the SQLite backend of db.h: WAL, synchronous=FULL, one connection per thread,
+/* db_sqlite.c — the SQLite engine of db.h: WAL, synchronous=FULL, one connection per thread,
  * prepared statements cached per connection. */
-#include "db/db.h"
+#include "db/engine.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
@@ -11,17 +11,25 @@
 
 #define CACHE_SLOTS 512
 
-struct db_stmt {
+struct sq_stmt {
+	struct db_stmt base;
 	sqlite3_stmt *st;
-	struct db *db;
 	const char *sql; /* key: the caller's string, which lives as long as the program */
 };
 
-struct db {
+struct sq_db {
+	struct db base;
 	sqlite3 *h;
-	struct db_stmt cache[CACHE_SLOTS];
+	struct sq_stmt cache[CACHE_SLOTS];
 	int ncached;
 };
+
+static const struct db_engine sqlite_engine;
+static void sq_close(struct db *db);
+static int sq_exec(struct db *db, const char *sql);
+
+#define SQ(db) ((struct sq_db *)(db))
+#define ST(st) ((struct sq_stmt *)(st))
 
 static const char *strip_scheme(const char *url)
 {
@@ -35,18 +43,15 @@ static void configure(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-int db_open(struct db **out, const char *url, bool create, struct err *e)
+int db_sqlite_open(struct db **out, const char *url, bool create, struct err *e)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, configure);
 	*out = NULL;
-	if (strncmp(url, "postgresql:", 11) == 0 || strncmp(url, "postgres:", 9) == 0)
-		return err_set(e, 400, "engine_unavailable",
-			       "this build has no PostgreSQL engine yet; use a file path for SQLite",
-			       "bản dựng này chưa có PostgreSQL; hãy dùng đường dẫn tệp SQLite");
-	struct db *db = calloc(1, sizeof *db);
+	struct sq_db *db = calloc(1, sizeof *db);
 	if (!db)
 		return err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
+	db->base.engine = &sqlite_engine;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
 	const char *path = strip_scheme(url);
 	if (sqlite3_open_v2(path, &db->h, flags, NULL) != SQLITE_OK) {
@@ -58,21 +63,20 @@ int db_open(struct db **out, const char *url, bool create, struct err *e)
 		return -1;
 	}
 	sqlite3_busy_timeout(db->h, 10000);
-	if (db_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-			"PRAGMA cache_size=-32000; PRAGMA temp_store=MEMORY;")) {
+	if (sq_exec(&db->base, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+			       "PRAGMA cache_size=-32000; PRAGMA temp_store=MEMORY;")) {
 		err_set(e, 500, "db_open_failed", "cannot configure database %s: %s",
 			"không cấu hình được cơ sở dữ liệu %s: %s", path, sqlite3_errmsg(db->h));
-		db_close(db);
+		sq_close(&db->base);
 		return -1;
 	}
-	*out = db;
+	*out = &db->base;
 	return 0;
 }
 
-void db_close(struct db *db)
+static void sq_close(struct db *base)
 {
-	if (!db)
-		return;
+	struct sq_db *db = SQ(base);
 	for (int i = 0; i < CACHE_SLOTS; i++)
 		if (db->cache[i].st)
 			sqlite3_finalize(db->cache[i].st);
@@ -80,14 +84,14 @@ void db_close(struct db *db)
 	free(db);
 }
 
-const char *db_errmsg(struct db *db)
+static const char *sq_errmsg(struct db *db)
 {
-	return sqlite3_errmsg(db->h);
+	return sqlite3_errmsg(SQ(db)->h);
 }
 
-int db_exec(struct db *db, const char *sql)
+static int sq_exec(struct db *db, const char *sql)
 {
-	return sqlite3_exec(db->h, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	return sqlite3_exec(SQ(db)->h, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
 static size_t slot_of(const char *sql)
@@ -96,47 +100,49 @@ static size_t slot_of(const char *sql)
 	return (size_t)((p >> 3) ^ (p >> 13)) % CACHE_SLOTS;
 }
 
-struct db_stmt *db_prepare(struct db *db, const char *sql)
+static struct db_stmt *sq_prepare(struct db *base, const char *sql)
 {
+	struct sq_db *db = SQ(base);
 	size_t i = slot_of(sql);
 	for (int probes = 0; probes < CACHE_SLOTS; probes++, i = (i + 1) % CACHE_SLOTS) {
-		struct db_stmt *s = &db->cache[i];
+		struct sq_stmt *s = &db->cache[i];
 		if (s->sql == sql) {
 			sqlite3_reset(s->st);
 			sqlite3_clear_bindings(s->st);
-			return s;
+			return &s->base;
 		}
 		if (!s->sql) {
 			if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL) != SQLITE_OK)
 				return NULL;
 			s->sql = sql;
-			s->db = db;
+			s->base.db = base;
 			db->ncached++;
-			return s;
+			return &s->base;
 		}
 	}
 	return NULL;
 }
 
-static int bind_va(struct db_stmt *st, int first, const char *types, va_list ap)
+static int sq_bind(struct db_stmt *base, int first, const char *types, va_list ap)
 {
+	sqlite3_stmt *st = ST(base)->st;
 	int rc = SQLITE_OK;
 	for (int i = 0; types[i] && rc == SQLITE_OK; i++) {
 		int idx = first + i;
 		switch (types[i]) {
 		case 't': {
 			const char *s = va_arg(ap, const char *);
-			rc = s ? sqlite3_bind_text(st->st, idx, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st->st, idx);
+			rc = s ? sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, idx);
 			break;
 		}
 		case 'i':
-			rc = sqlite3_bind_int64(st->st, idx, va_arg(ap, int64_t));
+			rc = sqlite3_bind_int64(st, idx, va_arg(ap, int64_t));
 			break;
 		case 'b':
-			rc = sqlite3_bind_int(st->st, idx, va_arg(ap, int) ? 1 : 0);
+			rc = sqlite3_bind_int(st, idx, va_arg(ap, int) ? 1 : 0);
 			break;
 		case 'n':
-			rc = sqlite3_bind_null(st->st, idx);
+			rc = sqlite3_bind_null(st, idx);
 			break;
 		default:
 			rc = SQLITE_MISUSE;
@@ -145,34 +151,17 @@ static int bind_va(struct db_stmt *st, int first, const char *types, va_list ap)
 	return rc == SQLITE_OK ? 0 : -1;
 }
 
-int db_bind(struct db_stmt *st, const char *types, ...)
+static enum db_rc sq_step(struct db_stmt *base)
 {
-	va_list ap;
-	va_start(ap, types);
-	int rc = bind_va(st, 1, types, ap);
-	va_end(ap);
-	return rc;
-}
-
-int db_bind_at(struct db_stmt *st, int first, const char *types, ...)
-{
-	va_list ap;
-	va_start(ap, types);
-	int rc = bind_va(st, first, types, ap);
-	va_end(ap);
-	return rc;
-}
-
-enum db_rc db_step(struct db_stmt *st)
-{
-	int rc = sqlite3_step(st->st);
+	sqlite3_stmt *st = ST(base)->st;
+	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		return DB_ROW;
 	if (rc == SQLITE_DONE) {
-		sqlite3_reset(st->st);
+		sqlite3_reset(st);
 		return DB_DONE;
 	}
-	sqlite3_reset(st->st);
+	sqlite3_reset(st);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return DB_CONSTRAINT;
 	if ((rc & 0xff) == SQLITE_BUSY)
@@ -180,76 +169,67 @@ enum db_rc db_step(struct db_stmt *st)
 	return DB_ERROR;
 }
 
-void db_reset(struct db_stmt *st)
+static void sq_reset(struct db_stmt *st)
 {
-	sqlite3_reset(st->st);
+	sqlite3_reset(ST(st)->st);
 }
 
-void db_reset_all(struct db *db)
+static void sq_reset_all(struct db *base)
 {
+	struct sq_db *db = SQ(base);
 	for (int i = 0; i < CACHE_SLOTS; i++)
 		if (db->cache[i].st)
 			sqlite3_reset(db->cache[i].st);
 }
 
-const char *db_col_text(struct db_stmt *st, int col)
+static const char *sq_col_text(struct db_stmt *st, int col)
 {
-	const unsigned char *t = sqlite3_column_text(st->st, col);
+	const unsigned char *t = sqlite3_column_text(ST(st)->st, col);
 	return t ? (const char *)t : "";
 }
 
-int64_t db_col_int(struct db_stmt *st, int col)
+static int64_t sq_col_int(struct db_stmt *st, int col)
 {
-	return sqlite3_column_int64(st->st, col);
+	return sqlite3_column_int64(ST(st)->st, col);
 }
 
-bool db_col_null(struct db_stmt *st, int col)
+static bool sq_col_null(struct db_stmt *st, int col)
 {
-	return sqlite3_column_type(st->st, col) == SQLITE_NULL;
+	return sqlite3_column_type(ST(st)->st, col) == SQLITE_NULL;
 }
 
-int64_t db_changes(struct db *db)
+static int64_t sq_changes(struct db *db)
 {
-	return sqlite3_changes64(db->h);
+	return sqlite3_changes64(SQ(db)->h);
 }
 
-enum db_rc db_run(struct db *db, const char *sql, const char *types, ...)
-{
-	struct db_stmt *st = db_prepare(db, sql);
-	if (!st)
-		return DB_ERROR;
-	va_list ap;
-	va_start(ap, types);
-	int rc = bind_va(st, 1, types, ap);
-	va_end(ap);
-	if (rc)
-		return DB_ERROR;
-	enum db_rc r;
-	while ((r = db_step(st)) == DB_ROW)
-		;
-	return r;
-}
-
-void db_bulk_mode(struct db *db, bool on)
+static void sq_bulk_mode(struct db *db, bool on)
 {
 	/* while loading: a 1 GiB page cache, and checkpoints of the WAL only every ~400 MB, so a
 	 * page rewritten by many batches is copied into the database once */
-	db_exec(db, on ? "PRAGMA cache_size=-1048576; PRAGMA wal_autocheckpoint=100000"
+	sq_exec(db, on ? "PRAGMA cache_size=-1048576; PRAGMA wal_autocheckpoint=100000"
 		       : "PRAGMA cache_size=-32000; PRAGMA wal_autocheckpoint=1000; PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
-int db_begin(struct db *db)
+static int sq_begin(struct db *db)
 {
-	return db_exec(db, "BEGIN IMMEDIATE");
+	return sq_exec(db, "BEGIN IMMEDIATE");
 }
 
-int db_commit(struct db *db)
+static int sq_commit(struct db *db)
 {
-	return db_exec(db, "COMMIT");
+	return sq_exec(db, "COMMIT");
 }
 
-void db_rollback(struct db *db)
+static void sq_rollback(struct db *db)
 {
-	if (!sqlite3_get_autocommit(db->h))
-		db_exec(db, "ROLLBACK");
+	if (!sqlite3_get_autocommit(SQ(db)->h))
+		sq_exec(db, "ROLLBACK");
 }
+
+static const struct db_engine sqlite_engine = {
+	.close = sq_close, .errmsg = sq_errmsg, .exec = sq_exec, .prepare = sq_prepare, .bind = sq_bind,
+	.step = sq_step, .reset = sq_reset, .reset_all = sq_reset_all, .col_text = sq_col_text,
+	.col_int = sq_col_int, .col_null = sq_col_null, .changes = sq_changes, .bulk_mode = sq_bulk_mode,
+	.begin = sq_begin, .commit = sq_commit, .rollback = sq_rollback,
+};

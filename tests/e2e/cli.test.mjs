@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from './sqlite.mjs';
-import { cli, tempDir } from './harness.mjs';
+import { cli, dropDatabase, tempDir, testDatabase } from './harness.mjs';
 
 const idOk = (id, dob, sex) => {
   const c = Number(id[3]);
@@ -27,12 +27,22 @@ describe('help', () => {
     assert.match(bad.stderr, /unknown command/);
     assert.equal(cli(['init']).status, 2); // --db is required
   });
+
+  test('a postgresql:// URL selects PostgreSQL: serve wants --files, an unreachable server is named', () => {
+    const nowhere = 'postgresql://trondoi@127.0.0.1:1/trondoi'; // port 1: nothing listens
+    const serve = cli(['serve', '--db', nowhere]);
+    assert.equal(serve.status, 2);
+    assert.match(serve.stderr, /--files DIR is required with PostgreSQL/);
+    const init = cli(['init', '--db', nowhere]);
+    assert.equal(init.status, 1);
+    assert.match(init.stderr, /cannot connect to PostgreSQL: .*127\.0\.0\.1.*port 1/s);
+  });
 });
 
 describe('init, accounts and audit', () => {
   let dir, db;
-  before(() => { dir = tempDir(); db = join(dir, 't.db'); });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  before(() => { dir = tempDir(); db = testDatabase(dir, { create: true }); });
+  after(() => { dropDatabase(dir); rmSync(dir, { recursive: true, force: true }); });
 
   test('init creates the database and is safe to run twice', () => {
     const a = cli(['init', '--db', db]);
@@ -88,11 +98,11 @@ describe('synthetic citizens and import', () => {
   let dir, db, csv;
   before(() => {
     dir = tempDir();
-    db = join(dir, 't.db');
+    db = testDatabase(dir, { create: true });
     csv = join(dir, 'people.csv');
     assert.equal(cli(['init', '--db', db]).status, 0);
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => { dropDatabase(dir); rmSync(dir, { recursive: true, force: true }); });
 
   test('gen writes realistic citizens: valid IDs, Vietnamese names, real communes; same seed, same file', () => {
     const a = cli(['gen', 'citizens', '--count', '500', '--province', '36', '--seed', '7']);

@@ -1,11 +1,13 @@
 // harness.mjs — starts the real trondoi binary on a free loopback port with a temporary
-// database, and talks HTTP to it. TRONDOI_BIN picks the binary (build/trondoi by default).
+// database, and talks HTTP to it. TRONDOI_BIN picks the binary (build/trondoi by default);
+// TRONDOI_TEST_PG (postgresql://USER@HOST:PORT, set by tests/pg.sh) runs every server on
+// PostgreSQL instead of SQLite: a database of its own in that cluster, named after its temp dir.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import Database from './sqlite.mjs';
+import { basename, join, resolve } from 'node:path';
+import Database, { PG, pgAdmin } from './sqlite.mjs';
 
 export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 export const BIN = resolve(ROOT, process.env.TRONDOI_BIN || 'build/trondoi');
@@ -34,11 +36,27 @@ export function tempDir() {
 }
 
 /** A fresh database (with the demo data unless demo is false) and a server on it. */
+/** The database of a test in dir: a file in it (SQLite), or a database named after it in the
+ * TRONDOI_TEST_PG cluster, created when create is true. */
+export function testDatabase(dir, { create = false } = {}) {
+  if (!PG) return join(dir, 'trondoi.db');
+  const name = basename(dir);
+  if (create) pgAdmin(`CREATE DATABASE "${name}"`);
+  return `${PG}/${name}`;
+}
+
+/** Drops the PostgreSQL database of dir (nothing to do on SQLite: the file goes with dir). */
+export function dropDatabase(dir) {
+  if (PG) pgAdmin(`DROP DATABASE IF EXISTS "${basename(dir)}" WITH (FORCE)`);
+}
+
 export async function startServer({ demo = true, dir = tempDir(), threads = 4, init = true, env = {} } = {}) {
-  const db = join(dir, 'trondoi.db');
+  const db = testDatabase(dir, { create: init });
   if (init) execFileSync(BIN, ['init', '--db', db, ...(demo ? ['--demo'] : [])], { stdio: 'pipe' });
   const port = await freePort();
-  const proc = spawn(BIN, ['serve', '--db', db, '--port', String(port), '--threads', String(threads)], {
+  // on PostgreSQL the uploaded files have no database file to sit beside
+  const files = PG ? ['--files', join(dir, 'files')] : [];
+  const proc = spawn(BIN, ['serve', '--db', db, '--port', String(port), '--threads', String(threads), ...files], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
@@ -61,7 +79,10 @@ export async function startServer({ demo = true, dir = tempDir(), threads = 4, i
     async stop({ keep = false } = {}) {
       if (proc.exitCode === null) proc.kill('SIGTERM');
       const r = await exited;
-      if (!keep) rmSync(dir, { recursive: true, force: true });
+      if (!keep) {
+        dropDatabase(dir);
+        rmSync(dir, { recursive: true, force: true });
+      }
       return { ...r, stderr };
     },
   };

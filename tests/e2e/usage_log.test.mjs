@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Database from './sqlite.mjs';
-import { api, login, startServer } from './harness.mjs';
+import { api, dropDatabase, login, startServer } from './harness.mjs';
 
 test('many concurrent officer reads: each answered read has exactly one durable entry', async () => {
   const srv = await startServer();
@@ -45,5 +45,6 @@ test('stopping the server while reads are in flight loses no acknowledged entry'
   const logged = new Set(db.all("SELECT purpose FROM data_usage WHERE purpose LIKE 'stop-%'").map((x) => x.purpose));
   const lost = answered.filter((p) => !logged.has(p));
   assert.deepEqual(lost, []);
+  dropDatabase(srv.dir);
   (await import('node:fs')).rmSync(srv.dir, { recursive: true, force: true });
 });

@@ -1,0 +1,71 @@
+/* db.c — db.h's front: picks the engine by the URL (postgresql:// or postgres:// is PostgreSQL,
+ * a path or sqlite:PATH is SQLite) and passes each call on to it. */
+#include <string.h>
+
+#include "db/engine.h"
+
+bool db_is_pgsql(const char *url)
+{
+	return !strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11);
+}
+
+int db_open(struct db **out, const char *url, bool create, struct err *e)
+{
+	return db_is_pgsql(url) ? db_pgsql_open(out, url, create, e) : db_sqlite_open(out, url, create, e);
+}
+
+void db_close(struct db *db)
+{
+	if (db)
+		db->engine->close(db);
+}
+
+const char *db_errmsg(struct db *db) { return db->engine->errmsg(db); }
+int db_exec(struct db *db, const char *sql) { return db->engine->exec(db, sql); }
+struct db_stmt *db_prepare(struct db *db, const char *sql) { return db->engine->prepare(db, sql); }
+enum db_rc db_step(struct db_stmt *st) { return st->db->engine->step(st); }
+void db_reset(struct db_stmt *st) { st->db->engine->reset(st); }
+void db_reset_all(struct db *db) { db->engine->reset_all(db); }
+const char *db_col_text(struct db_stmt *st, int col) { return st->db->engine->col_text(st, col); }
+int64_t db_col_int(struct db_stmt *st, int col) { return st->db->engine->col_int(st, col); }
+bool db_col_null(struct db_stmt *st, int col) { return st->db->engine->col_null(st, col); }
+int64_t db_changes(struct db *db) { return db->engine->changes(db); }
+void db_bulk_mode(struct db *db, bool on) { db->engine->bulk_mode(db, on); }
+int db_begin(struct db *db) { return db->engine->begin(db); }
+int db_commit(struct db *db) { return db->engine->commit(db); }
+void db_rollback(struct db *db) { db->engine->rollback(db); }
+
+int db_bind(struct db_stmt *st, const char *types, ...)
+{
+	va_list ap;
+	va_start(ap, types);
+	int rc = st->db->engine->bind(st, 1, types, ap);
+	va_end(ap);
+	return rc;
+}
+
+int db_bind_at(struct db_stmt *st, int first, const char *types, ...)
+{
+	va_list ap;
+	va_start(ap, types);
+	int rc = st->db->engine->bind(st, first, types, ap);
+	va_end(ap);
+	return rc;
+}
+
+enum db_rc db_run(struct db *db, const char *sql, const char *types, ...)
+{
+	struct db_stmt *st = db_prepare(db, sql);
+	if (!st)
+		return DB_ERROR;
+	va_list ap;
+	va_start(ap, types);
+	int rc = db->engine->bind(st, 1, types, ap);
+	va_end(ap);
+	if (rc)
+		return DB_ERROR;
+	enum db_rc r;
+	while ((r = db_step(st)) == DB_ROW)
+		;
+	return r;
+}

@@ -1,0 +1,239 @@
+/* test_db.c — db.h behaves the same on both engines: each test runs on a fresh SQLite file and,
+ * when TRONDOI_TEST_PG names a cluster (tests/pg.sh), on a fresh PostgreSQL database too. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "db/db.h"
+
+static char url[512];   /* the database of the current engine */
+static char sqlite_dir[] = "/tmp/trondoi-test-db-XXXXXX";
+static int serial;
+
+/* A fresh database on the engine of *state ("sqlite" or "pgsql"), open, with a table t. */
+static struct db *fresh(void **state)
+{
+	struct err e = {0};
+	struct db *db;
+	serial++;
+	if (!strcmp(*state, "sqlite")) {
+		snprintf(url, sizeof url, "sqlite:%s/t%d.db", sqlite_dir, serial);
+	} else {
+		char admin[512];
+		snprintf(admin, sizeof admin, "%s/postgres", getenv("TRONDOI_TEST_PG"));
+		assert_int_equal(db_open(&db, admin, false, &e), 0);
+		char name[64], sql[128];
+		snprintf(name, sizeof name, "test_db_%d_%d", (int)getpid(), serial);
+		/* one statement a call: CREATE DATABASE cannot run inside a transaction */
+		snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", name);
+		assert_int_equal(db_exec(db, sql), 0);
+		snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
+		assert_int_equal(db_exec(db, sql), 0);
+		db_close(db);
+		snprintf(url, sizeof url, "%s/%s", getenv("TRONDOI_TEST_PG"), name);
+	}
+	assert_int_equal(db_open(&db, url, true, &e), 0);
+	assert_int_equal(db_exec(db, "CREATE TABLE t (k TEXT PRIMARY KEY, n BIGINT, flag INTEGER NOT NULL DEFAULT 0)"), 0);
+	return db;
+}
+
+static void placeholders_and_columns(void **state)
+{
+	struct db *db = fresh(state);
+	/* a '?' inside a literal is text, not a parameter */
+	struct db_stmt *st = db_prepare(db, "SELECT '?' || ?, CAST(? AS BIGINT) + 1, NULL, 1 = 1, 1 = 2");
+	assert_non_null(st);
+	assert_int_equal(db_bind(st, "ti", "x", (int64_t)41), 0);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_string_equal(db_col_text(st, 0), "?x");
+	assert_int_equal(db_col_int(st, 1), 42);
+	assert_true(db_col_null(st, 2));
+	assert_false(db_col_null(st, 1));
+	assert_string_equal(db_col_text(st, 2), "");
+	assert_int_equal(db_col_int(st, 2), 0);
+	assert_int_equal(db_col_int(st, 3), 1); /* a comparison reads as 1 or 0 on both */
+	assert_int_equal(db_col_int(st, 4), 0);
+	assert_int_equal(db_step(st), DB_DONE);
+	/* the same statement again, bound in parts, with a NULL and a big number */
+	st = db_prepare(db, "INSERT INTO t (k, n) VALUES (?, ?)");
+	assert_int_equal(db_bind(st, "t", "a"), 0);
+	assert_int_equal(db_bind_at(st, 2, "i", (int64_t)9223372036854775807LL), 0);
+	assert_int_equal(db_step(st), DB_DONE);
+	assert_int_equal(db_run(db, "INSERT INTO t (k, n) VALUES (?, ?)", "tn", "b"), DB_DONE);
+	st = db_prepare(db, "SELECT SUM(CASE WHEN n IS NULL THEN 1 ELSE 0 END), MAX(n), COUNT(*) FROM t");
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_int_equal(db_col_int(st, 0), 1);
+	assert_int_equal(db_col_int(st, 1), 9223372036854775807LL);
+	assert_int_equal(db_col_int(st, 2), 2);
+	db_reset(st);
+	db_close(db);
+}
+
+static void constraints_changes_and_rollback(void **state)
+{
+	struct db *db = fresh(state);
+	assert_int_equal(db_run(db, "INSERT INTO t (k, n) VALUES (?, ?)", "ti", "a", (int64_t)1), DB_DONE);
+	assert_int_equal(db_run(db, "INSERT INTO t (k, n) VALUES (?, ?)", "ti", "b", (int64_t)2), DB_DONE);
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(db_run(db, "UPDATE t SET n = n + 10", ""), DB_DONE);
+	assert_int_equal(db_changes(db), 2);
+	assert_int_equal(db_run(db, "SELECT k FROM t", ""), DB_DONE); /* a read leaves the count alone */
+	assert_int_equal(db_changes(db), 2);
+	assert_int_equal(db_run(db, "INSERT INTO t (k, n) VALUES (?, ?)", "ti", "a", (int64_t)3), DB_CONSTRAINT);
+	db_rollback(db);
+	/* the connection works on; the update went with the rollback */
+	struct db_stmt *st = db_prepare(db, "SELECT SUM(n) FROM t");
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_int_equal(db_col_int(st, 0), 3);
+	db_reset(st);
+	assert_int_equal(db_run(db, "INSERT INTO t (k, n) VALUES (?, ?) ON CONFLICT DO NOTHING", "ti", "a", (int64_t)5), DB_DONE);
+	assert_int_equal(db_changes(db), 0);
+	db_close(db);
+}
+
+/* The group-commit writer's way: a savepoint per job, a failing job undone alone. */
+static void savepoints_undo_one_job(void **state)
+{
+	struct db *db = fresh(state);
+	assert_int_equal(db_run(db, "INSERT INTO t (k) VALUES (?)", "t", "a"), DB_DONE);
+	assert_int_equal(db_begin(db), 0);
+	const char *keys[] = {"b", "a", "c"};
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(db_run(db, "SAVEPOINT job", ""), DB_DONE);
+		if (db_run(db, "INSERT INTO t (k) VALUES (?)", "t", keys[i]) != DB_DONE)
+			assert_int_equal(db_run(db, "ROLLBACK TO job", ""), DB_DONE);
+		assert_int_equal(db_run(db, "RELEASE job", ""), DB_DONE);
+	}
+	assert_int_equal(db_commit(db), 0);
+	struct db_stmt *st = db_prepare(db, "SELECT COUNT(*) FROM t");
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_int_equal(db_col_int(st, 0), 3);
+	db_reset(st);
+	db_close(db);
+}
+
+/* Reading a list and writing per row on the same connection, as the code does. */
+static void writes_while_a_read_is_open(void **state)
+{
+	struct db *db = fresh(state);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(db_run(db, "INSERT INTO t (k, n) VALUES (?, ?)", "ti", (const char *[]){"a", "b", "c"}[i], (int64_t)i), DB_DONE);
+	struct db_stmt *st = db_prepare(db, "SELECT k FROM t ORDER BY k");
+	int rows = 0;
+	while (db_step(st) == DB_ROW) {
+		assert_int_equal(db_run(db, "UPDATE t SET flag = 1 WHERE k = ?", "t", db_col_text(st, 0)), DB_DONE);
+		rows++;
+	}
+	assert_int_equal(rows, 3);
+	st = db_prepare(db, "SELECT COUNT(*) FROM t WHERE flag = 1");
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_int_equal(db_col_int(st, 0), 3);
+	db_reset(st);
+	db_close(db);
+}
+
+struct second_writer {
+	volatile int began;
+};
+
+static void *begin_second(void *arg)
+{
+	struct second_writer *w = arg;
+	struct db *db;
+	struct err e = {0};
+	if (db_open(&db, url, false, &e))
+		return NULL;
+	if (!db_begin(db)) {
+		w->began = 1;
+		db_commit(db);
+	}
+	db_close(db);
+	return NULL;
+}
+
+/* db_begin lets one writer in at a time: a second waits until the first commits. */
+static void writers_take_turns(void **state)
+{
+	struct db *db = fresh(state);
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(db_run(db, "INSERT INTO t (k) VALUES (?)", "t", "first"), DB_DONE);
+	struct second_writer w = {0};
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, begin_second, &w), 0);
+	usleep(300000);
+	assert_int_equal(w.began, 0);
+	assert_int_equal(db_commit(db), 0);
+	pthread_join(th, NULL);
+	assert_int_equal(w.began, 1);
+	db_close(db);
+}
+
+static void migrations_apply_once(void **state)
+{
+	struct db *db = fresh(state);
+	struct err e = {0};
+	int applied = 0;
+	assert_int_equal(db_migrate(db, &applied, &e), 0);
+	assert_true(applied >= 18);
+	assert_int_equal(db_migrate(db, &applied, &e), 0);
+	assert_int_equal(applied, 0);
+	db_close(db);
+}
+
+/* PostgreSQL only: a connection the server dropped is made again on the next statement. */
+static void a_dropped_connection_comes_back(void **state)
+{
+	struct db *db = fresh(state);
+	assert_int_equal(db_run(db, "INSERT INTO t (k) VALUES (?)", "t", "a"), DB_DONE);
+	struct db_stmt *st = db_prepare(db, "SELECT pg_backend_pid()");
+	assert_int_equal(db_step(st), DB_ROW);
+	int64_t pid = db_col_int(st, 0);
+	db_reset(st);
+	struct db *other;
+	struct err e = {0};
+	assert_int_equal(db_open(&other, url, false, &e), 0);
+	assert_int_equal(db_run(other, "SELECT pg_terminate_backend(CAST(? AS INTEGER), 5000)", "i", pid), DB_DONE);
+	db_close(other);
+	st = db_prepare(db, "SELECT COUNT(*) FROM t"); /* finds the connection gone */
+	assert_null(st);
+	st = db_prepare(db, "SELECT COUNT(*) FROM t");
+	assert_non_null(st);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_int_equal(db_col_int(st, 0), 1);
+	db_reset(st);
+	db_close(db);
+}
+
+#define ON_BOTH(f) cmocka_unit_test_prestate(f, "sqlite"), cmocka_unit_test_prestate(f, "pgsql")
+
+int main(void)
+{
+	if (!mkdtemp(sqlite_dir))
+		return 1;
+	struct CMUnitTest all[] = {ON_BOTH(placeholders_and_columns), ON_BOTH(constraints_changes_and_rollback),
+				   ON_BOTH(savepoints_undo_one_job), ON_BOTH(writes_while_a_read_is_open),
+				   ON_BOTH(writers_take_turns), ON_BOTH(migrations_apply_once),
+				   cmocka_unit_test_prestate(a_dropped_connection_comes_back, "pgsql")};
+	/* without a PostgreSQL cluster, the SQLite half only */
+	struct CMUnitTest tests[sizeof all / sizeof *all];
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+		if (strcmp(all[i].initial_state, "pgsql") || getenv("TRONDOI_TEST_PG"))
+			tests[n++] = all[i];
+	int failed = _cmocka_run_group_tests("db", tests, n, NULL, NULL);
+	for (int i = 1; i <= serial; i++)
+		for (size_t k = 0; k < 3; k++) {
+			char path[128];
+			snprintf(path, sizeof path, "%s/t%d.db%s", sqlite_dir, i, (const char *[]){"", "-wal", "-shm"}[k]);
+			unlink(path);
+		}
+	rmdir(sqlite_dir);
+	return failed;
+}

@@ -5,13 +5,14 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/log.h"
 #include "core/opts.h"
 #include "http/server.h"
 #include "report/report.h"
 
 int cmd_serve(int argc, char **argv)
 {
-	const char *files = NULL;
+	const char *files = NULL, *node = NULL;
 	const char *db_url = NULL, *listen = "127.0.0.1", *port = "8080", *threads = NULL, *web = NULL, *ttl = "480";
 	const struct opt opts[] = {
 		{"db", "PATH", "database created by trondoi init", &db_url, NULL, true},
@@ -22,6 +23,7 @@ int cmd_serve(int argc, char **argv)
 		{"web", "DIR", "folder of the web pages (default: the web/ beside the program)", &web, NULL, false},
 		{"token-ttl", "MINUTES", "how long a sign-in lasts (default 480)", &ttl, NULL, false},
 		{"files", "DIR", "where uploaded documents are stored (default: DB.files beside the database)", &files, NULL, false},
+		{"node", "ID", "this node's exchange identity, e.g. VN/GOV/37 (default: the one init stored)", &node, NULL, false},
 		{0}};
 	const char *pos[1];
 	int npos;
@@ -42,6 +44,16 @@ int cmd_serve(int argc, char **argv)
 	struct err e = {0};
 	if (app_open(&a, db_url, &db, &e))
 		return cli_fail("serve", &e);
+	if (node && !xid_valid(node, 3)) {
+		app_close(&a);
+		db_close(db);
+		fprintf(stderr, "trondoi serve: --node %s: write it as VN/GOV/37\n", node);
+		return 2;
+	}
+	if (node)
+		snprintf(a.exchange.node_id, sizeof a.exchange.node_id, "%s", node);
+	if (a.exchange.node_id[0] && !a.exchange.has_key)
+		log_error("serve", "the exchange node key file is missing or does not match; messages are logged unsigned");
 	db_close(db); /* each worker thread opens its own */
 	char webdir[1024];
 	snprintf(webdir, sizeof webdir, "%s/web", app_home());

@@ -12,7 +12,7 @@
 #include "core/err.h"
 #include "db/db.h"
 
-#define CALL_MAX_PARAMS 4
+#define CALL_MAX_PARAMS 5
 #define CALL_PARAM_MAX 128
 #define CALL_FILE_NAME 96
 
@@ -45,6 +45,8 @@ struct call {
 	const char *file_type;
 	char file_name[CALL_FILE_NAME];
 	int retry_after; /* seconds, adds a Retry-After header when > 0 */
+	const char *header;  /* one more header of the answer (a static name), or NULL */
+	char header_value[64];
 };
 
 const char *call_query(struct call *c, const char *key);
@@ -79,6 +81,7 @@ struct route {
 #define UPLOAD_MAX (10 * 1024 * 1024)
 #define ROUTE_CSV 4 /* the body is CSV text (up to CSV_BODY_MAX), not JSON: handlers read raw_body */
 #define CSV_BODY_MAX (1024 * 1024)
+#define ROUTE_RAW 8 /* the body (up to 64 KiB) is left to the handler in raw_body: it must see the bytes as sent */
 
 extern const struct route routes[];
 extern const size_t routes_count;

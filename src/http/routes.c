@@ -15,6 +15,11 @@ const struct route routes[] = {
 	{"POST", "/api/v1/auth/logout", ROLE_ANY, api_logout, "end this session"},
 	{"GET", "/api/v1/auth/session", ROLE_ANY, api_session, "who is signed in"},
 
+	/* the data exchange: members sign their calls (no session); docs/exchange.md */
+	{"POST", "/x/{class}/{member}/{subsystem}/{service}/{version}", PUBLIC, api_exchange_call,
+	 "call a service of the data exchange (signed by the client member)", ROUTE_RAW},
+	{"GET", "/api/v1/exchange/services", ROLE_ADMIN, api_exchange_services, "exchange members, services, grants and purposes"},
+
 	{"GET", "/api/v1/units", PUBLIC, api_units_list, "administrative units as of a date"},
 	{"GET", "/api/v1/units/{code}", PUBLIC, api_unit_get, "one unit with parent, predecessors, successors"},
 
@@ -28,7 +33,7 @@ const struct route routes[] = {
 	{"POST", "/api/v1/me/consents", CITIZEN, api_consent_create, "grant a consent"},
 	{"GET", "/api/v1/me/consents", CITIZEN, api_consent_list, "my consents"},
 	{"DELETE", "/api/v1/me/consents/{id}", CITIZEN, api_consent_revoke, "revoke a consent"},
-	{"GET", "/api/v1/me/data-usage", CITIZEN, api_data_usage, "who used my data"},
+	{"GET", "/api/v1/me/data-usage", CITIZEN, api_data_usage, "who used my data, here and through the exchange"},
 	{"GET", "/api/v1/me/drafts", CITIZEN, api_drafts, "my draft applications"},
 	{"GET", "/api/v1/me/dossiers", CITIZEN, api_my_dossiers, "my dossiers"},
 	{"GET", "/api/v1/me/documents", CITIZEN, api_my_documents, "my document store: issued results and my files"},

@@ -36,6 +36,8 @@ struct request {
 	const char *pending_type; /* NULL for JSON text */
 	char pending_name[CALL_FILE_NAME];
 	int pending_status;
+	const char *pending_header; /* one more header of the held answer (call.header) */
+	char pending_header_value[64];
 	/* deferred work (CALL_DEFERRED): the route whose finish makes the answer, its caller, and
 	 * what the work reported */
 	const struct route *rt;
@@ -295,7 +297,7 @@ static int parse_body(struct call *c, struct request *rq, const struct route *rt
 		return too_large(&c->err, rq->max);
 	c->raw_body = rq->body.data;
 	c->raw_body_len = rq->body.len;
-	if (rt->flags & (ROUTE_UPLOAD | ROUTE_CSV))
+	if (rt->flags & (ROUTE_UPLOAD | ROUTE_CSV | ROUTE_RAW))
 		return 0;
 	c->body = json_parse_object(rq->body.data ? rq->body.data : "", rq->body.len, BODY_MAX, &c->err);
 	return c->body ? 0 : -1;
@@ -323,7 +325,7 @@ static enum MHD_Result answer(struct MHD_Connection *conn, struct call *c, int r
 	if (c->text) {
 		char *text = c->text;
 		c->text = NULL;
-		return send_text(conn, c->status ? c->status : 200, text, JSON_TYPE, 0);
+		return send_text_with(conn, c->status ? c->status : 200, text, JSON_TYPE, 0, c->header, c->header_value);
 	}
 	if (!c->result)
 		return send_text(conn, c->status ? c->status : 204, strdup(""), "text/plain", 0);
@@ -387,7 +389,8 @@ static enum MHD_Result answer_pending(struct app *app, struct MHD_Connection *co
 	if (rq->ready > 0) {
 		int status = rq->pending_status ? rq->pending_status : 200;
 		res = rq->pending_type ? send_bytes(conn, status, rq->pending, rq->pending_len, rq->pending_type, rq->pending_name)
-				       : send_text(conn, status, rq->pending, JSON_TYPE, rq->retry_after);
+				       : send_text_with(conn, status, rq->pending, JSON_TYPE, rq->retry_after, rq->pending_header,
+							rq->pending_header_value);
 		rq->pending = NULL; /* sent: the response owns it now */
 	} else {
 		struct err e;
@@ -412,6 +415,8 @@ static void client_address(struct MHD_Connection *conn, char *out, size_t n)
 static void hold_answer(struct request *rq, struct call *c, int rc)
 {
 	rq->pending_type = NULL;
+	rq->pending_header = c->header;
+	snprintf(rq->pending_header_value, sizeof rq->pending_header_value, "%s", c->header_value);
 	if (rc > 0 || !rc) {
 		rq->pending_status = c->status ? c->status : 200;
 		if (c->file) {

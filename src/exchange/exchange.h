@@ -1,0 +1,124 @@
+/* exchange.h — the X-Road-style data exchange (docs/exchange.md): this node's Ed25519 identity,
+ * members with their subsystems and services, grants naming the purposes they allow, signed
+ * calls between members, the sample national databases this node plays, and the signed,
+ * hash-chained message log that the citizen reads their part of. No HTTP here: http/ hands in
+ * the request's pieces and sends back what the exchange answers. */
+#ifndef TD_EXCHANGE_H
+#define TD_EXCHANGE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "db/db.h"
+#include "registry/registry.h"
+
+#define XR_ID_MAX 128      /* a client or service identifier */
+#define XR_FIELD_MAX 128   /* X-Road-Id, X-Road-UserId, X-Road-Issue */
+#define XR_CLOCK_SKEW_S 300 /* how far X-Road-Date may be from our clock */
+#define XR_SUBJECTS_MAX 1000
+
+/* The node as a running process knows it. */
+struct exchange {
+	char node_id[XR_ID_MAX];   /* VN/GOV/36 */
+	char public_key[64];       /* base64 */
+	unsigned char sk[64];      /* the secret key, from the key file */
+	bool has_key;              /* the key file was read and matches the public key */
+	json_t *providers;         /* data/exchange-providers.json as init stored it */
+	const struct registry *registry;
+	struct batch *writer;      /* the group-commit writer (NULL: logs directly) */
+};
+
+/* --- the node's identity (node.c) --- */
+/* The key file of a database URL: TRONDOI_NODE_KEY, else the database file's path + ".node-key". */
+void xnode_key_path(const char *db_url, char *out, size_t n);
+/* init: creates the node key pair (key file mode 0600, public key in the database) unless it
+ * exists, and sets the node's id (node_id NULL: keep it, or the data's default). Inside no
+ * transaction. Prints what it did. */
+int xnode_init(struct db *db, const char *db_url, const char *node_id, const char *default_id, struct err *e);
+/* Loads the node's id and keys into x (node_id, when given, overrides the stored id). A missing
+ * or mismatched key file leaves has_key false. */
+int xnode_load(struct exchange *x, struct db *db, const char *db_url, const char *node_id, struct err *e);
+void xnode_release(struct exchange *x);
+
+/* --- identifiers (ids.c) --- */
+/* "VN/GOV/BCA" (parts 3), "VN/GOV/BCA/CSDLQGDC" (4), "VN/GOV/BCA/CSDLQGDC/person/v1" (6): true
+ * when s has that many well-formed parts (class GOV or COM). */
+bool xid_valid(const char *s, int parts);
+/* The first parts of id into out ("VN/GOV/BCA" of a client). */
+void xid_prefix(const char *id, int parts, char *out, size_t n);
+
+/* --- members, subsystems, services, grants, purposes (members.c) --- */
+int xmember_add(struct db *db, const char *id, const char *name, const char *public_key, const char *subsystem,
+		struct err *e);
+int xservice_add(struct db *db, const char *id, const char *handler, const char *name, struct err *e);
+/* purposes: comma-separated codes, each known. hide_days > 0: an investigation grant, whose
+ * calls the citizen sees only once that many days have passed. */
+int xgrant_add(struct db *db, const char *client, const char *service, const char *purposes, int hide_days,
+	       const char *actor, struct err *e);
+int xgrant_revoke(struct db *db, const char *client, const char *service, const char *actor, struct err *e);
+/* init: the purposes (data/exchange-purposes.json) and the providers this node plays
+ * (data/exchange-providers.json: members, subsystems, services, sample records). */
+int xdata_load(struct db *db, const char *data_dir, const char *public_key, char default_node[XR_ID_MAX], struct err *e);
+/* GET /exchange/services: the node, purposes, members with subsystems, services and grants. */
+int xservices_list(const struct exchange *x, struct db *db, json_t **out, struct err *e);
+
+/* --- the sample national databases (providers.c) --- */
+/* Runs the service's handler on the request body: 0 with *out, or -1 with e (400, 404). */
+int xprovider_run(const struct exchange *x, struct db *db, const char *handler, const json_t *body, json_t **out,
+		  struct err *e);
+bool xprovider_known(const char *handler);
+
+/* --- one call (call.c) --- */
+struct xrequest {
+	const char *method, *path;
+	const char *service_parts[5]; /* class, member, subsystem, service, version from the path */
+	const char *client, *id, *user, *issue, *date, *signature; /* headers, NULL when absent */
+	const char *body;
+	size_t body_len;
+};
+struct xanswer {
+	int status;
+	char *text;              /* the answer (JSON text, owned) */
+	char request_hash[48];   /* base64 of SHA-256 of the signed string; "" when not computed */
+	struct xlog_job *job;    /* the message-log entry to write (owned until submitted) */
+};
+/* Checks and serves one call; every outcome (served, refused, failed) comes with its log job.
+ * Returns 0 (answer filled) or -1 when memory ran out. */
+int xcall_handle(const struct exchange *x, struct db *db, const struct xrequest *rq, struct xanswer *out);
+/* The string a client signs (docs/exchange.md), into a new malloc'd string. */
+char *xcall_signed_string(const struct xrequest *rq);
+/* Writes the answer's log entry: through the writer, reporting through w (returns USAGE_PENDING),
+ * or at once when there is no writer. Frees the job. */
+int xcall_log(const struct exchange *x, struct db *db, struct xanswer *a, const struct usage_wait *w);
+void xanswer_release(struct xanswer *a);
+
+/* --- the message log (msglog.c) --- */
+struct xlog_entry {
+	int64_t seq, at;
+	const char *client, *service, *purpose;
+	int status;
+	const char *message_id, *user_id, *issue, *outcome, *request_hash, *response_hash;
+	const char *subjects; /* JSON array of citizen IDs */
+	int64_t hide_until;
+};
+/* hash of the entry's private part into out[65]: what a citizen's proof carries instead of it. */
+void xlog_detail_hash(const struct xlog_entry *x, char out[65]);
+/* hash of the entry chained on prev, given its detail hash, into out[65]. */
+void xlog_hash(const char *prev, const struct xlog_entry *x, const char *detail_hash, char out[65]);
+/* Appends x (seq and at filled here) inside the caller's transaction, signed with sk (NULL:
+ * unsigned). Also records x's subjects. 0 or -1. */
+int xlog_append(struct db *db, struct xlog_entry *x, const unsigned char *sk);
+/* Recomputes the chain and every signature against public_key (base64). 0 intact (*count),
+ * 1 broken (*bad, why), -1 database error. */
+int xlog_verify(struct db *db, const char *public_key, int64_t *count, int64_t *bad, char *why, size_t whylen);
+/* The citizen's exchanges (not those still hidden), newest first, each with its proof. */
+int xlog_for_citizen(const struct exchange *x, struct db *db, const char *citizen_id, int limit, json_t **out,
+		     struct err *e);
+/* Checks a proof (one entry of GET /me/data-usage's "exchanges") against the node's public key:
+ * the entry's hash, its signature and the head's. 0 genuine, 1 not (why says what). */
+int xlog_verify_entry(const json_t *entry, const char *public_key, char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,52 @@
+/* api_exchange.c — the exchange over HTTP: POST /x/{class}/{member}/{subsystem}/{service}/{version}
+ * (a signed call between members, answered once its message-log entry is on disk) and the admin's
+ * list of members, services and grants. Thin: exchange/ decides. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/api.h"
+
+int api_exchange_call(struct call *c)
+{
+	struct exchange *x = &c->app->exchange;
+	struct xrequest rq = {
+		.method = c->method,
+		.path = c->path,
+		.service_parts = {c->params[0], c->params[1], c->params[2], c->params[3], c->params[4]},
+		.client = call_header(c, "X-Road-Client"),
+		.id = call_header(c, "X-Road-Id"),
+		.user = call_header(c, "X-Road-UserId"),
+		.issue = call_header(c, "X-Road-Issue"),
+		.date = call_header(c, "X-Road-Date"),
+		.signature = call_header(c, "X-Road-Signature"),
+		.body = c->raw_body,
+		.body_len = c->raw_body_len,
+	};
+	struct xanswer a;
+	if (xcall_handle(x, c->db, &rq, &a))
+		return err_set(&c->err, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
+	c->status = a.status;
+	c->text = a.text;
+	a.text = NULL;
+	if (a.request_hash[0]) {
+		c->header = "X-Road-Request-Hash";
+		snprintf(c->header_value, sizeof c->header_value, "%s", a.request_hash);
+	}
+	int rc = xcall_log(x, c->db, &a, c->wait);
+	xanswer_release(&a);
+	if (rc < 0) {
+		free(c->text);
+		c->text = NULL;
+		c->header = NULL;
+		return err_set(&c->err, 503, "message_log_unavailable", "the call could not be logged, so it is not answered; try again "
+									 "with a new X-Road-Id",
+			       "không ghi được nhật ký thông điệp nên cuộc gọi không được trả lời; hãy thử lại với X-Road-Id mới");
+	}
+	return rc;
+}
+
+int api_exchange_services(struct call *c)
+{
+	return xservices_list(&c->app->exchange, c->db, &c->result, &c->err);
+}

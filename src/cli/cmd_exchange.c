@@ -14,6 +14,7 @@
 	"  service --id VN/GOV/CODE/SUBSYSTEM/SERVICE/VERSION --handler NAME [--name TEXT]\n"                         \
 	"  grant --client VN/GOV/CODE/SUBSYSTEM --service ID --purposes CODE[,CODE…] [--hide-days N]\n"               \
 	"  revoke --client VN/GOV/CODE/SUBSYSTEM --service ID\n"                                                       \
+	"  sign-pending --db PATH\n"                                                                                   \
 	"  verify-log --db PATH\n"                                                                                     \
 	"  verify-entry [--key BASE64] [--db PATH] FILE|-\n"
 
@@ -153,6 +154,34 @@ static int verify_log(int argc, char **argv)
 	return 1;
 }
 
+static int sign_pending(int argc, char **argv)
+{
+	const char *url = NULL;
+	const struct opt opts[] = {{"db", "PATH", "database", &url, NULL, true}, {0}};
+	const char *pos[1];
+	int npos, r = parse(argc, argv, opts, "exchange sign-pending --db PATH",
+			     "Sign the messages logged while the node key file was unavailable (serve does it on start).", pos, 0,
+			     &npos);
+	if (r)
+		return r < 0 ? 0 : r;
+	struct db *db;
+	if (open_db("exchange sign-pending", url, &db))
+		return 1;
+	struct exchange x = {0};
+	struct err e = {0};
+	int64_t n = 0;
+	int rc = xnode_load(&x, db, url, NULL, &e);
+	if (!rc && !x.has_key)
+		rc = err_set(&e, 409, "node_key_unavailable", "the node key file is missing or does not match the database's public key",
+			     "tệp khóa của nút không có hoặc không khớp với khóa công khai trong cơ sở dữ liệu");
+	if (!rc && xlog_sign_pending(db, x.sk, &n))
+		rc = err_set(&e, 500, "db_error", "cannot sign: %s", "không ký được: %s", db_errmsg(db));
+	xnode_release(&x);
+	char done[64];
+	snprintf(done, sizeof done, "signed %lld messages", (long long)n);
+	return finish("exchange sign-pending", db, rc, &e, done);
+}
+
 /* The entry's hash as the log on db holds it at the proof's seq equals the proof's. */
 static int entry_in_db(const char *url, const json_t *entry, char *key, size_t keylen, char *why, size_t whylen)
 {
@@ -228,6 +257,7 @@ static const struct {
 } subcommands[] = {
 	{"member", member_cmd},         {"service", service_cmd},           {"grant", grant_cmd},
 	{"revoke", revoke_cmd},         {"verify-log", verify_log},         {"verify-entry", verify_entry},
+	{"sign-pending", sign_pending},
 };
 
 int cmd_exchange(int argc, char **argv)

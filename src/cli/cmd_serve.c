@@ -52,8 +52,14 @@ int cmd_serve(int argc, char **argv)
 	}
 	if (node)
 		snprintf(a.exchange.node_id, sizeof a.exchange.node_id, "%s", node);
+	int64_t signed_now = 0;
 	if (a.exchange.node_id[0] && !a.exchange.has_key)
-		log_error("serve", "the exchange node key file is missing or does not match; messages are logged unsigned");
+		log_error("serve", "the exchange node key file is missing or does not match; messages are logged unsigned "
+				   "until it is back (then serve, or trondoi exchange sign-pending, signs them)");
+	else if (a.exchange.has_key && xlog_sign_pending(db, a.exchange.sk, &signed_now))
+		log_error("serve", "cannot sign the exchange messages logged without the key: %s", db_errmsg(db));
+	else if (signed_now)
+		log_info("serve", "signed %lld exchange messages logged while the node key was unavailable", (long long)signed_now);
 	db_close(db); /* each worker thread opens its own */
 	char webdir[1024];
 	snprintf(webdir, sizeof webdir, "%s/web", app_home());

@@ -111,6 +111,9 @@ void xlog_hash(const char *prev, const struct xlog_entry *x, const char *detail_
 /* Appends x (seq and at filled here) inside the caller's transaction, signed with sk (NULL:
  * unsigned). Also records x's subjects. 0 or -1. */
 int xlog_append(struct db *db, struct xlog_entry *x, const unsigned char *sk);
+/* Signs the entries logged while the key was unavailable (in one transaction of its own): 0 with
+ * *signed_now, or -1. */
+int xlog_sign_pending(struct db *db, const unsigned char *sk, int64_t *signed_now);
 /* Recomputes the chain and every signature against public_key (base64). 0 intact (*count),
  * 1 broken (*bad, why), -1 database error. */
 int xlog_verify(struct db *db, const char *public_key, int64_t *count, int64_t *bad, char *why, size_t whylen);

@@ -123,6 +123,44 @@ int xlog_append(struct db *db, struct xlog_entry *x, const unsigned char *sk)
 	return db_run(db, "UPDATE exchange_head SET hash = ? WHERE id = 1", "t", h) == DB_DONE ? 0 : -1;
 }
 
+int xlog_sign_pending(struct db *db, const unsigned char *sk, int64_t *signed_now)
+{
+	*signed_now = 0;
+	if (db_begin(db))
+		return -1;
+	/* the hash does not cover the signature, so signing later leaves the chain as it was */
+	struct db_stmt *st;
+	int64_t seqs[256];
+	char hashes[256][65];
+	int n = 0, rc = 0;
+	do {
+		n = 0;
+		st = db_prepare(db, "SELECT seq, hash FROM exchange_log WHERE signature = '' ORDER BY seq LIMIT 256");
+		if (!st) {
+			rc = -1;
+			break;
+		}
+		while (n < 256 && db_step(st) == DB_ROW) {
+			seqs[n] = db_col_int(st, 0);
+			snprintf(hashes[n++], 65, "%s", db_col_text(st, 1));
+		}
+		db_reset(st);
+		for (int i = 0; i < n && !rc; i++) {
+			char sig[SIG_B64];
+			sign(sk, hashes[i], sig);
+			if (db_run(db, "UPDATE exchange_log SET signature = ? WHERE seq = ?", "ti", sig, seqs[i]) != DB_DONE)
+				rc = -1;
+		}
+		*signed_now += n;
+	} while (!rc && n == 256);
+	if (rc || db_commit(db)) {
+		db_rollback(db);
+		*signed_now = 0;
+		return -1;
+	}
+	return 0;
+}
+
 /* The entry at the statement's row (columns in the SELECT order of xlog_verify). */
 static void row_entry(struct db_stmt *st, struct xlog_entry *x)
 {

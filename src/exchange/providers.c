@@ -8,6 +8,8 @@
 
 #include "exchange/exchange.h"
 
+#define POPULATION_BULK_MAX 100
+
 typedef int (*provider_fn)(const struct exchange *x, struct db *db, const json_t *body, json_t **out, struct err *e);
 
 /* The string field name of body (1-64 bytes), or NULL. */
@@ -39,11 +41,9 @@ static const json_t *records_of(const struct exchange *x, const char *handler)
 	return NULL;
 }
 
-static int population_person(const struct exchange *x, struct db *db, const json_t *body, json_t **out, struct err *e)
+/* One person's record as the registry renders it: 0, -1 with e (404 when unknown). */
+static int person(const struct exchange *x, struct db *db, const char *id, json_t **out, struct err *e)
 {
-	const char *id = field(body, "id");
-	if (!id)
-		return need(e, "\"id\": the personal ID");
 	if (citizen_id_check(id, NULL, NULL, NULL, e))
 		return -1;
 	const json_t *doc;
@@ -51,11 +51,50 @@ static int population_person(const struct exchange *x, struct db *db, const json
 		return e->status == 404 ? not_found(e, "person", id) : -1;
 	char *text = citizen_render(x->registry, id, doc, NULL, NULL);
 	json_decref((json_t *)doc);
-	json_t *person = text ? json_loads(text, 0, NULL) : NULL;
+	*out = text ? json_loads(text, 0, NULL) : NULL;
 	free(text);
-	if (!person)
-		return err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
-	*out = json_pack("{s:o}", "person", person);
+	return *out ? 0 : err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
+}
+
+/* {"id"}: {"person"}; or a bulk job {"ids": [up to 100]}: {"persons", "not_found"}, which the
+ * message log records once, carrying every ID, so each person sees it in their usage log. */
+static int population_person(const struct exchange *x, struct db *db, const json_t *body, json_t **out, struct err *e)
+{
+	const json_t *ids = json_object_get(body, "ids");
+	const char *id = field(body, "id");
+	if (!ids) {
+		json_t *p;
+		if (!id)
+			return need(e, "\"id\": the personal ID, or \"ids\": up to 100 of them");
+		if (person(x, db, id, &p, e))
+			return -1;
+		*out = json_pack("{s:o}", "person", p);
+		return 0;
+	}
+	if (id || !json_is_array(ids) || !json_array_size(ids) || json_array_size(ids) > POPULATION_BULK_MAX)
+		return need(e, "either \"id\" or \"ids\" (1 to 100 personal IDs)");
+	json_t *persons = json_array(), *missing = json_array(), *v;
+	size_t i;
+	json_array_foreach(ids, i, v) {
+		json_t *p;
+		struct err pe = {0};
+		if (!json_string_value(v) || strlen(json_string_value(v)) > 64) {
+			json_decref(persons);
+			json_decref(missing);
+			return need(e, "\"ids\" as personal ID strings");
+		}
+		if (!person(x, db, json_string_value(v), &p, &pe))
+			json_array_append_new(persons, p);
+		else if (pe.status == 404 || pe.status == 422)
+			json_array_append(missing, v);
+		else {
+			json_decref(persons);
+			json_decref(missing);
+			*e = pe;
+			return -1;
+		}
+	}
+	*out = json_pack("{s:o,s:o}", "persons", persons, "not_found", missing);
 	return 0;
 }
 

@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { api, cli, login, startServer } from './harness.mjs';
+import { api, cli, login, startServer, tempDir } from './harness.mjs';
 import Database from './sqlite.mjs';
 
 let srv, U, dan, admin;
@@ -154,6 +154,20 @@ describe('calls to the sample national databases', () => {
     assert.equal(r.json.businesses[0].kind, 'household');
     r = await xcall(BUSINESS, { owner_id: '036190000202' }, { issue: 'BUSINESS_REGISTRATION' });
     assert.deepEqual(r.json.businesses.map((b) => b.tax_code), ['0600123456']);
+  });
+
+  test('population in bulk: one call about three IDs, answered per person and logged once carrying each', async () => {
+    const db = new Database(srv.db);
+    const other = db.get('SELECT id FROM citizens WHERE id <> ? ORDER BY id LIMIT 1', dan).id;
+    const r = await xcall(PERSON, { ids: [dan, other, '036085000101'] }, { issue: 'CIVIL_STATUS' });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.persons.map((p) => p.id), [dan, other]);
+    assert.deepEqual(r.json.not_found, ['036085000101']); // a sample ID of the other databases, not in this registry
+    const seq = db.get('SELECT MAX(seq) AS seq FROM exchange_log').seq;
+    const subjects = db.all('SELECT citizen_id FROM exchange_subjects WHERE seq = ? ORDER BY citizen_id', seq).map((x) => x.citizen_id);
+    assert.deepEqual(subjects, [dan, other, '036085000101'].sort());
+    const tooMany = await xcall(PERSON, { ids: Array(101).fill(dan) }, { issue: 'CIVIL_STATUS' });
+    assert.equal(tooMany.status, 400);
   });
 
   test('social insurance: the health insurance card by ID (an investigation grant)', async () => {
@@ -337,5 +351,50 @@ describe("the citizen's view", () => {
     const seen = r.json.exchanges.find((e) => e.service === CARD);
     assert.equal(seen.purpose, 'CRIMINAL_INVESTIGATION');
     assert.equal(seen.status, 404);
+  });
+});
+
+describe('without the node key', () => {
+  test('messages keep flowing unsigned while the key file is away, and are signed once it is back', async () => {
+    const dir = tempDir();
+    const dbPath = join(dir, 'trondoi.db');
+    assert.equal(cli(['init', '--db', dbPath, '--node', 'VN/GOV/37']).status, 0);
+    const x = (...args) => cli(['exchange', ...args, '--db', dbPath]);
+    assert.equal(x('member', '--id', 'VN/GOV/UBND36', '--name', 'UBND', '--public-key', ours.pub, '--subsystem', 'MOTCUA').status, 0);
+    assert.equal(x('grant', '--client', CLIENT, '--service', PARCELS, '--purposes', 'LAND_REGISTRATION').status, 0);
+    const key = dbPath + '.node-key';
+    const away = () => renameSync(key, key + '.away');
+    const back = () => renameSync(key + '.away', key);
+    const round = async (n) => { // a server started without the key answers n calls
+      away();
+      const s = await startServer({ dir, init: false });
+      const saved = U;
+      U = s.url;
+      for (let i = 0; i < n; i++) {
+        const r = await xcall(PARCELS, { parcel: '36-001-0042' }, { issue: 'LAND_REGISTRATION' });
+        assert.equal(r.status, 200, r.text);
+      }
+      U = saved;
+      const stopped = await s.stop({ keep: true });
+      assert.equal(stopped.code, 0);
+      assert.match(stopped.stderr, /messages are logged unsigned/);
+      back();
+    };
+    await round(2);
+    let r = x('verify-log');
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout.trim(), 'broken at message 1: not signed by the node');
+    r = x('sign-pending');
+    assert.equal(r.stdout.trim(), 'signed 2 messages');
+    assert.equal(x('verify-log').stdout.trim(), 'ok 2 messages');
+    await round(1);
+    assert.equal(x('verify-log').status, 1);
+    const s = await startServer({ dir, init: false }); // with the key back, serve signs on start
+    const stopped = await s.stop({ keep: true });
+    assert.match(stopped.stderr, /signed 1 exchange messages logged while the node key was unavailable/);
+    r = x('verify-log');
+    assert.equal(r.stdout.trim(), 'ok 3 messages', r.stdout + r.stderr);
+    assert.equal(new Database(dbPath).get('SELECT node_id FROM exchange_node').node_id, 'VN/GOV/37');
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -60,6 +60,7 @@ int app_open(struct app *a, const char *db_url, struct db **db, struct err *e)
 	const struct embedded_file *rf = embedded_find(embedded_docs, "report-regimes.json");
 	a->dossiers.regimes = rf ? json_loads((const char *)rf->data, 0, NULL) : NULL;
 	a->exchange.registry = &a->registry;
+	a->exchange.calendar = a->calendar;
 	a->exchange.providers = meta_json(*db, "exchange_providers");
 	struct err xe = {0};
 	if (xnode_load(&a->exchange, *db, db_url, NULL, &xe)) /* a database from before the exchange: calls answer 503 */

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "calendar/calendar.h"
 #include "core/err.h"
 #include "db/db.h"
 #include "registry/registry.h"
@@ -28,6 +29,7 @@ struct exchange {
 	bool has_key;              /* the key file was read and matches the public key */
 	json_t *providers;         /* data/exchange-providers.json as init stored it */
 	const struct registry *registry;
+	const struct calendar *calendar; /* the working-day clock of objections' deadlines */
 	struct batch *writer;      /* the group-commit writer (NULL: logs directly) */
 };
 
@@ -123,5 +125,13 @@ int xlog_for_citizen(const struct exchange *x, struct db *db, const char *citize
 /* Checks a proof (one entry of GET /me/data-usage's "exchanges") against the node's public key:
  * the entry's hash, its signature and the head's. 0 genuine, 1 not (why says what). */
 int xlog_verify_entry(const json_t *entry, const char *public_key, char *why, size_t whylen);
+
+/* --- objections (objections.c) --- */
+/* POST /me/data-usage/{entry}/objection {"reason"}: opens a case for the data-protection officer
+ * on an exchange the citizen can see; 201 answer in *out; 404 for entries not theirs or hidden. */
+int xobjection_create(const struct exchange *x, struct db *db, const char *citizen, const char *entry, const json_t *body,
+		      json_t **out, struct err *e);
+/* GET /exchange/objections: every case, soonest deadline first. */
+int xobjections_list(struct db *db, json_t **out, struct err *e);
 
 #endif

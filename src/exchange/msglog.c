@@ -245,9 +245,10 @@ int xlog_for_citizen(const struct exchange *x, struct db *db, const char *citize
 				 db_col_text(st, 2));
 	db_reset(st);
 	st = db_prepare(db, "SELECT l.seq, l.at, l.client, l.service, l.purpose, l.status, l.detail_hash, l.prev_hash, l.hash, "
-			    "l.signature, p.name_vi, p.name_en, p.legal_basis_vi, p.legal_basis_en "
+			    "l.signature, p.name_vi, p.name_en, p.legal_basis_vi, p.legal_basis_en, o.id, o.status, o.due_at "
 			    "FROM exchange_subjects s JOIN exchange_log l ON l.seq = s.seq "
 			    "LEFT JOIN exchange_purposes p ON p.code = l.purpose "
+			    "LEFT JOIN exchange_objections o ON o.seq = l.seq AND o.citizen_id = s.citizen_id "
 			    "WHERE s.citizen_id = ? AND l.hide_until <= ? ORDER BY l.seq DESC LIMIT ?");
 	if (!st || db_bind(st, "tii", citizen_id, clock_now_us(), (int64_t)limit)) {
 		json_decref(head);
@@ -262,11 +263,18 @@ int xlog_for_citizen(const struct exchange *x, struct db *db, const char *citize
 					  (json_int_t)db_col_int(st, 1), "prev_hash", db_col_text(st, 7), "detail_hash",
 					  db_col_text(st, 6), "hash", db_col_text(st, 8), "signature", db_col_text(st, 9), "head",
 					  head ? head : json_null(), "node", x->node_id, "public_key", x->public_key);
-		json_array_append_new(list, json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:{s:s,s:s},s:{s:s,s:s},s:o}", "at", at, "client",
-						      db_col_text(st, 2), "client_member", member, "service", db_col_text(st, 3),
-						      "purpose", db_col_text(st, 4), "status", (int)db_col_int(st, 5), "purpose_name",
-						      "vi", db_col_text(st, 10), "en", db_col_text(st, 11), "legal_basis", "vi",
-						      db_col_text(st, 12), "en", db_col_text(st, 13), "proof", proof));
+		json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:i,s:{s:s,s:s},s:{s:s,s:s},s:o}", "id", (json_int_t)db_col_int(st, 0),
+				      "at", at, "client", db_col_text(st, 2), "client_member", member, "service", db_col_text(st, 3),
+				      "purpose", db_col_text(st, 4), "status", (int)db_col_int(st, 5), "purpose_name", "vi",
+				      db_col_text(st, 10), "en", db_col_text(st, 11), "legal_basis", "vi", db_col_text(st, 12), "en",
+				      db_col_text(st, 13), "proof", proof);
+		if (!db_col_null(st, 14)) {
+			char due[40];
+			clock_iso(db_col_int(st, 16), due, sizeof due);
+			json_object_set_new(o, "objection", json_pack("{s:s,s:s,s:s}", "id", db_col_text(st, 14), "status",
+								      db_col_text(st, 15), "due_at", due));
+		}
+		json_array_append_new(list, o);
 	}
 	json_decref(head);
 	*out = list;

@@ -50,3 +50,16 @@ int api_exchange_services(struct call *c)
 {
 	return xservices_list(&c->app->exchange, c->db, &c->result, &c->err);
 }
+
+int api_exchange_objection(struct call *c)
+{
+	if (xobjection_create(&c->app->exchange, c->db, c->who->citizen_id, c->params[0], c->body, &c->result, &c->err))
+		return -1;
+	c->status = 201;
+	return 0;
+}
+
+int api_exchange_objections(struct call *c)
+{
+	return xobjections_list(c->db, &c->result, &c->err);
+}

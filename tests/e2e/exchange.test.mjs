@@ -332,6 +332,39 @@ describe("the citizen's view", () => {
     assert.match(v.stdout, /signature does not match/);
   });
 
+  test('dan objects to an exchange: a case for the data-protection officer, due in 15 working days', async () => {
+    const token = await login(U, 'dan');
+    const mine = (await api(U, 'GET', '/api/v1/me/data-usage', { token })).json.exchanges;
+    const entry = mine.find((e) => e.status === 200 && e.service === PERSON);
+    const r = await api(U, 'POST', `/api/v1/me/data-usage/${entry.id}/objection`, { token, body: { reason: 'Tôi không nộp hồ sơ cư trú nào.' } });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.json.status, 'open');
+    assert.equal(r.json.entry, entry.id);
+    assert.equal(r.json.handled_by, 'data-protection officer');
+    // 17:00 in Vietnam of the 15th working day after today (the calendar API counts the same way)
+    const due = await api(U, 'GET', `/api/v1/calendar/due?received_at=${encodeURIComponent(r.json.created_at)}&days=15`);
+    assert.equal(due.status, 200, due.text);
+    assert.equal(Date.parse(r.json.due_at), Date.parse(due.json.due));
+    const again = await api(U, 'POST', `/api/v1/me/data-usage/${entry.id}/objection`, { token, body: { reason: 'lần nữa' } });
+    assert.equal(again.status, 409);
+    assert.equal((await api(U, 'POST', `/api/v1/me/data-usage/${entry.id}/objection`, { token, body: {} })).status, 422);
+    // an entry that did not carry dan's ID is not his to object to (and not revealed)
+    const db = new Database(srv.db);
+    const foreign = db.get(`SELECT seq FROM exchange_log WHERE seq NOT IN (SELECT seq FROM exchange_subjects WHERE citizen_id = ?)
+                            ORDER BY seq LIMIT 1`, dan).seq;
+    const not = await api(U, 'POST', `/api/v1/me/data-usage/${foreign}/objection`, { token, body: { reason: 'x' } });
+    assert.equal(not.status, 404);
+    const listed = (await api(U, 'GET', '/api/v1/me/data-usage', { token })).json.exchanges.find((e) => e.id === entry.id);
+    assert.deepEqual(listed.objection, { id: r.json.id, status: 'open', due_at: r.json.due_at });
+    const cases = await api(U, 'GET', '/api/v1/exchange/objections', { token: admin });
+    assert.equal(cases.status, 200);
+    assert.equal(cases.json.objections.length, 1);
+    assert.equal(cases.json.objections[0].citizen_id, dan);
+    assert.equal(cases.json.objections[0].client, entry.client);
+    assert.equal(cases.json.objections[0].overdue, false);
+    assert.equal((await api(U, 'GET', '/api/v1/exchange/objections', { token })).status, 403);
+  });
+
   test('a co-owner named only in the answer sees the land read; an investigation stays hidden until its period ends', async () => {
     const db = new Database(srv.db);
     // 036190000202 co-owns parcel 36-001-0042, returned when the land registry was asked about 036085000101

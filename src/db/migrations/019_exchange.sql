@@ -29,3 +29,9 @@ CREATE TABLE exchange_log (
   detail_hash TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL, signature TEXT NOT NULL);
 CREATE TABLE exchange_subjects (
   citizen_id TEXT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (citizen_id, seq));
+-- a citizen's objection to an exchange that carried their data: a case for the data-protection
+-- officer, due within a number of working days
+CREATE TABLE exchange_objections (
+  id TEXT PRIMARY KEY, seq BIGINT NOT NULL, citizen_id TEXT NOT NULL, reason TEXT NOT NULL,
+  status TEXT NOT NULL, created_at BIGINT NOT NULL, due_at BIGINT NOT NULL, UNIQUE (citizen_id, seq));
+CREATE INDEX exchange_objections_by_due ON exchange_objections (status, due_at);

@@ -14,6 +14,7 @@
 	"  service --id VN/GOV/CODE/SUBSYSTEM/SERVICE/VERSION --handler NAME [--name TEXT]\n"                         \
 	"  grant --client VN/GOV/CODE/SUBSYSTEM --service ID --purposes CODE[,CODE…] [--hide-days N]\n"               \
 	"  revoke --client VN/GOV/CODE/SUBSYSTEM --service ID\n"                                                       \
+	"  peer --node VN/GOV/36 --url URL --public-key BASE64\n"                                                      \
 	"  sign-pending --db PATH\n"                                                                                   \
 	"  verify-log --db PATH\n"                                                                                     \
 	"  verify-entry [--key BASE64] [--db PATH] FILE|-\n"
@@ -154,6 +155,30 @@ static int verify_log(int argc, char **argv)
 	return 1;
 }
 
+static int peer(int argc, char **argv)
+{
+	const char *url = NULL, *node = NULL, *addr = NULL, *key = NULL;
+	const struct opt opts[] = {{"db", "PATH", "database", &url, NULL, true},
+				   {"node", "ID", "the other node, VN/GOV/36", &node, NULL, true},
+				   {"url", "URL", "where it answers, http://host:port", &addr, NULL, true},
+				   {"public-key", "BASE64", "its node key (GET /api/v1/exchange/services there)", &key, NULL, true},
+				   {0}};
+	const char *pos[1];
+	int npos, r = parse(argc, argv, opts, "exchange peer --db PATH --node VN/GOV/36 --url URL --public-key B64",
+			     "Tell this node of another: where it answers and its key. It also becomes a member here (subsystem\n"
+			     "TRONDOI), which grants can then name.",
+			     pos, 0, &npos);
+	if (r)
+		return r < 0 ? 0 : r;
+	struct db *db;
+	if (open_db("exchange peer", url, &db))
+		return 1;
+	struct err e = {0};
+	char done[300];
+	snprintf(done, sizeof done, "peer %s at %s registered (client %s/%s)", node, addr, node, XR_PEER_SUBSYSTEM);
+	return finish("exchange peer", db, xpeer_add(db, node, addr, key, &e), &e, done);
+}
+
 static int sign_pending(int argc, char **argv)
 {
 	const char *url = NULL;
@@ -257,7 +282,7 @@ static const struct {
 } subcommands[] = {
 	{"member", member_cmd},         {"service", service_cmd},           {"grant", grant_cmd},
 	{"revoke", revoke_cmd},         {"verify-log", verify_log},         {"verify-entry", verify_entry},
-	{"sign-pending", sign_pending},
+	{"sign-pending", sign_pending}, {"peer", peer},
 };
 
 int cmd_exchange(int argc, char **argv)

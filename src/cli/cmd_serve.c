@@ -1,4 +1,5 @@
 /* cmd_serve.c — `trondoi serve`: the HTTP server. */
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,7 +96,9 @@ int cmd_serve(int argc, char **argv)
 		app_close(&a);
 		return cli_fail("serve", &e);
 	}
+	curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: exchange calls to other nodes */
 	int rc = server_run(&a, &so, &e);
+	curl_global_cleanup();
 	sender_stop(sender);
 	app_close(&a);
 	return rc ? cli_fail("serve", &e) : 0;

@@ -40,6 +40,34 @@ static void job_free(struct xlog_job *j)
 	free(j);
 }
 
+struct xlog_job *xlog_job_new(const struct exchange *x, const struct xlog_entry *e, bool record_id)
+{
+	struct xlog_job *j = calloc(1, sizeof *j);
+	if (!j)
+		return NULL;
+	j->x = x;
+	j->record_id = record_id;
+	const char *s[] = {e->service, e->client, e->purpose, e->message_id, e->user_id, e->issue, e->outcome,
+			   e->request_hash, e->response_hash, e->subjects};
+	for (size_t i = 0; i < 10; i++)
+		if (!(j->strings[i] = strdup(s[i] ? s[i] : ""))) {
+			job_free(j);
+			return NULL;
+		}
+	j->e = *e;
+	j->e.service = j->strings[0];
+	j->e.client = j->strings[1];
+	j->e.purpose = j->strings[2];
+	j->e.message_id = j->strings[3];
+	j->e.user_id = j->strings[4];
+	j->e.issue = j->strings[5];
+	j->e.outcome = j->strings[6];
+	j->e.request_hash = j->strings[7];
+	j->e.response_hash = j->strings[8];
+	j->e.subjects = j->strings[9];
+	return j;
+}
+
 void xanswer_release(struct xanswer *a)
 {
 	free(a->text);
@@ -223,7 +251,7 @@ static int service_handler(struct db *db, const char *service, char *handler, si
 }
 
 /* Every well-formed personal ID among v's strings, once each, appended to ids. */
-static void collect_subjects(const json_t *v, json_t *ids)
+void xcall_collect_subjects(const json_t *v, json_t *ids)
 {
 	size_t i;
 	const char *k;
@@ -238,10 +266,10 @@ static void collect_subjects(const json_t *v, json_t *ids)
 		}
 	} else if (json_is_array(v))
 		json_array_foreach(v, i, item)
-			collect_subjects(item, ids);
+			xcall_collect_subjects(item, ids);
 	else if (json_is_object(v))
 		json_object_foreach((json_t *)v, k, item)
-			collect_subjects(item, ids);
+			xcall_collect_subjects(item, ids);
 }
 
 /* What every outcome shares, worked out as the checks go. */
@@ -332,31 +360,22 @@ int xcall_handle(const struct exchange *x, struct db *db, const struct xrequest 
 	json_t *ids = json_array();
 	if (!p.body && rq->body) /* refused before the body was read: whom it concerned is still logged */
 		p.body = json_loadb(rq->body, rq->body_len < BODY_LIMIT ? rq->body_len : BODY_LIMIT, JSON_REJECT_DUPLICATES, NULL);
-	collect_subjects(p.body, ids);
-	collect_subjects(p.result, ids);
-	struct xlog_job *j = calloc(1, sizeof *j);
+	xcall_collect_subjects(p.body, ids);
+	xcall_collect_subjects(p.result, ids);
+	char *subjects = json_dumps(ids, JSON_COMPACT);
+	char *client = safe_copy(rq->client, XR_FIELD_MAX), *id = safe_copy(rq->id, XR_FIELD_MAX);
+	char *user = safe_copy(rq->user, XR_FIELD_MAX), *issue = safe_copy(rq->issue, XR_FIELD_MAX);
 	int64_t now = clock_now_us();
-	if (j) {
-		j->x = x;
-		j->record_id = p.authenticated;
-		const char *s[] = {p.service, safe_copy(rq->client, XR_FIELD_MAX), p.purpose, safe_copy(rq->id, XR_FIELD_MAX),
-				   safe_copy(rq->user, XR_FIELD_MAX), safe_copy(rq->issue, XR_FIELD_MAX), rc ? e.code : "ok",
-				   out->request_hash, response_hash, NULL};
-		for (size_t i = 0; i < 9; i++) /* 1, 3, 4, 5 are new copies already */
-			j->strings[i] = (i == 1 || i == 3 || i == 4 || i == 5) ? (char *)s[i] : strdup(s[i]);
-		j->strings[9] = json_dumps(ids, JSON_COMPACT);
-		j->e = (struct xlog_entry){.at = now, .service = j->strings[0], .client = j->strings[1], .purpose = j->strings[2],
-					   .status = out->status, .message_id = j->strings[3], .user_id = j->strings[4],
-					   .issue = j->strings[5], .outcome = j->strings[6], .request_hash = j->strings[7],
-					   .response_hash = j->strings[8], .subjects = j->strings[9],
-					   .hide_until = now + (int64_t)p.hide_days * 86400 * 1000000LL};
-		for (size_t i = 0; i < 10; i++)
-			if (!j->strings[i]) {
-				job_free(j);
-				j = NULL;
-				break;
-			}
-	}
+	struct xlog_entry entry = {.at = now, .service = p.service, .client = client, .purpose = p.purpose,
+				   .status = out->status, .message_id = id, .user_id = user, .issue = issue,
+				   .outcome = rc ? e.code : "ok", .request_hash = out->request_hash, .response_hash = response_hash,
+				   .subjects = subjects, .hide_until = now + (int64_t)p.hide_days * 86400 * 1000000LL};
+	struct xlog_job *j = client && id && user && issue && subjects ? xlog_job_new(x, &entry, p.authenticated) : NULL;
+	free(subjects);
+	free(client);
+	free(id);
+	free(user);
+	free(issue);
 	out->job = j;
 	json_decref(ids);
 	json_decref(answer);
@@ -394,19 +413,24 @@ static void done(struct batch_job *bj, int rc)
 	job_free(j);
 }
 
+int xlog_job_write(const struct exchange *x, struct db *db, struct xlog_job *j)
+{
+	j->job.apply = apply;
+	j->job.done = NULL; /* batch_run's caller waits instead */
+	int rc = batch_run(x->registry ? x->registry->writer : NULL, db, &j->job);
+	job_free(j);
+	return rc;
+}
+
 int xcall_log(const struct exchange *x, struct db *db, struct xanswer *a, const struct usage_wait *w)
 {
 	struct xlog_job *j = a->job;
 	a->job = NULL;
+	struct batch *writer = x->registry ? x->registry->writer : NULL;
+	if (!writer || !w)
+		return xlog_job_write(x, db, j);
 	j->job.apply = apply;
 	j->job.done = done;
-	struct batch *writer = x->registry ? x->registry->writer : NULL;
-	if (!writer || !w) {
-		j->job.done = NULL; /* batch_run's caller waits instead */
-		int rc = batch_run(writer, db, &j->job);
-		job_free(j);
-		return rc;
-	}
 	j->wait = *w;
 	if (batch_submit(writer, &j->job)) {
 		job_free(j);

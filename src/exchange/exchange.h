@@ -87,9 +87,17 @@ struct xanswer {
 	char request_hash[48];   /* base64 of SHA-256 of the signed string; "" when not computed */
 	struct xlog_job *job;    /* the message-log entry to write (owned until submitted) */
 };
+/* A message-log entry to write, with copies of e's strings; record_id spends e's message id
+ * for its client. NULL when memory ran out. */
+struct xlog_entry;
+struct xlog_job *xlog_job_new(const struct exchange *x, const struct xlog_entry *e, bool record_id);
+/* Writes j and waits until it is on disk (0) or failed (-1); frees j. */
+int xlog_job_write(const struct exchange *x, struct db *db, struct xlog_job *j);
 /* Checks and serves one call; every outcome (served, refused, failed) comes with its log job.
  * Returns 0 (answer filled) or -1 when memory ran out. */
 int xcall_handle(const struct exchange *x, struct db *db, const struct xrequest *rq, struct xanswer *out);
+/* Appends every well-formed personal ID among v's strings to ids, once each (up to XR_SUBJECTS_MAX). */
+void xcall_collect_subjects(const json_t *v, json_t *ids);
 /* The string a client signs (docs/exchange.md), into a new malloc'd string. */
 char *xcall_signed_string(const struct xrequest *rq);
 /* Writes the answer's log entry: through the writer, reporting through w (returns USAGE_PENDING),
@@ -125,6 +133,18 @@ int xlog_for_citizen(const struct exchange *x, struct db *db, const char *citize
 /* Checks a proof (one entry of GET /me/data-usage's "exchanges") against the node's public key:
  * the entry's hash, its signature and the head's. 0 genuine, 1 not (why says what). */
 int xlog_verify_entry(const json_t *entry, const char *public_key, char *why, size_t whylen);
+
+/* --- federation (peers.c) --- */
+#define XR_PEER_SUBSYSTEM "TRONDOI" /* the subsystem a node calls other nodes as: VN/GOV/37/TRONDOI */
+/* Registers another node: where it answers, its public key; and it as a member of this node
+ * (with subsystem TRONDOI) so that it may be granted services here. */
+int xpeer_add(struct db *db, const char *node_id, const char *url, const char *public_key, struct err *e);
+/* POST /exchange/fetch: an officer's call, signed by this node, to a service of another node.
+ * body {"node","service","purpose","dossier"?,"query"}. Waits up to the time limit
+ * (TRONDOI_EXCHANGE_TIMEOUT_MS, default 5000): 504 when it passes, 502 when the node cannot be
+ * reached or answers wrongly. The call is in this node's message log too. */
+int xpeer_fetch(const struct exchange *x, struct db *db, const char *officer, const json_t *body, json_t **out, int *status,
+		struct err *e);
 
 /* --- objections (objections.c) --- */
 /* POST /me/data-usage/{entry}/objection {"reason"}: opens a case for the data-protection officer

@@ -63,3 +63,12 @@ int api_exchange_objections(struct call *c)
 {
 	return xobjections_list(c->db, &c->result, &c->err);
 }
+
+int api_exchange_fetch(struct call *c)
+{
+	int status = 200;
+	if (xpeer_fetch(&c->app->exchange, c->db, c->who->username, c->body, &c->result, &status, &c->err))
+		return -1;
+	c->status = status;
+	return 0;
+}

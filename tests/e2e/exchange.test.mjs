@@ -8,7 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { api, cli, login, startServer, tempDir } from './harness.mjs';
+import { createServer } from 'node:net';
+import { api, cli, freePort, login, startServer, tempDir } from './harness.mjs';
 import Database from './sqlite.mjs';
 
 let srv, U, dan, admin;
@@ -384,6 +385,77 @@ describe("the citizen's view", () => {
     const seen = r.json.exchanges.find((e) => e.service === CARD);
     assert.equal(seen.purpose, 'CRIMINAL_INVESTIGATION');
     assert.equal(seen.status, 404);
+  });
+});
+
+describe('federation: two provinces', () => {
+  test('an officer of 37 fetches a citizen of 36 for a dossier; the citizen sees the read on 36; down nodes are 502/504', async () => {
+    const dir = tempDir();
+    const db37 = join(dir, 'trondoi.db');
+    assert.equal(cli(['init', '--db', db37, '--demo', '--node', 'VN/GOV/37']).status, 0);
+    const s37 = await startServer({ dir, init: false, env: { TRONDOI_EXCHANGE_TIMEOUT_MS: '1500' } });
+    const hole = createServer(() => {}); // accepts connections and never answers
+    try {
+      const pk36 = (await api(U, 'GET', '/api/v1/exchange/services', { token: admin })).json.node.public_key;
+      const node37 = (await api(s37.url, 'GET', '/api/v1/exchange/services', { token: await login(s37.url, 'quantri') })).json.node;
+      assert.equal(node37.id, 'VN/GOV/37');
+      assert.notEqual(node37.public_key, pk36);
+      const on37 = (...args) => cli(['exchange', ...args, '--db', db37]);
+      assert.equal(exchange('peer', '--node', 'VN/GOV/37', '--url', s37.url, '--public-key', node37.public_key).status, 0);
+      assert.equal(exchange('grant', '--client', 'VN/GOV/37/TRONDOI', '--service', PERSON, '--purposes', 'RESIDENCE').status, 0);
+      assert.equal(on37('peer', '--node', 'VN/GOV/36', '--url', U, '--public-key', pk36).status, 0);
+
+      const sub = await api(s37.url, 'POST', '/api/v1/dossiers',
+        { token: await login(s37.url, 'dan'), body: { procedure: '1.004873', fields: { purpose: 'loan' } } });
+      assert.equal(sub.status, 201, sub.text);
+      const officer = await login(s37.url, 'canbo.tinh');
+      const fetch37 = (body) => api(s37.url, 'POST', '/api/v1/exchange/fetch', { token: officer, body });
+      const ask = { node: 'VN/GOV/36', service: PERSON, purpose: 'RESIDENCE', dossier: sub.json.code, query: { id: dan } };
+      let r = await fetch37(ask);
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.answer.person.id, dan);
+      assert.equal(r.json.issue, `RESIDENCE:${sub.json.code}`);
+      const at36 = new Database(srv.db).get('SELECT client, issue, user_id, status FROM exchange_log WHERE message_id = ?', r.json.message_id);
+      assert.deepEqual(at36, { client: 'VN/GOV/37/TRONDOI', issue: `RESIDENCE:${sub.json.code}`, user_id: 'canbo.tinh', status: 200 });
+      const at37 = new Database(db37).get('SELECT client, service, status, request_hash FROM exchange_log WHERE message_id = ?', r.json.message_id);
+      assert.deepEqual(at37, { client: 'VN/GOV/37/TRONDOI', service: PERSON, status: 200, request_hash: r.json.request_hash });
+
+      const mine = (await api(U, 'GET', '/api/v1/me/data-usage', { token: await login(U, 'dan') })).json.exchanges;
+      const seen = mine.find((e) => e.client === 'VN/GOV/37/TRONDOI');
+      assert.equal(seen.client_member, 'VN/GOV/37');
+      assert.equal(seen.purpose, 'RESIDENCE');
+
+      r = await fetch37({ ...ask, purpose: 'CIVIL_STATUS' });
+      assert.equal(r.status, 403);
+      assert.equal(r.json.error.code, 'peer_refused');
+      assert.match(r.json.error.message, /node VN\/GOV\/36 answered 403 purpose_not_allowed/);
+      r = await fetch37({ ...ask, dossier: '000.00.37-000000-0000' });
+      assert.equal(r.status, 404);
+      assert.equal(r.json.error.code, 'unknown_dossier');
+
+      const closed = await freePort();
+      assert.equal(on37('peer', '--node', 'VN/GOV/35', '--url', `http://127.0.0.1:${closed}`, '--public-key', pk36).status, 0);
+      r = await fetch37({ ...ask, node: 'VN/GOV/35' });
+      assert.equal(r.status, 502);
+      assert.equal(r.json.error.code, 'peer_unreachable');
+      await new Promise((ok) => hole.listen(0, '127.0.0.1', ok));
+      assert.equal(on37('peer', '--node', 'VN/GOV/34', '--url', `http://127.0.0.1:${hole.address().port}`, '--public-key', pk36).status, 0);
+      const t0 = Date.now();
+      r = await fetch37({ ...ask, node: 'VN/GOV/34' });
+      const took = Date.now() - t0;
+      assert.equal(r.status, 504);
+      assert.equal(r.json.error.code, 'peer_timeout');
+      assert.ok(took >= 1400 && took < 4000, `answered after ${took} ms`);
+      // the failed calls are in 37's log as such (the unknown dossier was refused before any call:
+      // 200, 403, 502, 504), and its chain is whole
+      const failed = new Database(db37).all("SELECT status, outcome FROM exchange_log WHERE status >= 500 ORDER BY seq");
+      assert.deepEqual(failed, [{ status: 502, outcome: 'peer_unreachable' }, { status: 504, outcome: 'peer_timeout' }]);
+      assert.equal(on37('verify-log').stdout.trim(), 'ok 4 messages');
+    } finally {
+      hole.close();
+      const stopped = await s37.stop();
+      assert.equal(stopped.code, 0, stopped.stderr.slice(-2000));
+    }
   });
 });
 

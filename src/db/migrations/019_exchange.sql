@@ -35,3 +35,6 @@ CREATE TABLE exchange_objections (
   id TEXT PRIMARY KEY, seq BIGINT NOT NULL, citizen_id TEXT NOT NULL, reason TEXT NOT NULL,
   status TEXT NOT NULL, created_at BIGINT NOT NULL, due_at BIGINT NOT NULL, UNIQUE (citizen_id, seq));
 CREATE INDEX exchange_objections_by_due ON exchange_objections (status, due_at);
+-- other nodes this one calls (federation): where they answer and the key they sign with
+CREATE TABLE exchange_peers (
+  node_id TEXT PRIMARY KEY, url TEXT NOT NULL, public_key TEXT NOT NULL, created_at BIGINT NOT NULL);

@@ -62,6 +62,7 @@ int app_open(struct app *a, const char *db_url, struct db **db, struct err *e)
 	a->exchange.registry = &a->registry;
 	a->exchange.calendar = a->calendar;
 	a->exchange.providers = meta_json(*db, "exchange_providers");
+	a->exchange.prefill = meta_json(*db, "exchange_prefill");
 	struct err xe = {0};
 	if (xnode_load(&a->exchange, *db, db_url, NULL, &xe)) /* a database from before the exchange: calls answer 503 */
 		a->exchange.node_id[0] = 0;

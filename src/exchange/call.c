@@ -413,6 +413,23 @@ static void done(struct batch_job *bj, int rc)
 	job_free(j);
 }
 
+static void done_quietly(struct batch_job *bj, int rc)
+{
+	struct xlog_job *j = (struct xlog_job *)bj;
+	if (rc)
+		log_error("exchange", "the message-log entry of %s from %s was not written", j->e.message_id, j->e.client);
+	job_free(j);
+}
+
+void xlog_job_queue(const struct exchange *x, struct db *db, struct xlog_job *j)
+{
+	struct batch *writer = x->registry ? x->registry->writer : NULL;
+	j->job.apply = apply;
+	j->job.done = done_quietly;
+	if (!writer || batch_submit(writer, &j->job))
+		xlog_job_write(x, db, j);
+}
+
 int xlog_job_write(const struct exchange *x, struct db *db, struct xlog_job *j)
 {
 	j->job.apply = apply;

@@ -28,6 +28,7 @@ struct exchange {
 	unsigned char sk[64];      /* the secret key, from the key file */
 	bool has_key;              /* the key file was read and matches the public key */
 	json_t *providers;         /* data/exchange-providers.json as init stored it */
+	json_t *prefill;           /* data/exchange-prefill.json as init stored it */
 	const struct registry *registry;
 	const struct calendar *calendar; /* the working-day clock of objections' deadlines */
 	struct batch *writer;      /* the group-commit writer (NULL: logs directly) */
@@ -91,6 +92,8 @@ struct xanswer {
  * for its client. NULL when memory ran out. */
 struct xlog_entry;
 struct xlog_job *xlog_job_new(const struct exchange *x, const struct xlog_entry *e, bool record_id);
+/* Queues j on the writer without waiting (a citizen's own request); frees j when written. */
+void xlog_job_queue(const struct exchange *x, struct db *db, struct xlog_job *j);
 /* Writes j and waits until it is on disk (0) or failed (-1); frees j. */
 int xlog_job_write(const struct exchange *x, struct db *db, struct xlog_job *j);
 /* Checks and serves one call; every outcome (served, refused, failed) comes with its log job.
@@ -145,6 +148,15 @@ int xpeer_add(struct db *db, const char *node_id, const char *url, const char *p
  * reached or answers wrongly. The call is in this node's message log too. */
 int xpeer_fetch(const struct exchange *x, struct db *db, const char *officer, const json_t *body, json_t **out, int *status,
 		struct err *e);
+
+/* --- forms prefilled through the exchange (prefill.c) --- */
+/* True when data/exchange-prefill.json lists the procedure. */
+bool xprefill_wanted(const struct exchange *x, const char *procedure);
+/* Fills form's empty mapped fields (form: the registry's prefill answer, parsed) from the
+ * service, with the provider as source. A service that fails leaves the form as it was. 0. */
+struct principal;
+int xprefill(const struct exchange *x, struct db *db, const struct principal *who, const char *procedure, json_t *form,
+	     struct err *e);
 
 /* --- objections (objections.c) --- */
 /* POST /me/data-usage/{entry}/objection {"reason"}: opens a case for the data-protection officer

@@ -275,9 +275,11 @@ int xdata_load(struct db *db, const char *data_dir, const char *public_key, char
 {
 	json_t *purposes = load_json(data_dir, "exchange-purposes.json", e);
 	json_t *providers = purposes ? load_json(data_dir, "exchange-providers.json", e) : NULL;
-	char *text = providers ? json_dumps(providers, JSON_COMPACT) : NULL;
+	json_t *prefill = providers ? load_json(data_dir, "exchange-prefill.json", e) : NULL;
+	char *text = prefill ? json_dumps(providers, JSON_COMPACT) : NULL;
+	char *prefill_text = text ? json_dumps(prefill, JSON_COMPACT) : NULL;
 	int rc = -1;
-	if (!text)
+	if (!prefill_text)
 		goto out;
 	snprintf(default_node, XR_ID_MAX, "%s", json_string_value(json_object_get(providers, "node")) ?: "VN/GOV/36");
 	if (db_begin(db)) {
@@ -287,6 +289,8 @@ int xdata_load(struct db *db, const char *data_dir, const char *public_key, char
 	if (purposes_store(db, purposes, e) || (public_key && providers_store(db, providers, public_key, e)) ||
 	    db_run(db, "DELETE FROM meta WHERE key = 'exchange_providers'", "") != DB_DONE ||
 	    db_run(db, "INSERT INTO meta (key, value) VALUES ('exchange_providers', ?)", "t", text) != DB_DONE ||
+	    db_run(db, "DELETE FROM meta WHERE key = 'exchange_prefill'", "") != DB_DONE ||
+	    db_run(db, "INSERT INTO meta (key, value) VALUES ('exchange_prefill', ?)", "t", prefill_text) != DB_DONE ||
 	    db_commit(db)) {
 		db_rollback(db);
 		if (!e->status)
@@ -296,8 +300,10 @@ int xdata_load(struct db *db, const char *data_dir, const char *public_key, char
 	rc = 0;
 out:
 	free(text);
+	free(prefill_text);
 	json_decref(purposes);
 	json_decref(providers);
+	json_decref(prefill);
 	return rc;
 }
 

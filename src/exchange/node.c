@@ -146,4 +146,6 @@ void xnode_release(struct exchange *x)
 	x->has_key = false;
 	json_decref(x->providers);
 	x->providers = NULL;
+	json_decref(x->prefill);
+	x->prefill = NULL;
 }

@@ -388,6 +388,57 @@ describe("the citizen's view", () => {
   });
 });
 
+describe('forms prefilled through the exchange', () => {
+  test("a land owner's transfer and building-permit forms come filled from the land database, naming it", async () => {
+    // Trần Văn Mẫu of the sample land database gets a record and an account on this node
+    const commune = (await api(U, 'GET', '/api/v1/auth/session', { token: await login(U, 'canbo.xa') })).json.unit;
+    const created = await api(U, 'POST', '/api/v1/citizens', {
+      token: await login(U, 'canbo.xa'),
+      body: { id: '036085000101', attributes: {
+        full_name: { value: 'Trần Văn Mẫu', source: 'civil-status', verified: true },
+        date_of_birth: { value: '1985-02-14', source: 'civil-status', verified: true },
+        sex: { value: 'male', source: 'civil-status', verified: true },
+        permanent_address: { value: { unit: commune, street: 'Thôn Mẫu' }, source: 'population-db', verified: true } } },
+    });
+    assert.equal(created.status, 201, created.text);
+    const add = cli(['user', 'add', '--db', srv.db, '--username', 'mau', '--role', 'citizen', '--citizen', '036085000101', '--password-stdin'],
+      { input: 'trondoi-demo\n' });
+    assert.equal(add.status, 0, add.stderr);
+    const token = await login(U, 'mau');
+    const before = new Database(srv.db).get('SELECT MAX(seq) AS seq FROM exchange_log').seq;
+
+    let r = await api(U, 'GET', '/api/v1/procedures/TD.0001/prefill', { token });
+    assert.equal(r.status, 200, r.text);
+    const field = (name) => r.json.fields.find((f) => f.name === name);
+    // his first parcel in data/exchange-providers.json: 36-001-0042, sheet 12, parcel 42, certificate DA 123456
+    assert.deepEqual(['certificate_serial', 'map_sheet_number', 'parcel_number'].map((n) => field(n).value), ['DA 123456', '12', '42']);
+    assert.equal(field('parcel_number').source, 'VN/GOV/BNNMT');
+    assert.equal(field('parcel_number').source_service, PARCELS);
+    assert.equal(field('applicant_full_name').value, 'Trần Văn Mẫu'); // the registry's fields as before
+    assert.equal(field('applicant_full_name').source, 'civil-status');
+    r = await api(U, 'GET', '/api/v1/procedures/1.013225/prefill', { token });
+    assert.equal(field('land_area_m2').value, 186.5);
+
+    // dan owns no parcel: the form stays empty where the land database has nothing
+    r = await api(U, 'GET', '/api/v1/procedures/TD.0001/prefill', { token: await login(U, 'dan') });
+    assert.equal(field('parcel_number').value, null);
+
+    // each ask is in the message log, from the node's portal, for the procedure
+    let rows; // logged without waiting, as a citizen's own prefill is: give the writer a moment
+    for (let i = 0; i < 50 && (rows?.length ?? 0) < 3; i++) {
+      if (i) await new Promise((ok) => setTimeout(ok, 100));
+      rows = new Database(srv.db).all('SELECT client, service, purpose, issue, status, user_id FROM exchange_log WHERE seq > ? ORDER BY seq', before);
+    }
+    assert.deepEqual(rows, [
+      { client: 'VN/GOV/36/PORTAL', service: PARCELS, purpose: 'LAND_REGISTRATION', issue: 'LAND_REGISTRATION:TD.0001', status: 200, user_id: 'mau' },
+      { client: 'VN/GOV/36/PORTAL', service: PARCELS, purpose: 'LAND_REGISTRATION', issue: 'LAND_REGISTRATION:1.013225', status: 200, user_id: 'mau' },
+      { client: 'VN/GOV/36/PORTAL', service: PARCELS, purpose: 'LAND_REGISTRATION', issue: 'LAND_REGISTRATION:TD.0001', status: 404, user_id: 'dan' },
+    ]);
+    const mine = (await api(U, 'GET', '/api/v1/me/data-usage', { token })).json.exchanges;
+    assert.ok(mine.some((e) => e.client === 'VN/GOV/36/PORTAL' && e.purpose === 'LAND_REGISTRATION'));
+  });
+});
+
 describe('federation: two provinces', () => {
   test('an officer of 37 fetches a citizen of 36 for a dossier; the citizen sees the read on 36; down nodes are 502/504', async () => {
     const dir = tempDir();

@@ -314,6 +314,8 @@ describe("the citizen's view", () => {
     assert.equal(ok.purpose, 'RESIDENCE');
     assert.match(ok.legal_basis.vi, /Luật Cư trú 2020/);
     assert.equal(ok.user_id, undefined, 'the officer is not shown, only the agency and purpose');
+    assert.ok(!r.text.includes('000.00.36-251125-0001') && !r.text.includes('canbo.xa'),
+      'nor the case or dossier the call was for (it may be someone else\'s), nor who asked');
     assert.ok(r.json.exchanges.some((e) => e.status === 403 && e.purpose === 'CRIMINAL_INVESTIGATION'));
 
     const file = join(srv.dir, 'entry.json');

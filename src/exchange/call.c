@@ -173,6 +173,12 @@ char *xcall_signed_string(const struct xrequest *rq)
 	return s;
 }
 
+char *xcall_response_string(const char *request_hash, int status, const char *response_hash)
+{
+	char *s = NULL;
+	return asprintf(&s, "trondoi-xroad-1-response\n%s\n%d\n%s", request_hash, status, response_hash) < 0 ? NULL : s;
+}
+
 static void sha256_b64(const char *data, size_t len, char out[48])
 {
 	unsigned char h[crypto_hash_sha256_BYTES];
@@ -357,6 +363,13 @@ int xcall_handle(const struct exchange *x, struct db *db, const struct xrequest 
 	char response_hash[48] = "";
 	if (out->text)
 		sha256_b64(out->text, strlen(out->text), response_hash);
+	char *response_text = x->has_key ? xcall_response_string(out->request_hash, out->status, response_hash) : NULL;
+	if (response_text) { /* the answer, signed: a calling node checks it with this node's public key */
+		unsigned char sig[crypto_sign_BYTES];
+		crypto_sign_detached(sig, NULL, (const unsigned char *)response_text, strlen(response_text), x->sk);
+		sodium_bin2base64(out->response_signature, sizeof out->response_signature, sig, sizeof sig, B64);
+		free(response_text);
+	}
 	json_t *ids = json_array();
 	if (!p.body && rq->body) /* refused before the body was read: whom it concerned is still logged */
 		p.body = json_loadb(rq->body, rq->body_len < BODY_LIMIT ? rq->body_len : BODY_LIMIT, JSON_REJECT_DUPLICATES, NULL);

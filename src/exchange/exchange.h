@@ -86,6 +86,7 @@ struct xanswer {
 	int status;
 	char *text;              /* the answer (JSON text, owned) */
 	char request_hash[48];   /* base64 of SHA-256 of the signed string; "" when not computed */
+	char response_signature[96]; /* the node's signature of the answer (base64); "" without the key */
 	struct xlog_job *job;    /* the message-log entry to write (owned until submitted) */
 };
 /* A message-log entry to write, with copies of e's strings; record_id spends e's message id
@@ -101,6 +102,9 @@ int xlog_job_write(const struct exchange *x, struct db *db, struct xlog_job *j);
 int xcall_handle(const struct exchange *x, struct db *db, const struct xrequest *rq, struct xanswer *out);
 /* Appends every well-formed personal ID among v's strings to ids, once each (up to XR_SUBJECTS_MAX). */
 void xcall_collect_subjects(const json_t *v, json_t *ids);
+/* The string the answering node signs: "trondoi-xroad-1-response", the request hash, the status
+ * and the response hash (SHA-256 of the answer's bytes, base64), one a line; malloc'd. */
+char *xcall_response_string(const char *request_hash, int status, const char *response_hash);
 /* The string a client signs (docs/exchange.md), into a new malloc'd string. */
 char *xcall_signed_string(const struct xrequest *rq);
 /* Writes the answer's log entry: through the writer, reporting through w (returns USAGE_PENDING),

@@ -39,12 +39,13 @@ int xpeer_add(struct db *db, const char *node_id, const char *url, const char *p
 		       : err_set(e, 500, "db_error", "database error: %s", "lỗi cơ sở dữ liệu: %s", db_errmsg(db));
 }
 
-static int peer_url(struct db *db, const char *node, char url[URL_MAX + 1])
+static int peer_of(struct db *db, const char *node, char url[URL_MAX + 1], char public_key[64])
 {
-	struct db_stmt *st = db_prepare(db, "SELECT url FROM exchange_peers WHERE node_id = ?");
+	struct db_stmt *st = db_prepare(db, "SELECT url, public_key FROM exchange_peers WHERE node_id = ?");
 	if (!st || db_bind(st, "t", node) || db_step(st) != DB_ROW)
 		return -1;
 	snprintf(url, URL_MAX + 1, "%s", db_col_text(st, 0));
+	snprintf(public_key, 64, "%s", db_col_text(st, 1));
 	db_reset(st);
 	return 0;
 }
@@ -60,7 +61,7 @@ static bool dossier_exists(struct db *db, const char *code)
 
 struct reply {
 	struct buf body;
-	char request_hash[64];
+	char request_hash[64], signature[128];
 };
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
@@ -69,21 +70,45 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
 	return buf_add(&r->body, p, size * n) ? 0 : size * n; /* beyond ANSWER_MAX: curl stops */
 }
 
+/* The value of header line p (len bytes) into out when it is name's. */
+static void header_value(const char *p, size_t len, const char *name, char *out, size_t n)
+{
+	size_t nl = strlen(name);
+	if (len <= nl || strncasecmp(p, name, nl))
+		return;
+	const char *v = p + nl;
+	size_t vl = len - nl;
+	while (vl && (*v == ' ' || *v == '\t'))
+		v++, vl--;
+	while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
+		vl--;
+	snprintf(out, n, "%.*s", (int)vl, v);
+}
+
 static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
 	struct reply *r = ud;
-	size_t len = size * n;
-	static const char name[] = "x-road-request-hash:";
-	if (len > sizeof name - 1 && !strncasecmp(p, name, sizeof name - 1)) {
-		const char *v = p + sizeof name - 1;
-		size_t vl = len - (sizeof name - 1);
-		while (vl && (*v == ' ' || *v == '\t'))
-			v++, vl--;
-		while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
-			vl--;
-		snprintf(r->request_hash, sizeof r->request_hash, "%.*s", (int)vl, v);
-	}
-	return len;
+	header_value(p, size * n, "x-road-request-hash:", r->request_hash, sizeof r->request_hash);
+	header_value(p, size * n, "x-road-response-signature:", r->signature, sizeof r->signature);
+	return size * n;
+}
+
+/* True when the peer (public_key, base64) signed this answer to this request. */
+static bool answer_signed(const char *public_key, const char *request_hash, long status, const char *answer,
+			  const char *signature)
+{
+	unsigned char pk[32], sig[crypto_sign_BYTES], h[crypto_hash_sha256_BYTES];
+	size_t n = 0, m = 0;
+	char response_hash[48];
+	if (sodium_base642bin(pk, sizeof pk, public_key, strlen(public_key), NULL, &n, NULL, B64) || n != sizeof pk ||
+	    sodium_base642bin(sig, sizeof sig, signature, strlen(signature), NULL, &m, NULL, B64) || m != sizeof sig)
+		return false;
+	crypto_hash_sha256(h, (const unsigned char *)answer, strlen(answer));
+	sodium_bin2base64(response_hash, sizeof response_hash, h, sizeof h, B64);
+	char *text = xcall_response_string(request_hash, (int)status, response_hash);
+	bool ok = text && crypto_sign_verify_detached(sig, (const unsigned char *)text, strlen(text), pk) == 0;
+	free(text);
+	return ok;
 }
 
 static long timeout_ms(void)
@@ -196,10 +221,10 @@ int xpeer_fetch(const struct exchange *x, struct db *db, const char *officer, co
 		struct err *e)
 {
 	struct fetch f = {0};
-	char url[URL_MAX + 1];
+	char url[URL_MAX + 1], peer_key[64];
 	if (fetch_args(x, db, body, &f, e))
 		return -1;
-	if (peer_url(db, f.node, url))
+	if (peer_of(db, f.node, url, peer_key))
 		return err_set(e, 404, "unknown_peer", "node %s is not a known peer: trondoi exchange peer first",
 			       "nút %s chưa được khai báo: hãy chạy trondoi exchange peer trước", f.node);
 	char *text = json_dumps(f.query, JSON_COMPACT);
@@ -224,6 +249,9 @@ int xpeer_fetch(const struct exchange *x, struct db *db, const char *officer, co
 	if (!rc && (!doc || strcmp(r.request_hash, request_hash)))
 		rc = err_set(e, 502, "peer_bad_answer", "node %s answered, but not to this request (no JSON, or another X-Road-Request-Hash)",
 			     "nút %s trả lời nhưng không cho yêu cầu này (không phải JSON, hoặc X-Road-Request-Hash khác)", f.node);
+	else if (!rc && !answer_signed(peer_key, request_hash, peer_status, answer, r.signature))
+		rc = err_set(e, 502, "peer_bad_answer", "node %s's answer is not signed with the key it was registered with",
+			     "câu trả lời của nút %s không được ký bằng khóa đã khai báo", f.node);
 	*status = rc ? e->status : (int)peer_status;
 	if (log_outgoing(x, db, &f, &rq, request_hash, *status, rc ? e->code : peer_status == 200 ? "ok" : "peer_refused", answer,
 			 doc) && !rc)

@@ -29,16 +29,19 @@ int api_exchange_call(struct call *c)
 	c->status = a.status;
 	c->text = a.text;
 	a.text = NULL;
-	if (a.request_hash[0]) {
-		c->header = "X-Road-Request-Hash";
-		snprintf(c->header_value, sizeof c->header_value, "%s", a.request_hash);
-	}
+	const char *names[] = {"X-Road-Request-Hash", "X-Road-Response-Signature"};
+	const char *values[] = {a.request_hash, a.response_signature};
+	for (int i = 0; i < 2; i++)
+		if (values[i][0]) {
+			c->headers.name[i] = names[i];
+			snprintf(c->headers.value[i], sizeof c->headers.value[i], "%s", values[i]);
+		}
 	int rc = xcall_log(x, c->db, &a, c->wait);
 	xanswer_release(&a);
 	if (rc < 0) {
 		free(c->text);
 		c->text = NULL;
-		c->header = NULL;
+		c->headers = (struct call_headers){0};
 		return err_set(&c->err, 503, "message_log_unavailable", "the call could not be logged, so it is not answered; try again "
 									 "with a new X-Road-Id",
 			       "không ghi được nhật ký thông điệp nên cuộc gọi không được trả lời; hãy thử lại với X-Road-Id mới");

@@ -16,6 +16,13 @@
 #define CALL_PARAM_MAX 128
 #define CALL_FILE_NAME 96
 
+#define CALL_HEADERS 2
+/* Headers a handler adds to its answer: static names, NULL when unused. */
+struct call_headers {
+	const char *name[CALL_HEADERS];
+	char value[CALL_HEADERS][96];
+};
+
 struct call {
 	struct app *app;
 	struct db *db;
@@ -45,8 +52,7 @@ struct call {
 	const char *file_type;
 	char file_name[CALL_FILE_NAME];
 	int retry_after; /* seconds, adds a Retry-After header when > 0 */
-	const char *header;  /* one more header of the answer (a static name), or NULL */
-	char header_value[64];
+	struct call_headers headers; /* more headers of the answer */
 };
 
 const char *call_query(struct call *c, const char *key);

@@ -36,8 +36,7 @@ struct request {
 	const char *pending_type; /* NULL for JSON text */
 	char pending_name[CALL_FILE_NAME];
 	int pending_status;
-	const char *pending_header; /* one more header of the held answer (call.header) */
-	char pending_header_value[64];
+	struct call_headers pending_headers; /* more headers of the held answer (call.headers) */
 	/* deferred work (CALL_DEFERRED): the route whose finish makes the answer, its caller, and
 	 * what the work reported */
 	const struct route *rt;
@@ -159,9 +158,10 @@ static void add_security_headers(struct MHD_Response *r, bool api)
 		MHD_add_response_header(r, "Cache-Control", "no-store");
 }
 
-/* Sends text (owned) with its type; with header/value (may be NULL), one more header. */
+/* Sends text (owned) with its type; with header/value (may be NULL), one more header; with
+ * extra (may be NULL), the handler's. */
 static enum MHD_Result send_text_with(struct MHD_Connection *conn, int status, char *text, const char *type, int retry_after,
-				      const char *header, const char *value)
+				      const char *header, const char *value, const struct call_headers *extra)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
@@ -171,6 +171,9 @@ static enum MHD_Result send_text_with(struct MHD_Connection *conn, int status, c
 	MHD_add_response_header(r, "Content-Type", type);
 	if (header && value)
 		MHD_add_response_header(r, header, value);
+	for (int i = 0; extra && i < CALL_HEADERS; i++)
+		if (extra->name[i])
+			MHD_add_response_header(r, extra->name[i], extra->value[i]);
 	add_security_headers(r, true);
 	if (retry_after > 0) {
 		char s[16];
@@ -205,7 +208,7 @@ static enum MHD_Result send_bytes(struct MHD_Connection *conn, int status, char 
 
 static enum MHD_Result send_text(struct MHD_Connection *conn, int status, char *text, const char *type, int retry_after)
 {
-	return send_text_with(conn, status, text, type, retry_after, NULL, NULL);
+	return send_text_with(conn, status, text, type, retry_after, NULL, NULL, NULL);
 }
 
 static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t *v, int retry_after)
@@ -325,7 +328,7 @@ static enum MHD_Result answer(struct MHD_Connection *conn, struct call *c, int r
 	if (c->text) {
 		char *text = c->text;
 		c->text = NULL;
-		return send_text_with(conn, c->status ? c->status : 200, text, JSON_TYPE, 0, c->header, c->header_value);
+		return send_text_with(conn, c->status ? c->status : 200, text, JSON_TYPE, 0, NULL, NULL, &c->headers);
 	}
 	if (!c->result)
 		return send_text(conn, c->status ? c->status : 204, strdup(""), "text/plain", 0);
@@ -389,8 +392,8 @@ static enum MHD_Result answer_pending(struct app *app, struct MHD_Connection *co
 	if (rq->ready > 0) {
 		int status = rq->pending_status ? rq->pending_status : 200;
 		res = rq->pending_type ? send_bytes(conn, status, rq->pending, rq->pending_len, rq->pending_type, rq->pending_name)
-				       : send_text_with(conn, status, rq->pending, JSON_TYPE, rq->retry_after, rq->pending_header,
-							rq->pending_header_value);
+				       : send_text_with(conn, status, rq->pending, JSON_TYPE, rq->retry_after, NULL, NULL,
+							&rq->pending_headers);
 		rq->pending = NULL; /* sent: the response owns it now */
 	} else {
 		struct err e;
@@ -415,8 +418,7 @@ static void client_address(struct MHD_Connection *conn, char *out, size_t n)
 static void hold_answer(struct request *rq, struct call *c, int rc)
 {
 	rq->pending_type = NULL;
-	rq->pending_header = c->header;
-	snprintf(rq->pending_header_value, sizeof rq->pending_header_value, "%s", c->header_value);
+	rq->pending_headers = c->headers;
 	if (rc > 0 || !rc) {
 		rq->pending_status = c->status ? c->status : 200;
 		if (c->file) {
@@ -555,7 +557,7 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *conn, co
 		json_t *v = error_json(&c.err, NULL);
 		char *text = json_dumps(v, JSON_COMPACT);
 		json_decref(v);
-		return text ? send_text_with(conn, 405, text, JSON_TYPE, 0, "Allow", allow) : MHD_NO;
+		return text ? send_text_with(conn, 405, text, JSON_TYPE, 0, "Allow", allow, NULL) : MHD_NO;
 	}
 	c.db = thread_db(app);
 	if (!c.db) {

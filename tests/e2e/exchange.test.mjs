@@ -3,7 +3,7 @@
 // grants, purposes, replays), the signed hash-chained message log and its verifier catching a
 // one-byte edit and a forgery, and the citizen finding the exchanges that carried their ID.
 import assert from 'node:assert/strict';
-import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -133,6 +133,13 @@ describe('calls to the sample national databases', () => {
     assert.ok(r.json.person.attributes.full_name.value.length > 0);
     const expect = createHash('sha256').update(signedString(r.path, r.sent, r.body)).digest('base64');
     assert.equal(r.headers.get('x-road-request-hash'), expect);
+    // the answer is signed by the node: request hash, status, SHA-256 of the answer's bytes
+    const raw = Buffer.from(new Database(srv.db).get('SELECT public_key FROM exchange_node').public_key, 'base64');
+    const nodeKey = createPublicKey({ key: Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), raw]), format: 'der', type: 'spki' });
+    const signed = `trondoi-xroad-1-response\n${expect}\n200\n${createHash('sha256').update(r.text).digest('base64')}`;
+    const sig = Buffer.from(r.headers.get('x-road-response-signature'), 'base64');
+    assert.ok(verify(null, Buffer.from(signed), nodeKey, sig));
+    assert.ok(!verify(null, Buffer.from(signed.replace('\n200\n', '\n404\n')), nodeKey, sig));
   });
 
   test('land: parcels by owner (both of Trần Văn Mẫu) and by parcel number', async () => {
@@ -486,6 +493,13 @@ describe('federation: two provinces', () => {
       assert.equal(r.status, 404);
       assert.equal(r.json.error.code, 'unknown_dossier');
 
+      // a node that answers with a key other than the one it was registered with is not believed
+      assert.equal(on37('peer', '--node', 'VN/GOV/33', '--url', U, '--public-key', intruder.pub).status, 0);
+      r = await fetch37({ ...ask, node: 'VN/GOV/33' });
+      assert.equal(r.status, 502);
+      assert.equal(r.json.error.code, 'peer_bad_answer');
+      assert.match(r.json.error.message, /not signed with the key it was registered with/);
+
       const closed = await freePort();
       assert.equal(on37('peer', '--node', 'VN/GOV/35', '--url', `http://127.0.0.1:${closed}`, '--public-key', pk36).status, 0);
       r = await fetch37({ ...ask, node: 'VN/GOV/35' });
@@ -500,10 +514,11 @@ describe('federation: two provinces', () => {
       assert.equal(r.json.error.code, 'peer_timeout');
       assert.ok(took >= 1400 && took < 4000, `answered after ${took} ms`);
       // the failed calls are in 37's log as such (the unknown dossier was refused before any call:
-      // 200, 403, 502, 504), and its chain is whole
+      // 200, 403, 502 forged, 502 unreachable, 504), and its chain is whole
       const failed = new Database(db37).all("SELECT status, outcome FROM exchange_log WHERE status >= 500 ORDER BY seq");
-      assert.deepEqual(failed, [{ status: 502, outcome: 'peer_unreachable' }, { status: 504, outcome: 'peer_timeout' }]);
-      assert.equal(on37('verify-log').stdout.trim(), 'ok 4 messages');
+      assert.deepEqual(failed, [{ status: 502, outcome: 'peer_bad_answer' }, { status: 502, outcome: 'peer_unreachable' },
+        { status: 504, outcome: 'peer_timeout' }]);
+      assert.equal(on37('verify-log').stdout.trim(), 'ok 5 messages');
     } finally {
       hole.close();
       const stopped = await s37.stop();

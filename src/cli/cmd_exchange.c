@@ -14,6 +14,7 @@
 	"  service --id VN/GOV/CODE/SUBSYSTEM/SERVICE/VERSION --handler NAME [--name TEXT]\n"                         \
 	"  grant --client VN/GOV/CODE/SUBSYSTEM --service ID --purposes CODE[,CODE…] [--hide-days N]\n"               \
 	"  revoke --client VN/GOV/CODE/SUBSYSTEM --service ID\n"                                                       \
+	"  node --db PATH                 this node's id and public key\n"                                            \
 	"  peer --node VN/GOV/36 --url URL --public-key BASE64\n"                                                      \
 	"  sign-pending --db PATH\n"                                                                                   \
 	"  verify-log --db PATH\n"                                                                                     \
@@ -179,6 +180,31 @@ static int peer(int argc, char **argv)
 	return finish("exchange peer", db, xpeer_add(db, node, addr, key, &e), &e, done);
 }
 
+static int node(int argc, char **argv)
+{
+	const char *url = NULL;
+	const struct opt opts[] = {{"db", "PATH", "database", &url, NULL, true}, {0}};
+	const char *pos[1];
+	int npos, r = parse(argc, argv, opts, "exchange node --db PATH",
+			     "Print this node's id, its public key and whether its key file is in place (what another node\n"
+			     "needs for `exchange peer`).", pos, 0, &npos);
+	if (r)
+		return r < 0 ? 0 : r;
+	struct db *db;
+	if (open_db("exchange node", url, &db))
+		return 1;
+	struct exchange x = {0};
+	struct err e = {0};
+	int rc = xnode_load(&x, db, url, NULL, &e);
+	char key_path[1100];
+	xnode_key_path(url, key_path, sizeof key_path);
+	char done[1400];
+	snprintf(done, sizeof done, "%s %s\nkey file %s: %s", x.node_id, x.public_key, key_path,
+		 x.has_key ? "present, matches" : "missing or not this node's (messages are logged unsigned)");
+	xnode_release(&x);
+	return finish("exchange node", db, rc, &e, done);
+}
+
 static int sign_pending(int argc, char **argv)
 {
 	const char *url = NULL;
@@ -282,7 +308,7 @@ static const struct {
 } subcommands[] = {
 	{"member", member_cmd},         {"service", service_cmd},           {"grant", grant_cmd},
 	{"revoke", revoke_cmd},         {"verify-log", verify_log},         {"verify-entry", verify_entry},
-	{"sign-pending", sign_pending}, {"peer", peer},
+	{"sign-pending", sign_pending}, {"peer", peer}, {"node", node},
 };
 
 int cmd_exchange(int argc, char **argv)

@@ -56,6 +56,9 @@ void xid_prefix(const char *id, int parts, char *out, size_t n);
 /* --- members, subsystems, services, grants, purposes (members.c) --- */
 int xmember_add(struct db *db, const char *id, const char *name, const char *public_key, const char *subsystem,
 		struct err *e);
+/* The same inside the caller's transaction (no audit entry). */
+int xmember_write(struct db *db, const char *id, const char *name, const char *public_key, const char *subsystem,
+		  struct err *e);
 int xservice_add(struct db *db, const char *id, const char *handler, const char *name, struct err *e);
 /* purposes: comma-separated codes, each known. hide_days > 0: an investigation grant, whose
  * calls the citizen sees only once that many days have passed. */

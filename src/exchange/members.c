@@ -62,8 +62,7 @@ static int member_write(struct db *db, const void *arg, struct err *e)
 		      "tti", sub, m->id, now) == DB_DONE ? 0 : db_fail(db, e);
 }
 
-int xmember_add(struct db *db, const char *id, const char *name, const char *public_key, const char *subsystem,
-		struct err *e)
+static int member_check(const char *id, const char *name, const char *public_key, struct err *e)
 {
 	if (!xid_valid(id, 3))
 		return err_set(e, 400, "invalid_member", "member %s: write it as VN/GOV/CODE or VN/COM/CODE",
@@ -74,6 +73,21 @@ int xmember_add(struct db *db, const char *id, const char *name, const char *pub
 	if (!key_valid(public_key))
 		return err_set(e, 400, "invalid_public_key", "the public key must be 32 bytes of Ed25519 key in base64",
 			       "khóa công khai phải là 32 byte khóa Ed25519 mã hóa base64");
+	return 0;
+}
+
+int xmember_write(struct db *db, const char *id, const char *name, const char *public_key, const char *subsystem,
+		  struct err *e)
+{
+	struct member_args m = {id, name, public_key, subsystem};
+	return member_check(id, name, public_key, e) || member_write(db, &m, e) ? -1 : 0;
+}
+
+int xmember_add(struct db *db, const char *id, const char *name, const char *public_key, const char *subsystem,
+		struct err *e)
+{
+	if (member_check(id, name, public_key, e))
+		return -1;
 	struct member_args m = {id, name, public_key, subsystem};
 	return in_tx(db, e, "system", "exchange.member", id, member_write, &m);
 }

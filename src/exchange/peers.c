@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/audit.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/crypto.h"
@@ -25,18 +26,22 @@ int xpeer_add(struct db *db, const char *node_id, const char *url, const char *p
 	if (!url || (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) || strlen(url) > URL_MAX || strchr(url, ' '))
 		return err_set(e, 400, "invalid_url", "--url must be an http:// or https:// address of at most %d bytes",
 			       "--url phải là địa chỉ http:// hoặc https:// dài tối đa %d byte", URL_MAX);
-	char name[XR_ID_MAX + 16];
+	char name[XR_ID_MAX + 16], clean[URL_MAX + 1];
 	snprintf(name, sizeof name, "trondoi node %s", node_id ? node_id : "");
-	if (xmember_add(db, node_id, name, public_key, XR_PEER_SUBSYSTEM, e))
-		return -1;
 	size_t n = strlen(url);
-	char clean[URL_MAX + 1];
 	snprintf(clean, sizeof clean, "%.*s", (int)(n && url[n - 1] == '/' ? n - 1 : n), url);
-	return db_run(db, "INSERT INTO exchange_peers (node_id, url, public_key, created_at) VALUES (?, ?, ?, ?) "
-			  "ON CONFLICT (node_id) DO UPDATE SET url = excluded.url, public_key = excluded.public_key",
-		      "ttti", node_id, clean, public_key, clock_now_us()) == DB_DONE
-		       ? 0
-		       : err_set(e, 500, "db_error", "database error: %s", "lỗi cơ sở dữ liệu: %s", db_errmsg(db));
+	if (db_begin(db))
+		return err_set(e, 503, "db_busy", "database busy: %s", "cơ sở dữ liệu bận: %s", db_errmsg(db));
+	/* the member (so grants can name it) and its address commit together */
+	if (xmember_write(db, node_id, name, public_key, XR_PEER_SUBSYSTEM, e) ||
+	    db_run(db, "INSERT INTO exchange_peers (node_id, url, public_key, created_at) VALUES (?, ?, ?, ?) "
+		       "ON CONFLICT (node_id) DO UPDATE SET url = excluded.url, public_key = excluded.public_key",
+		   "ttti", node_id, clean, public_key, clock_now_us()) != DB_DONE ||
+	    audit_append(db, "system", "exchange.peer", node_id, NULL) || db_commit(db)) {
+		db_rollback(db);
+		return e->status ? -1 : err_set(e, 500, "db_error", "database error: %s", "lỗi cơ sở dữ liệu: %s", db_errmsg(db));
+	}
+	return 0;
 }
 
 static int peer_of(struct db *db, const char *node, char url[URL_MAX + 1], char public_key[64])

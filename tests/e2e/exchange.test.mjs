@@ -461,6 +461,9 @@ describe('federation: two provinces', () => {
       assert.equal(node37.id, 'VN/GOV/37');
       assert.notEqual(node37.public_key, pk36);
       const on37 = (...args) => cli(['exchange', ...args, '--db', db37]);
+      const printed = on37('node').stdout.split('\n');
+      assert.equal(printed[0], `VN/GOV/37 ${node37.public_key}`);
+      assert.match(printed[1], /key file .*trondoi\.db\.node-key: present, matches/);
       assert.equal(exchange('peer', '--node', 'VN/GOV/37', '--url', s37.url, '--public-key', node37.public_key).status, 0);
       assert.equal(exchange('grant', '--client', 'VN/GOV/37/TRONDOI', '--service', PERSON, '--purposes', 'RESIDENCE').status, 0);
       assert.equal(on37('peer', '--node', 'VN/GOV/36', '--url', U, '--public-key', pk36).status, 0);

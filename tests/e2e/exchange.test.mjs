@@ -324,6 +324,9 @@ describe("the citizen's view", () => {
     assert.ok(!r.text.includes('000.00.36-251125-0001') && !r.text.includes('canbo.xa'),
       'nor the case or dossier the call was for (it may be someone else\'s), nor who asked');
     assert.ok(r.json.exchanges.some((e) => e.status === 403 && e.purpose === 'CRIMINAL_INVESTIGATION'));
+    const later = await api(U, 'GET', '/api/v1/me/data-usage?before=2030-01-01', { token });
+    assert.equal(later.status, 200);
+    assert.equal(later.json.exchanges, undefined, 'the exchanges come with the first page only');
 
     const file = join(srv.dir, 'entry.json');
     writeFileSync(file, JSON.stringify(ok));

@@ -403,6 +403,13 @@ int xcall_handle(const struct exchange *x, struct db *db, const struct xrequest 
 
 /* --- writing the entry --- */
 
+/* A spent message id matters only while its request could still be replayed: until its
+ * X-Road-Date, at most XR_CLOCK_SKEW_S after it was received, is itself XR_CLOCK_SKEW_S old. Ids
+ * older than that (with a margin) are forgotten every XR_IDS_PRUNE_EVERY messages, so the table
+ * stays the size of a quarter of an hour's traffic. */
+#define XR_IDS_KEEP_US ((3LL * XR_CLOCK_SKEW_S) * 1000000LL)
+#define XR_IDS_PRUNE_EVERY 1024
+
 static int apply(struct db *db, struct batch_job *bj)
 {
 	struct xlog_job *j = (struct xlog_job *)bj;
@@ -413,7 +420,12 @@ static int apply(struct db *db, struct batch_job *bj)
 		if (db_changes(db) == 0) /* a twin of this message got in first: this one is not answered */
 			return -1;
 	}
-	return xlog_append(db, &j->e, j->x->has_key ? j->x->sk : NULL);
+	if (xlog_append(db, &j->e, j->x->has_key ? j->x->sk : NULL))
+		return -1;
+	if (j->e.seq % XR_IDS_PRUNE_EVERY == 0 &&
+	    db_run(db, "DELETE FROM exchange_ids WHERE at < ?", "i", j->e.at - XR_IDS_KEEP_US) != DB_DONE)
+		return -1;
+	return 0;
 }
 
 static void done(struct batch_job *bj, int rc)

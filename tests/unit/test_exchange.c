@@ -161,11 +161,41 @@ static void proof(void **state)
 	json_decref(list);
 }
 
+static bool id_kept(const char *id)
+{
+	struct db_stmt *st = db_prepare(db, "SELECT 1 FROM exchange_ids WHERE message_id = ?");
+	bool yes = st && !db_bind(st, "t", id) && db_step(st) == DB_ROW;
+	if (st)
+		db_reset(st);
+	return yes;
+}
+
+/* Spent ids: a twin is refused by the writer; ids past the replay window are forgotten every
+ * 1,024th message. Runs last: it moves the head. */
+static void spent_ids(void **state)
+{
+	(void)state;
+	struct exchange x = {.node_id = "VN/GOV/36"};
+	int64_t now = 1764000000000000;
+	assert_int_equal(db_run(db, "INSERT INTO exchange_ids (client, message_id, at) VALUES ('c', 'old', ?), ('c', 'recent', ?)",
+				"ii", now - 1000 * 1000000LL, now - 100 * 1000000LL), DB_DONE);
+	assert_int_equal(db_run(db, "UPDATE exchange_head SET seq = 1023 WHERE id = 1", ""), DB_DONE);
+	struct xlog_entry e = vector;
+	e.at = now;
+	e.client = "c";
+	e.message_id = "new";
+	assert_int_equal(xlog_job_write(&x, db, xlog_job_new(&x, &e, true)), 0); /* message 1024 */
+	assert_false(id_kept("old"));  /* spent 1000 s before: no longer replayable */
+	assert_true(id_kept("recent")); /* 100 s: still could be */
+	assert_true(id_kept("new"));
+	assert_int_equal(xlog_job_write(&x, db, xlog_job_new(&x, &e, true)), -1); /* its twin */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(ids), cmocka_unit_test(signed_string), cmocka_unit_test(hashes),
-		cmocka_unit_test(log_chain), cmocka_unit_test(proof),
+		cmocka_unit_test(log_chain), cmocka_unit_test(proof), cmocka_unit_test(spent_ids),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -19,6 +19,7 @@ CREATE TABLE exchange_grants (
   granted_at BIGINT NOT NULL, revoked_at BIGINT, PRIMARY KEY (client, service));
 CREATE TABLE exchange_ids (
   client TEXT NOT NULL, message_id TEXT NOT NULL, at BIGINT NOT NULL, PRIMARY KEY (client, message_id));
+CREATE INDEX exchange_ids_by_at ON exchange_ids (at);
 CREATE TABLE exchange_head (id INTEGER PRIMARY KEY, seq BIGINT NOT NULL, hash TEXT NOT NULL);
 INSERT INTO exchange_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
 CREATE TABLE exchange_log (

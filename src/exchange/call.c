@@ -107,41 +107,64 @@ static bool issue_purpose(const char *issue, char *out, size_t n)
 	return true;
 }
 
+/* Each header's check; purpose receives X-Road-Issue's purpose code. */
+static bool client_ok(const char *v, char purpose[48])
+{
+	(void)purpose;
+	return xid_valid(v, 4);
+}
+
+static bool id_ok(const char *v, char purpose[48])
+{
+	(void)purpose;
+	return chars_ok(v, XR_FIELD_MAX, "._:-");
+}
+
+static bool user_ok(const char *v, char purpose[48])
+{
+	(void)purpose;
+	return chars_ok(v, XR_FIELD_MAX, "._-/@");
+}
+
+static bool issue_ok(const char *v, char purpose[48])
+{
+	return issue_purpose(v, purpose, 48);
+}
+
+static bool date_ok(const char *v, char purpose[48])
+{
+	(void)purpose;
+	int64_t at;
+	return strlen(v) <= 40 && clock_parse_iso(v, &at) == 0;
+}
+
+static bool signature_ok(const char *v, char purpose[48])
+{
+	(void)purpose;
+	unsigned char sig[crypto_sign_BYTES];
+	size_t n = 0;
+	return strlen(v) < 128 && !sodium_base642bin(sig, sizeof sig, v, strlen(v), NULL, &n, NULL, B64) && n == sizeof sig;
+}
+
 static const struct header_rule {
 	const char *name;
 	size_t offset; /* of the value in struct xrequest */
+	bool (*ok)(const char *v, char purpose[48]);
 	const char *what_en, *what_vi;
 } header_rules[] = {
-	{"X-Road-Client", offsetof(struct xrequest, client), "the calling subsystem, VN/CLASS/MEMBER/SUBSYSTEM",
+	{"X-Road-Client", offsetof(struct xrequest, client), client_ok, "the calling subsystem, VN/CLASS/MEMBER/SUBSYSTEM",
 	 "phân hệ gọi, dạng VN/NHÓM/THÀNH-VIÊN/PHÂN-HỆ"},
-	{"X-Road-Id", offsetof(struct xrequest, id), "a unique message id (1-128 of A-Z a-z 0-9 . _ : -)",
+	{"X-Road-Id", offsetof(struct xrequest, id), id_ok, "a unique message id (1-128 of A-Z a-z 0-9 . _ : -)",
 	 "mã thông điệp duy nhất (1-128 ký tự A-Z a-z 0-9 . _ : -)"},
-	{"X-Road-UserId", offsetof(struct xrequest, user), "the officer who asks (1-128 of A-Z a-z 0-9 . _ - / @)",
+	{"X-Road-UserId", offsetof(struct xrequest, user), user_ok, "the officer who asks (1-128 of A-Z a-z 0-9 . _ - / @)",
 	 "cán bộ yêu cầu (1-128 ký tự A-Z a-z 0-9 . _ - / @)"},
-	{"X-Road-Issue", offsetof(struct xrequest, issue), "the purpose code, optionally :reference (e.g. RESIDENCE:000.00.36-251124-0007)",
+	{"X-Road-Issue", offsetof(struct xrequest, issue), issue_ok,
+	 "the purpose code, optionally :reference (e.g. RESIDENCE:000.00.36-251124-0007)",
 	 "mã mục đích, có thể kèm :tham-chiếu (ví dụ RESIDENCE:000.00.36-251124-0007)"},
-	{"X-Road-Date", offsetof(struct xrequest, date), "the time of the request, ISO 8601", "thời điểm yêu cầu, ISO 8601"},
-	{"X-Road-Signature", offsetof(struct xrequest, signature), "the client's Ed25519 signature, base64",
+	{"X-Road-Date", offsetof(struct xrequest, date), date_ok, "the time of the request, ISO 8601", "thời điểm yêu cầu, ISO 8601"},
+	{"X-Road-Signature", offsetof(struct xrequest, signature), signature_ok, "the client's Ed25519 signature, base64",
 	 "chữ ký Ed25519 của bên gọi, base64"},
 };
-
-static bool header_ok(const struct xrequest *rq, size_t i, char purpose[48])
-{
-	const char *v = *(const char *const *)((const char *)rq + header_rules[i].offset);
-	unsigned char sig[crypto_sign_BYTES];
-	size_t n = 0;
-	int64_t at;
-	switch (i) {
-	case 0: return xid_valid(v, 4);
-	case 1: return chars_ok(v, XR_FIELD_MAX, "._:-");
-	case 2: return chars_ok(v, XR_FIELD_MAX, "._-/@");
-	case 3: return issue_purpose(v, purpose, 48);
-	case 4: return v && strlen(v) <= 40 && clock_parse_iso(v, &at) == 0;
-	default:
-		return v && strlen(v) < 128 &&
-		       !sodium_base642bin(sig, sizeof sig, v, strlen(v), NULL, &n, NULL, B64) && n == sizeof sig;
-	}
-}
 
 static int check_headers(const struct xrequest *rq, char purpose[48], struct err *e)
 {
@@ -151,7 +174,7 @@ static int check_headers(const struct xrequest *rq, char purpose[48], struct err
 		if (!v)
 			return err_set(e, 400, "missing_header", "header %s is missing: send %s", "thiếu tiêu đề %s: hãy gửi %s",
 				       h->name, h->what_en);
-		if (!header_ok(rq, i, purpose))
+		if (!h->ok(v, purpose))
 			return err_set(e, 400, "invalid_header", "header %s is malformed: it must be %s",
 				       "tiêu đề %s không đúng dạng: phải là %s", h->name, h->what_en);
 	}

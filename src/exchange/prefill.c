@@ -96,6 +96,17 @@ static void log_call(const struct exchange *x, struct db *db, const char *who, c
 	free(answer_text);
 }
 
+/* The provider member's name in data/exchange-providers.json, or its id. */
+static const char *provider_name(const struct exchange *x, const char *member)
+{
+	size_t i;
+	json_t *p;
+	json_array_foreach(json_object_get(x->providers, "providers"), i, p)
+		if (!strcmp(json_string_value(json_object_get(p, "member")) ?: "", member))
+			return json_string_value(json_object_get(p, "name")) ?: member;
+	return member;
+}
+
 bool xprefill_wanted(const struct exchange *x, const char *procedure)
 {
 	return json_object_get(json_object_get(x->prefill, "procedures"), procedure) != NULL;
@@ -133,6 +144,7 @@ int xprefill(const struct exchange *x, struct db *db, const struct principal *wh
 		json_object_set_new(f, "value", v);
 		json_object_set_new(f, "source", json_string(provider));
 		json_object_set_new(f, "source_service", json_string(service));
+		json_object_set_new(f, "source_name", json_string(provider_name(x, provider)));
 		json_object_set_new(f, "locked", json_false());
 	}
 	if (rc)

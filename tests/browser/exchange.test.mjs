@@ -100,3 +100,31 @@ test('the admin opens the exchange page from the sign-in page: node, members, se
   await shot(page, 'exchange-admin');
   await done();
 });
+
+test("a land owner's transfer form comes with the parcel filled from the land database, which it names", async () => {
+  const officer = await login(srv.url, 'canbo.xa');
+  const commune = (await api(srv.url, 'GET', '/api/v1/auth/session', { token: officer })).json.unit;
+  const created = await api(srv.url, 'POST', '/api/v1/citizens', {
+    token: officer,
+    body: { id: '036085000101', attributes: {
+      full_name: { value: 'Trần Văn Mẫu', source: 'civil-status', verified: true },
+      date_of_birth: { value: '1985-02-14', source: 'civil-status', verified: true },
+      sex: { value: 'male', source: 'civil-status', verified: true },
+      permanent_address: { value: { unit: commune, street: 'Thôn Mẫu' }, source: 'population-db', verified: true } } },
+  });
+  assert.equal(created.status, 201, created.text);
+  assert.equal(cli(['user', 'add', '--db', srv.db, '--username', 'mau', '--role', 'citizen', '--citizen', '036085000101',
+    '--password-stdin'], { input: PASSWORD + '\n' }).status, 0);
+  const { page, done } = await phonePage(browser);
+  await signIn(page, srv.url, 'mau', PASSWORD, /me\.html/);
+  await page.goto(`${srv.url}/apply.html?p=TD.0001`);
+  await page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
+  const parcel = page.getByTestId('field-parcel_number');
+  assert.equal(await parcel.locator('input').inputValue(), '42');
+  assert.equal(await text(page.getByTestId('hint-parcel_number')),
+    'Lấy từ Bộ Nông nghiệp và Môi trường — Cơ sở dữ liệu đất đai (mẫu) qua hệ thống trao đổi dữ liệu');
+  assert.equal(await page.getByTestId('field-certificate_serial').locator('input').inputValue(), 'DA 123456');
+  await noOverflow(page, WIDTH, 'the land transfer form');
+  await shot(page, 'exchange-prefill');
+  await done();
+});

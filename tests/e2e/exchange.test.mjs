@@ -426,6 +426,7 @@ describe('forms prefilled through the exchange', () => {
     assert.deepEqual(['certificate_serial', 'map_sheet_number', 'parcel_number'].map((n) => field(n).value), ['DA 123456', '12', '42']);
     assert.equal(field('parcel_number').source, 'VN/GOV/BNNMT');
     assert.equal(field('parcel_number').source_service, PARCELS);
+    assert.equal(field('parcel_number').source_name, 'Bộ Nông nghiệp và Môi trường — Cơ sở dữ liệu đất đai (mẫu)');
     assert.equal(field('applicant_full_name').value, 'Trần Văn Mẫu'); // the registry's fields as before
     assert.equal(field('applicant_full_name').source, 'civil-status');
     r = await api(U, 'GET', '/api/v1/procedures/1.013225/prefill', { token });

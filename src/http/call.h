@@ -87,6 +87,7 @@ struct route {
 #define UPLOAD_MAX (10 * 1024 * 1024)
 #define ROUTE_CSV 4 /* the body is CSV text (up to CSV_BODY_MAX), not JSON: handlers read raw_body */
 #define CSV_BODY_MAX (1024 * 1024)
+#define ROUTE_OUTBOUND 16 /* runs on the outbound threads: it calls another node and may wait its time limit */
 #define ROUTE_RAW 8 /* the body (up to 64 KiB) is left to the handler in raw_body: it must see the bytes as sent */
 
 extern const struct route routes[];

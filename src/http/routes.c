@@ -20,7 +20,7 @@ const struct route routes[] = {
 	 "call a service of the data exchange (signed by the client member)", ROUTE_RAW},
 	{"GET", "/api/v1/exchange/services", ROLE_ADMIN, api_exchange_services, "exchange members, services, grants and purposes"},
 	{"POST", "/api/v1/exchange/fetch", STAFF, api_exchange_fetch, "call a service of another node, signed by this one",
-	 ROUTE_SLOW},
+	 ROUTE_OUTBOUND},
 	{"GET", "/api/v1/exchange/objections", ROLE_ADMIN, api_exchange_objections, "citizens' objections to exchanges, soonest due first"},
 
 	{"GET", "/api/v1/units", PUBLIC, api_units_list, "administrative units as of a date"},

@@ -457,7 +457,7 @@ describe('federation: two provinces', () => {
     const dir = tempDir();
     const db37 = join(dir, 'trondoi.db');
     assert.equal(cli(['init', '--db', db37, '--demo', '--node', 'VN/GOV/37']).status, 0);
-    const s37 = await startServer({ dir, init: false, env: { TRONDOI_EXCHANGE_TIMEOUT_MS: '1500' } });
+    const s37 = await startServer({ dir, init: false, env: { TRONDOI_EXCHANGE_TIMEOUT_MS: '3000' } });
     const hole = createServer(() => {}); // accepts connections and never answers
     try {
       const pk36 = (await api(U, 'GET', '/api/v1/exchange/services', { token: admin })).json.node.public_key;
@@ -514,18 +514,30 @@ describe('federation: two provinces', () => {
       assert.equal(r.json.error.code, 'peer_unreachable');
       await new Promise((ok) => hole.listen(0, '127.0.0.1', ok));
       assert.equal(on37('peer', '--node', 'VN/GOV/34', '--url', `http://127.0.0.1:${hole.address().port}`, '--public-key', pk36).status, 0);
+      // three calls wait on the silent node; a sign-in meanwhile is not held up by them
       const t0 = Date.now();
-      r = await fetch37({ ...ask, node: 'VN/GOV/34' });
+      let settled = false;
+      const waiting = Promise.all([1, 2, 3].map(() => fetch37({ ...ask, node: 'VN/GOV/34' }))).then((all) => { settled = true; return all; });
+      await new Promise((ok) => setTimeout(ok, 200));
+      const t1 = Date.now();
+      await login(s37.url, 'canbo.tinh');
+      const loginTook = Date.now() - t1;
+      assert.equal(settled, false, 'the sign-in was answered while the calls still waited');
+      assert.ok(loginTook < 2500, `the sign-in waited ${loginTook} ms behind the calls`);
+      const timedOut = await waiting;
       const took = Date.now() - t0;
-      assert.equal(r.status, 504);
-      assert.equal(r.json.error.code, 'peer_timeout');
-      assert.ok(took >= 1400 && took < 4000, `answered after ${took} ms`);
+      for (const t of timedOut) {
+        assert.equal(t.status, 504);
+        assert.equal(t.json.error.code, 'peer_timeout');
+      }
+      assert.ok(took >= 2900 && took < 6000, `answered after ${took} ms`);
       // the failed calls are in 37's log as such (the unknown dossier was refused before any call:
-      // 200, 403, 502 forged, 502 unreachable, 504), and its chain is whole
+      // 200, 403, 502 forged, 502 unreachable, 504 three times), and its chain is whole
       const failed = new Database(db37).all("SELECT status, outcome FROM exchange_log WHERE status >= 500 ORDER BY seq");
+      const timeout = { status: 504, outcome: 'peer_timeout' };
       assert.deepEqual(failed, [{ status: 502, outcome: 'peer_bad_answer' }, { status: 502, outcome: 'peer_unreachable' },
-        { status: 504, outcome: 'peer_timeout' }]);
-      assert.equal(on37('verify-log').stdout.trim(), 'ok 5 messages');
+        timeout, timeout, timeout]);
+      assert.equal(on37('verify-log').stdout.trim(), 'ok 7 messages');
     } finally {
       hole.close();
       const stopped = await s37.stop();

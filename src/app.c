@@ -59,6 +59,13 @@ int app_open(struct app *a, const char *db_url, struct db **db, struct err *e)
 	a->opendata = (struct opendata){&a->dossiers, meta_json(*db, "opendata")};
 	const struct embedded_file *rf = embedded_find(embedded_docs, "report-regimes.json");
 	a->dossiers.regimes = rf ? json_loads((const char *)rf->data, 0, NULL) : NULL;
+	a->exchange.registry = &a->registry;
+	a->exchange.calendar = a->calendar;
+	a->exchange.providers = meta_json(*db, "exchange_providers");
+	a->exchange.prefill = meta_json(*db, "exchange_prefill");
+	struct err xe = {0};
+	if (xnode_load(&a->exchange, *db, db_url, NULL, &xe)) /* a database from before the exchange: calls answer 503 */
+		a->exchange.node_id[0] = 0;
 	a->dossiers.payee_ready = json_string_value(json_object_get(a->payee, "bank_bin")) &&
 				  json_string_value(json_object_get(a->payee, "account"));
 	if (a->dossiers.workflow)
@@ -76,6 +83,7 @@ int app_open(struct app *a, const char *db_url, struct db **db, struct err *e)
 
 void app_close(struct app *a)
 {
+	xnode_release(&a->exchange);
 	prefill_release(&a->registry);
 	workflow_free(a->dossiers.workflow);
 	processes_free(a->dossiers.processes);

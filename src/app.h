@@ -8,6 +8,7 @@
 #include "calendar/calendar.h"
 #include "catalog/catalog.h"
 #include "dossier/dossier.h"
+#include "exchange/exchange.h"
 #include "opendata/opendata.h"
 #include "registry/registry.h"
 #include "units/units.h"
@@ -20,6 +21,7 @@ struct app {
 	struct catalog catalog;
 	struct registry registry;
 	struct dossiers dossiers;
+	struct exchange exchange;   /* this node in the data exchange: identity, key, sample providers */
 	struct opendata opendata;   /* open data over the dossiers; data/opendata.json as init stored it */
 	int64_t token_ttl_us;
 	json_t *payee;              /* data/payment.json as init stored it */

@@ -16,6 +16,7 @@ static const struct command {
 	{"gen", cmd_gen, "gen citizens --count N [--province 36] [--seed S]          synthetic citizens (CSV)"},
 	{"import", cmd_import, "import citizens|work-items|inspections --db PATH FILE.csv  bulk import"},
 	{"audit", cmd_audit, "audit verify --db PATH             check the audit hash chain"},
+	{"exchange", cmd_exchange, "exchange member|service|grant|revoke|verify-log|verify-entry --db PATH …   the data exchange"},
 	{"report", cmd_report, "report 766|targets --db PATH --unit CODE --period P [--format json|csv|xlsx] [-o FILE]"},
 	{"verify", cmd_verify, "verify TOKEN --key BASE64           check a result's signed claim offline"},
 	{"calendar", cmd_calendar, "calendar --year Y                  the year's holidays and make-up working days"},

@@ -214,18 +214,20 @@ function fieldView(f) {
   }
   const hintId = `hint-${f.name}`;
   const prefilled = f.value !== null && f.value !== undefined && f.value !== '' && f.source;
+  // a value another agency's database gave through the data exchange names that database
+  const hint = f.source_service ? t('from_exchange', { provider: f.source_name || f.source }) : t('from_registry');
   const described = [prefilled ? hintId : null, errId].filter(Boolean).join(' ');
   if (f.type === 'address') {
     return h('fieldset', { class: 'field', testid: `field-${f.name}` },
       h('legend', {}, fieldLabel(f), mark, reqText),
       addressInputs(f, described),
-      prefilled ? h('p', { class: 'hint', id: hintId }, t('from_registry')) : null,
+      prefilled ? h('p', { class: 'hint', id: hintId, testid: `hint-${f.name}` }, hint) : null,
       err);
   }
   return h('div', { class: 'field', testid: `field-${f.name}` },
     h('label', { for: `f-${f.name}` }, fieldLabel(f), mark, reqText),
     inputFor(f, described),
-    prefilled ? h('p', { class: 'hint', id: hintId }, t('from_registry')) : null,
+    prefilled ? h('p', { class: 'hint', id: hintId, testid: `hint-${f.name}` }, hint) : null,
     err);
 }
 

@@ -25,6 +25,9 @@ const state = {
   confirmRevoke: null,
   usage: null,
   usageError: null,
+  exchanges: null, // the data exchange's entries that carried my ID (first page of the log)
+  objecting: null, // the exchange entry whose objection form is open
+  objectError: null,
   nextBefore: null,
   status: { data: null, consents: null },
 };
@@ -581,6 +584,7 @@ async function loadUsage(more = false) {
   try {
     const r = await api('GET', `/api/v1/me/data-usage?${q}`);
     state.usage = more ? [...(state.usage || []), ...(r.entries || [])] : r.entries || [];
+    if (!more) state.exchanges = r.exchanges || [];
     state.nextBefore = r.next_before || null;
     state.usageError = null;
   } catch (e) {
@@ -588,6 +592,70 @@ async function loadUsage(more = false) {
   }
   btn.disabled = false;
   renderUsage();
+  renderExchanges();
+}
+
+/* ---------- exchanges between agencies ---------- */
+
+function exchangeEntry(x) {
+  const lang = getLang();
+  const purpose = x.purpose_name && x.purpose_name[lang] ? `${x.purpose_name[lang]} (${x.purpose})` : x.purpose;
+  const result = x.status === 200 ? t('exchange_answered') : t('exchange_refused', { status: x.status });
+  const rows = [
+    ['exchange_agency', h('span', { testid: 'exchange-agency' }, x.client_member)],
+    ['exchange_service', h('span', { testid: 'exchange-service', class: 'break' }, x.service)],
+    ['exchange_purpose', h('span', { testid: 'exchange-purpose' }, purpose)],
+    x.legal_basis && x.legal_basis[lang] ? ['exchange_basis', x.legal_basis[lang]] : null,
+    ['exchange_result', h('span', { testid: 'exchange-result' }, result)],
+    ['exchange_proof', h('code', { class: 'small break', title: x.proof.hash }, `#${x.proof.seq} ${x.proof.hash.slice(0, 16)}…`)],
+  ].filter(Boolean);
+  let tail;
+  if (x.objection) {
+    tail = h('p', { class: 'notice notice-ok', testid: 'exchange-objected' }, t('exchange_objected', { due: fmtDateTime(x.objection.due_at) }));
+  } else if (state.objecting === x.id) {
+    const reason = h('textarea', { id: `object-reason-${x.id}`, rows: 3, maxlength: 2000, testid: 'object-reason' });
+    tail = h('form', { class: 'object-form', testid: 'object-form', onsubmit: (ev) => { ev.preventDefault(); object(x, reason.value); } },
+      h('label', { for: `object-reason-${x.id}` }, t('exchange_object_reason')), reason,
+      state.objectError ? h('p', { class: 'notice notice-error', role: 'alert', testid: 'object-error' }, errText(state.objectError)) : null,
+      h('button', { type: 'submit', class: 'btn btn-primary btn-small', testid: 'object-send' }, t('exchange_object_send')));
+  } else {
+    tail = h('button', { type: 'button', class: 'btn btn-secondary btn-small', testid: 'object-open',
+      onclick: () => { state.objecting = x.id; state.objectError = null; renderExchanges(); } }, t('exchange_object'));
+  }
+  return h('li', { class: 'usage card', testid: 'exchange-entry' },
+    h('div', { class: 'usage-head' },
+      h('span', { class: 'usage-action' }, x.purpose_name && x.purpose_name[lang] ? x.purpose_name[lang] : x.purpose),
+      h('time', { class: 'small muted', datetime: x.at, testid: 'exchange-time' }, fmtDateTime(x.at))),
+    h('dl', { class: 'pairs' }, rows.map(([k, v]) => [h('dt', {}, t(k)), h('dd', {}, v)])),
+    tail);
+}
+
+function renderExchanges() {
+  const list = $('exchanges');
+  if (!state.exchanges) return;
+  if (!state.exchanges.length) {
+    list.replaceChildren(h('li', { class: 'muted', testid: 'exchanges-empty' }, t('exchanges_empty')));
+    return;
+  }
+  list.replaceChildren(...state.exchanges.map(exchangeEntry));
+}
+
+async function object(x, reason) {
+  if (!reason.trim()) {
+    state.objectError = 'exchange_reason_required';
+    renderExchanges();
+    return;
+  }
+  try {
+    const r = await api('POST', `/api/v1/me/data-usage/${x.id}/objection`, { body: { reason: reason.trim() } });
+    x.objection = { id: r.id, status: r.status, due_at: r.due_at };
+    state.objecting = null;
+    state.objectError = null;
+    announce($('exchanges-status'), t('exchange_object_sent', { due: fmtDateTime(r.due_at) }));
+  } catch (e) {
+    state.objectError = e;
+  }
+  renderExchanges();
 }
 
 /* ---------- the page ---------- */
@@ -603,6 +671,7 @@ function redrawAll() {
   relabelChoices();
   renderConsents();
   renderUsage();
+  renderExchanges();
   showConsentError();
   showStatus('data');
   showStatus('consents');

@@ -17,6 +17,7 @@ int cmd_routes(int argc, char **argv);
 int cmd_calendar(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_exchange(int argc, char **argv);
 
 /* demo.c: synthetic citizens, demo accounts and draft applications for `init --demo`. */
 int demo_load(struct app *a, struct db *db, const char *data_dir, struct err *e);

@@ -5,6 +5,7 @@
 
 #include "audit/audit.h"
 #include "cli/cli.h"
+#include "exchange/exchange.h"
 #include "core/opts.h"
 
 bool cli_sub(int argc, char **argv, const char *sub, const char *usage, int *status)
@@ -105,14 +106,31 @@ out:
 	return rc;
 }
 
+/* The exchange: the node's key pair and identity, the purposes, the providers this node plays. */
+static int load_exchange(struct db *db, const char *db_url, const char *data_dir, const char *node, struct err *e)
+{
+	char default_node[XR_ID_MAX];
+	struct exchange x = {0};
+	if (xdata_load(db, data_dir, NULL, default_node, e) || xnode_init(db, db_url, node, default_node, e) ||
+	    xnode_load(&x, db, db_url, NULL, e) || xdata_load(db, data_dir, x.public_key, default_node, e)) {
+		xnode_release(&x);
+		return -1;
+	}
+	printf("exchange node %s, public key %s\n", x.node_id, x.public_key);
+	xnode_release(&x);
+	return 0;
+}
+
 int cmd_init(int argc, char **argv)
 {
-	const char *db_url = NULL, *data = NULL;
+	const char *db_url = NULL, *data = NULL, *node = NULL;
 	bool demo = false;
 	const struct opt opts[] = {
 		{"db", "PATH", "database to create or migrate: a SQLite file, or postgresql://… (a database that exists)", &db_url, NULL, true},
 		{"data", "DIR", "reference data folder (default: the data/ beside the program)", &data, NULL, false},
 		{"demo", NULL, "add synthetic citizens, demo accounts and draft applications", NULL, &demo, false},
+		{"node", "ID", "this node's exchange identity, e.g. VN/GOV/37 (default: data/exchange-providers.json)", &node, NULL,
+		 false},
 		{0}};
 	const char *pos[1];
 	int npos;
@@ -129,7 +147,7 @@ int cmd_init(int argc, char **argv)
 	int applied;
 	if (db_open(&db, db_url, true, &e))
 		return cli_fail("init", &e);
-	if (db_migrate(db, &applied, &e) || load_reference(db, data_dir, &e)) {
+	if (db_migrate(db, &applied, &e) || load_reference(db, data_dir, &e) || load_exchange(db, db_url, data_dir, node, &e)) {
 		db_close(db);
 		return cli_fail("init", &e);
 	}

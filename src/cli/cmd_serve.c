@@ -1,4 +1,5 @@
 /* cmd_serve.c — `trondoi serve`: the HTTP server. */
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
+#include "core/log.h"
 #include "core/opts.h"
 #include "http/server.h"
 #include "report/report.h"
@@ -34,7 +36,7 @@ static int tls_read(const char *cert_path, const char *key_path, char **cert, ch
 
 int cmd_serve(int argc, char **argv)
 {
-	const char *files = NULL, *tls_cert = NULL, *tls_key = NULL;
+	const char *files = NULL, *node = NULL, *tls_cert = NULL, *tls_key = NULL;
 	const char *db_url = NULL, *listen = "127.0.0.1", *port = "8080", *threads = NULL, *web = NULL, *ttl = "480";
 	const struct opt opts[] = {
 		{"db", "PATH", "database made by trondoi init: a SQLite file or postgresql://…", &db_url, NULL, true},
@@ -47,6 +49,7 @@ int cmd_serve(int argc, char **argv)
 		{"files", "DIR", "where uploaded documents are stored (default: DB.files beside a SQLite database; required with PostgreSQL)", &files, NULL, false},
 		{"tls-cert", "FILE", "serve HTTPS only: the certificate chain (PEM); with --tls-key", &tls_cert, NULL, false},
 		{"tls-key", "FILE", "the certificate's private key (PEM, readable by this user only)", &tls_key, NULL, false},
+		{"node", "ID", "this node's exchange identity, e.g. VN/GOV/37 (default: the one init stored)", &node, NULL, false},
 		{0}};
 	const char *pos[1];
 	int npos;
@@ -80,6 +83,24 @@ int cmd_serve(int argc, char **argv)
 		free(key);
 		return cli_fail("serve", &e);
 	}
+	if (node && !xid_valid(node, 3)) {
+		app_close(&a);
+		db_close(db);
+		free(cert);
+		free(key);
+		fprintf(stderr, "trondoi serve: --node %s: write it as VN/GOV/37\n", node);
+		return 2;
+	}
+	if (node)
+		snprintf(a.exchange.node_id, sizeof a.exchange.node_id, "%s", node);
+	int64_t signed_now = 0;
+	if (a.exchange.node_id[0] && !a.exchange.has_key)
+		log_error("serve", "the exchange node key file is missing or does not match; messages are logged unsigned "
+				   "until it is back (then serve, or trondoi exchange sign-pending, signs them)");
+	else if (a.exchange.has_key && xlog_sign_pending(db, a.exchange.sk, &signed_now))
+		log_error("serve", "cannot sign the exchange messages logged without the key: %s", db_errmsg(db));
+	else if (signed_now)
+		log_info("serve", "signed %lld exchange messages logged while the node key was unavailable", (long long)signed_now);
 	db_close(db); /* each worker thread opens its own */
 	char webdir[1024];
 	snprintf(webdir, sizeof webdir, "%s/web", app_home());
@@ -114,7 +135,9 @@ int cmd_serve(int argc, char **argv)
 	if (reporting.url && reporting.url[0]) /* published figures up to the Government reporting system */
 		tasks[ntasks++] = (struct sender_task){report_send_round, &reporting};
 	struct sender *sender = ntasks ? sender_start(db_url, tasks, ntasks, &e) : NULL;
+	curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: exchange calls to other nodes */
 	int rc = ntasks && !sender ? -1 : server_run(&a, &so, &e);
+	curl_global_cleanup();
 	sender_stop(sender);
 	app_close(&a);
 	if (key)

@@ -28,6 +28,12 @@ int api_consent_revoke(struct call *c);
 int api_data_usage(struct call *c);
 int api_drafts(struct call *c);
 
+int api_exchange_call(struct call *c);
+int api_exchange_services(struct call *c);
+int api_exchange_objection(struct call *c);
+int api_exchange_objections(struct call *c);
+int api_exchange_fetch(struct call *c);
+
 int api_procedures_list(struct call *c);
 int api_procedure_get(struct call *c);
 int api_prefill(struct call *c);

@@ -65,7 +65,19 @@ int api_procedure_get(struct call *c)
 
 int api_prefill(struct call *c)
 {
-	return prefill_form(&c->app->registry, c->db, c->who, c->params[0], &c->text, &c->err);
+	if (prefill_form(&c->app->registry, c->db, c->who, c->params[0], &c->text, &c->err))
+		return -1;
+	if (!xprefill_wanted(&c->app->exchange, c->params[0]))
+		return 0;
+	/* fields that another agency's database holds come through the exchange */
+	json_t *form = json_loads(c->text, 0, NULL);
+	if (!form)
+		return err_set(&c->err, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
+	free(c->text);
+	c->text = NULL;
+	xprefill(&c->app->exchange, c->db, c->who, c->params[0], form, &c->err);
+	c->result = form;
+	return 0;
 }
 
 int api_attributes_list(struct call *c)

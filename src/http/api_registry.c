@@ -79,7 +79,17 @@ int api_data_usage(struct call *c)
 	const char *before = call_query(c, "before");
 	if (before && strlen(before) > 40)
 		return err_set(&c->err, 400, "invalid_query", "before must be an ISO 8601 time", "before phải là thời điểm ISO 8601");
-	return usage_list(c->db, c->who, before, (int)limit, &c->result, &c->err);
+	if (usage_list(c->db, c->who, before, (int)limit, &c->result, &c->err))
+		return -1;
+	/* beside the local reads, on the first page, the exchanges that carried the citizen's ID, each
+	 * with its proof */
+	if (before)
+		return 0;
+	json_t *exchanges;
+	if (xlog_for_citizen(&c->app->exchange, c->db, c->who->citizen_id, (int)limit, &exchanges, &c->err))
+		return -1;
+	json_object_set_new(c->result, "exchanges", exchanges);
+	return 0;
 }
 
 int api_drafts(struct call *c)

@@ -12,9 +12,16 @@
 #include "core/err.h"
 #include "db/db.h"
 
-#define CALL_MAX_PARAMS 4
+#define CALL_MAX_PARAMS 5
 #define CALL_PARAM_MAX 128
 #define CALL_FILE_NAME 96
+
+#define CALL_HEADERS 2
+/* Headers a handler adds to its answer: static names, NULL when unused. */
+struct call_headers {
+	const char *name[CALL_HEADERS];
+	char value[CALL_HEADERS][96];
+};
 
 struct call {
 	struct app *app;
@@ -45,6 +52,7 @@ struct call {
 	const char *file_type;
 	char file_name[CALL_FILE_NAME];
 	int retry_after; /* seconds, adds a Retry-After header when > 0 */
+	struct call_headers headers; /* more headers of the answer */
 };
 
 const char *call_query(struct call *c, const char *key);
@@ -79,6 +87,8 @@ struct route {
 #define UPLOAD_MAX (10 * 1024 * 1024)
 #define ROUTE_CSV 4 /* the body is CSV text (up to CSV_BODY_MAX), not JSON: handlers read raw_body */
 #define CSV_BODY_MAX (1024 * 1024)
+#define ROUTE_OUTBOUND 16 /* runs on the outbound threads: it calls another node and may wait its time limit */
+#define ROUTE_RAW 8 /* the body (up to 64 KiB) is left to the handler in raw_body: it must see the bytes as sent */
 
 extern const struct route routes[];
 extern const size_t routes_count;

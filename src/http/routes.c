@@ -18,6 +18,14 @@ const struct route routes[] = {
 	{"GET", "/api/v1/security/alerts", ROLE_ADMIN, api_security_alerts, "what the threat-detection rules flagged"},
 	{"GET", "/api/v1/auth/session", ROLE_ANY, api_session, "who is signed in"},
 
+	/* the data exchange: members sign their calls (no session); docs/exchange.md */
+	{"POST", "/x/{class}/{member}/{subsystem}/{service}/{version}", PUBLIC, api_exchange_call,
+	 "call a service of the data exchange (signed by the client member)", ROUTE_RAW},
+	{"GET", "/api/v1/exchange/services", ROLE_ADMIN, api_exchange_services, "exchange members, services, grants and purposes"},
+	{"POST", "/api/v1/exchange/fetch", STAFF, api_exchange_fetch, "call a service of another node, signed by this one",
+	 ROUTE_OUTBOUND},
+	{"GET", "/api/v1/exchange/objections", ROLE_ADMIN, api_exchange_objections, "citizens' objections to exchanges, soonest due first"},
+
 	{"GET", "/api/v1/units", PUBLIC, api_units_list, "administrative units as of a date"},
 	{"GET", "/api/v1/units/{code}", PUBLIC, api_unit_get, "one unit with parent, predecessors, successors"},
 
@@ -31,7 +39,9 @@ const struct route routes[] = {
 	{"POST", "/api/v1/me/consents", CITIZEN, api_consent_create, "grant a consent"},
 	{"GET", "/api/v1/me/consents", CITIZEN, api_consent_list, "my consents"},
 	{"DELETE", "/api/v1/me/consents/{id}", CITIZEN, api_consent_revoke, "revoke a consent"},
-	{"GET", "/api/v1/me/data-usage", CITIZEN, api_data_usage, "who used my data"},
+	{"GET", "/api/v1/me/data-usage", CITIZEN, api_data_usage, "who used my data, here and through the exchange"},
+	{"POST", "/api/v1/me/data-usage/{id}/objection", CITIZEN, api_exchange_objection,
+	 "object to an exchange of my data: a case for the data-protection officer"},
 	{"GET", "/api/v1/me/drafts", CITIZEN, api_drafts, "my draft applications"},
 	{"GET", "/api/v1/me/dossiers", CITIZEN, api_my_dossiers, "my dossiers"},
 	{"GET", "/api/v1/me/documents", CITIZEN, api_my_documents, "my document store: issued results and my files"},

@@ -37,6 +37,7 @@ struct request {
 	const char *pending_type; /* NULL for JSON text */
 	char pending_name[CALL_FILE_NAME];
 	int pending_status;
+	struct call_headers pending_headers; /* more headers of the held answer (call.headers) */
 	/* deferred work (CALL_DEFERRED): the route whose finish makes the answer, its caller, and
 	 * what the work reported */
 	const struct route *rt;
@@ -63,14 +64,21 @@ struct job {
 	struct job *next;
 };
 
-static struct {
+#define OUTBOUND_THREADS 4
+
+/* A queue of calls and the threads that run them: the slow-work pool (password hashing, PDFs)
+ * and the outbound pool (calls to other nodes, each waiting up to its time limit), apart so that
+ * a silent node cannot hold up sign-ins. */
+struct pool {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct job *head, *tail;
 	bool stop;
-	int nthreads;
-	pthread_t threads[SLOW_THREADS];
-} slow = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, false, 0, {0}};
+	int size, nthreads;
+	pthread_t threads[OUTBOUND_THREADS > SLOW_THREADS ? OUTBOUND_THREADS : SLOW_THREADS];
+};
+static struct pool slow = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, false, SLOW_THREADS, 0, {0}};
+static struct pool outbound = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, false, OUTBOUND_THREADS, 0, {0}};
 
 /* Orders the handler's suspend against the writer's report, which may come first. */
 static pthread_mutex_t pending_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -162,9 +170,10 @@ static void add_security_headers(struct MHD_Response *r, bool api)
 		MHD_add_response_header(r, "Cache-Control", "no-store");
 }
 
-/* Sends text (owned) with its type; with header/value (may be NULL), one more header. */
+/* Sends text (owned) with its type; with header/value (may be NULL), one more header; with
+ * extra (may be NULL), the handler's. */
 static enum MHD_Result send_text_with(struct MHD_Connection *conn, int status, char *text, const char *type, int retry_after,
-				      const char *header, const char *value)
+				      const char *header, const char *value, const struct call_headers *extra)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
@@ -174,6 +183,9 @@ static enum MHD_Result send_text_with(struct MHD_Connection *conn, int status, c
 	MHD_add_response_header(r, "Content-Type", type);
 	if (header && value)
 		MHD_add_response_header(r, header, value);
+	for (int i = 0; extra && i < CALL_HEADERS; i++)
+		if (extra->name[i])
+			MHD_add_response_header(r, extra->name[i], extra->value[i]);
 	add_security_headers(r, true);
 	if (retry_after > 0) {
 		char s[16];
@@ -208,7 +220,7 @@ static enum MHD_Result send_bytes(struct MHD_Connection *conn, int status, char 
 
 static enum MHD_Result send_text(struct MHD_Connection *conn, int status, char *text, const char *type, int retry_after)
 {
-	return send_text_with(conn, status, text, type, retry_after, NULL, NULL);
+	return send_text_with(conn, status, text, type, retry_after, NULL, NULL, NULL);
 }
 
 static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t *v, int retry_after)
@@ -300,7 +312,7 @@ static int parse_body(struct call *c, struct request *rq, const struct route *rt
 		return too_large(&c->err, rq->max);
 	c->raw_body = rq->body.data;
 	c->raw_body_len = rq->body.len;
-	if (rt->flags & (ROUTE_UPLOAD | ROUTE_CSV))
+	if (rt->flags & (ROUTE_UPLOAD | ROUTE_CSV | ROUTE_RAW))
 		return 0;
 	c->body = json_parse_object(rq->body.data ? rq->body.data : "", rq->body.len, BODY_MAX, &c->err);
 	return c->body ? 0 : -1;
@@ -328,7 +340,7 @@ static enum MHD_Result answer(struct MHD_Connection *conn, struct call *c, int r
 	if (c->text) {
 		char *text = c->text;
 		c->text = NULL;
-		return send_text(conn, c->status ? c->status : 200, text, JSON_TYPE, 0);
+		return send_text_with(conn, c->status ? c->status : 200, text, JSON_TYPE, 0, NULL, NULL, &c->headers);
 	}
 	if (!c->result)
 		return send_text(conn, c->status ? c->status : 204, strdup(""), "text/plain", 0);
@@ -392,7 +404,8 @@ static enum MHD_Result answer_pending(struct app *app, struct MHD_Connection *co
 	if (rq->ready > 0) {
 		int status = rq->pending_status ? rq->pending_status : 200;
 		res = rq->pending_type ? send_bytes(conn, status, rq->pending, rq->pending_len, rq->pending_type, rq->pending_name)
-				       : send_text(conn, status, rq->pending, JSON_TYPE, rq->retry_after);
+				       : send_text_with(conn, status, rq->pending, JSON_TYPE, rq->retry_after, NULL, NULL,
+							&rq->pending_headers);
 		rq->pending = NULL; /* sent: the response owns it now */
 	} else {
 		struct err e;
@@ -417,6 +430,7 @@ static void client_address(struct MHD_Connection *conn, char *out, size_t n)
 static void hold_answer(struct request *rq, struct call *c, int rc)
 {
 	rq->pending_type = NULL;
+	rq->pending_headers = c->headers;
 	if (rc > 0 || !rc) {
 		rq->pending_status = c->status ? c->status : 200;
 		if (c->file) {
@@ -440,18 +454,18 @@ static void hold_answer(struct request *rq, struct call *c, int rc)
 
 static void *slow_worker(void *arg)
 {
-	(void)arg;
-	pthread_mutex_lock(&slow.mu);
+	struct pool *pl = arg;
+	pthread_mutex_lock(&pl->mu);
 	for (;;) {
-		while (!slow.head && !slow.stop)
-			pthread_cond_wait(&slow.cv, &slow.mu);
-		struct job *j = slow.head;
+		while (!pl->head && !pl->stop)
+			pthread_cond_wait(&pl->cv, &pl->mu);
+		struct job *j = pl->head;
 		if (!j)
 			break; /* stopping and drained */
-		slow.head = j->next;
-		if (!slow.head)
-			slow.tail = NULL;
-		pthread_mutex_unlock(&slow.mu);
+		pl->head = j->next;
+		if (!pl->head)
+			pl->tail = NULL;
+		pthread_mutex_unlock(&pl->mu);
 		struct call *c = &j->c;
 		c->db = thread_db(j->app);
 		int rc = c->db ? j->rt->fn(c)
@@ -467,35 +481,35 @@ static void *slow_worker(void *arg)
 			db_reset_all(c->db);
 		set_ready(j->rq, j->rq->pending ? 1 : -1);
 		free(j);
-		pthread_mutex_lock(&slow.mu);
+		pthread_mutex_lock(&pl->mu);
 	}
-	pthread_mutex_unlock(&slow.mu);
+	pthread_mutex_unlock(&pl->mu);
 	return NULL;
 }
 
-static int slow_start(void)
+static int slow_start(struct pool *pl)
 {
-	for (; slow.nthreads < SLOW_THREADS; slow.nthreads++)
-		if (pthread_create(&slow.threads[slow.nthreads], NULL, slow_worker, NULL))
+	for (; pl->nthreads < pl->size; pl->nthreads++)
+		if (pthread_create(&pl->threads[pl->nthreads], NULL, slow_worker, pl))
 			return -1;
 	return 0;
 }
 
 /* Finishes the queued jobs, then stops the threads; later jobs are refused. */
-static void slow_stop(void)
+static void slow_stop(struct pool *pl)
 {
-	pthread_mutex_lock(&slow.mu);
-	slow.stop = true;
-	pthread_cond_broadcast(&slow.cv);
-	pthread_mutex_unlock(&slow.mu);
-	for (int i = 0; i < slow.nthreads; i++)
-		pthread_join(slow.threads[i], NULL);
-	slow.nthreads = 0;
+	pthread_mutex_lock(&pl->mu);
+	pl->stop = true;
+	pthread_cond_broadcast(&pl->cv);
+	pthread_mutex_unlock(&pl->mu);
+	for (int i = 0; i < pl->nthreads; i++)
+		pthread_join(pl->threads[i], NULL);
+	pl->nthreads = 0;
 }
 
-/* Hands the call to the slow-work threads with the connection suspended. */
-static enum MHD_Result run_slow(struct app *app, struct MHD_Connection *conn, struct request *rq, const struct route *rt,
-			       struct call *c)
+/* Hands the call to a pool's threads with the connection suspended. */
+static enum MHD_Result run_slow(struct pool *pl, struct app *app, struct MHD_Connection *conn, struct request *rq,
+			       const struct route *rt, struct call *c)
 {
 	struct job *j = calloc(1, sizeof *j);
 	if (!j)
@@ -507,17 +521,17 @@ static enum MHD_Result run_slow(struct app *app, struct MHD_Connection *conn, st
 	}
 	rq->suspended = true;
 	MHD_suspend_connection(conn);
-	pthread_mutex_lock(&slow.mu);
-	bool refused = slow.stop;
+	pthread_mutex_lock(&pl->mu);
+	bool refused = pl->stop;
 	if (!refused) {
-		if (slow.tail)
-			slow.tail->next = j;
+		if (pl->tail)
+			pl->tail->next = j;
 		else
-			slow.head = j;
-		slow.tail = j;
-		pthread_cond_signal(&slow.cv);
+			pl->head = j;
+		pl->tail = j;
+		pthread_cond_signal(&pl->cv);
 	}
-	pthread_mutex_unlock(&slow.mu);
+	pthread_mutex_unlock(&pl->mu);
 	if (refused) { /* shutting down */
 		err_set(&j->c.err, 503, "shutting_down", "the server is stopping; try again", "máy chủ đang dừng; hãy thử lại");
 		hold_answer(rq, &j->c, -1);
@@ -576,7 +590,7 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *conn, co
 		json_t *v = error_json(&c.err, NULL);
 		char *text = json_dumps(v, JSON_COMPACT);
 		json_decref(v);
-		return text ? send_text_with(conn, 405, text, JSON_TYPE, 0, "Allow", allow) : MHD_NO;
+		return text ? send_text_with(conn, 405, text, JSON_TYPE, 0, "Allow", allow, NULL) : MHD_NO;
 	}
 	c.db = thread_db(app);
 	if (!c.db) {
@@ -587,9 +601,9 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *conn, co
 	int rc = authorise(&c, rt, &who);
 	if (!rc)
 		rc = parse_body(&c, rq, rt);
-	if (!rc && (rt->flags & ROUTE_SLOW)) {
+	if (!rc && (rt->flags & (ROUTE_SLOW | ROUTE_OUTBOUND))) {
 		db_reset_all(c.db);
-		return run_slow(app, conn, rq, rt, &c);
+		return run_slow(rt->flags & ROUTE_OUTBOUND ? &outbound : &slow, app, conn, rq, rt, &c);
 	}
 	if (!rc)
 		rc = rt->fn(&c);
@@ -726,9 +740,10 @@ int server_run(struct app *app, const struct server_opts *o, struct err *e)
 		return err_set(e, 500, "listen_failed", "cannot listen on %s:%d (in use?)", "không lắng nghe được tại %s:%d (cổng đang dùng?)",
 			       o->listen, o->port);
 	}
-	if (slow_start()) {
+	if (slow_start(&slow) || slow_start(&outbound)) {
 		MHD_stop_daemon(d);
-		slow_stop();
+		slow_stop(&slow);
+		slow_stop(&outbound);
 		batch_stop(app->registry.writer);
 		batch_free(app->registry.writer);
 		app->registry.writer = NULL;
@@ -739,7 +754,8 @@ int server_run(struct app *app, const struct server_opts *o, struct err *e)
 	sigwait(&stop, &sig);
 	log_info("serve", "signal %d: stopping", sig);
 	batch_stop(app->registry.writer); /* writes what is queued; waiting reads are answered */
-	slow_stop();
+	slow_stop(&slow);
+	slow_stop(&outbound);
 	MHD_stop_daemon(d);
 	batch_free(app->registry.writer);
 	app->registry.writer = NULL;

@@ -1,0 +1,130 @@
+// exchange.test.mjs — the data exchange in a real browser at phone size: the citizen finds the
+// agencies' exchanges that carried their ID beside the local reads (answered and refused, with
+// purpose and legal basis) and objects to one; the admin's page lists the node, members,
+// services, grants and that objection.
+import assert from 'node:assert/strict';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { launchChromium, noOverflow, phonePage, shot, signIn, text, WIDTH } from './browser.mjs';
+import { api, cli, login, PASSWORD, startServer } from '../e2e/harness.mjs';
+
+const PERSON = 'VN/GOV/BCA/CSDLQGDC/person/v1';
+const CLIENT = 'VN/GOV/UBND36/MOTCUA';
+let srv, browser, dan;
+const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+
+async function xcall(body, issue) {
+  const path = '/x/GOV/BCA/CSDLQGDC/person/v1';
+  const text = JSON.stringify(body);
+  const h = { 'x-road-client': CLIENT, 'x-road-id': `b-${Math.random()}`, 'x-road-userid': 'canbo.xa', 'x-road-issue': issue,
+    'x-road-date': new Date().toISOString(), 'content-type': 'application/json' };
+  const s = ['trondoi-xroad-1', 'POST', path, h['x-road-client'], h['x-road-id'], h['x-road-userid'], h['x-road-issue'],
+    h['x-road-date'], createHash('sha256').update(text).digest('hex')].join('\n');
+  h['x-road-signature'] = sign(null, Buffer.from(s), privateKey).toString('base64');
+  return api(srv.url, 'POST', path, { headers: h, raw: text });
+}
+
+before(async () => {
+  srv = await startServer();
+  browser = await launchChromium();
+  dan = (await api(srv.url, 'GET', '/api/v1/auth/session', { token: await login(srv.url, 'dan') })).json.citizen_id;
+  const pub = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('base64');
+  for (const args of [['member', '--id', 'VN/GOV/UBND36', '--name', 'UBND tỉnh (một cửa)', '--public-key', pub, '--subsystem', 'MOTCUA'],
+    ['grant', '--client', CLIENT, '--service', PERSON, '--purposes', 'RESIDENCE']]) {
+    assert.equal(cli(['exchange', ...args, '--db', srv.db]).status, 0);
+  }
+  assert.equal((await xcall({ id: dan }, 'RESIDENCE:000.00.36-251125-0001')).status, 200);
+  assert.equal((await xcall({ id: dan }, 'CRIMINAL_INVESTIGATION')).status, 403);
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (srv) await srv.stop();
+});
+
+test('the citizen sees the exchanges that carried their ID, and objects to one', async () => {
+  const { page, done } = await phonePage(browser);
+  await signIn(page, srv.url, 'dan', PASSWORD, /me\.html/);
+  const entries = page.getByTestId('exchange-entry');
+  await entries.first().waitFor();
+  assert.equal(await entries.count(), 2);
+  // newest first: the refused investigation, then the residence read
+  assert.equal(await text(entries.nth(0).getByTestId('exchange-result')), 'Bị từ chối (403)');
+  const read = entries.nth(1);
+  assert.equal(await text(read.getByTestId('exchange-agency')), 'VN/GOV/UBND36');
+  assert.equal(await text(read.getByTestId('exchange-service')), PERSON);
+  assert.equal(await text(read.getByTestId('exchange-purpose')), 'Đăng ký cư trú (RESIDENCE)');
+  assert.equal(await text(read.getByTestId('exchange-result')), 'Đã cung cấp dữ liệu');
+  assert.match(await text(read), /Luật Cư trú 2020/);
+  assert.ok(!(await text(read)).includes('canbo.xa'), 'the officer is not shown');
+  await noOverflow(page, WIDTH, 'my data with exchanges');
+
+  await read.getByTestId('object-open').click();
+  await read.getByTestId('object-send').click();
+  assert.equal(await text(read.getByTestId('object-error')), 'Vui lòng nêu lý do phản đối.');
+  await read.getByTestId('object-reason').fill('Tôi không nộp hồ sơ cư trú nào.');
+  await read.getByTestId('object-send').click();
+  await read.getByTestId('exchange-objected').waitFor();
+  const cases = await api(srv.url, 'GET', '/api/v1/exchange/objections', { token: await login(srv.url, 'quantri') });
+  assert.equal(cases.json.objections.length, 1);
+  assert.equal(cases.json.objections[0].reason, 'Tôi không nộp hồ sơ cư trú nào.');
+  assert.match(await text(read.getByTestId('exchange-objected')), /^Đã phản đối — cán bộ bảo vệ dữ liệu trả lời trước \d\d\/\d\d\/\d{4} 17:00$/);
+  await page.getByTestId('lang-en').click();
+  assert.equal(await text(read.getByTestId('exchange-purpose')), 'Residence registration (RESIDENCE)');
+  await shot(page, 'exchange-citizen');
+  await done();
+});
+
+test('the admin opens the exchange page from the sign-in page: node, members, services, grants, objections', async () => {
+  const { page, done } = await phonePage(browser);
+  await page.goto(srv.url + '/');
+  await page.getByTestId('login-username').fill('quantri');
+  await page.getByTestId('login-password').fill(PASSWORD);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('staff-exchange').click();
+  await page.waitForURL(/exchange\.html/);
+  await page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
+  assert.equal(await text(page.getByTestId('node-id')), 'VN/GOV/36');
+  assert.equal(await text(page.getByTestId('node-signing')), 'Đang ký');
+  const members = await page.getByTestId('members-row').allInnerTexts();
+  assert.equal(members.length, 5); // four sample providers and the client
+  assert.ok(members.some((m) => m.includes('VN/GOV/UBND36') && m.includes('UBND tỉnh (một cửa)')));
+  assert.equal(await page.getByTestId('services-row').count(), 4);
+  const grants = await page.getByTestId('grants-row').allInnerTexts();
+  assert.equal(grants.length, 1);
+  assert.match(grants[0].replace(/\s+/g, ' '), /VN\/GOV\/UBND36\/MOTCUA VN\/GOV\/BCA\/CSDLQGDC\/person\/v1 RESIDENCE/);
+  const objections = await page.getByTestId('objections-row').allInnerTexts();
+  assert.equal(objections.length, 1);
+  assert.match(objections[0], /Tôi không nộp hồ sơ cư trú nào\./);
+  await noOverflow(page, WIDTH, 'the exchange page');
+  await shot(page, 'exchange-admin');
+  await done();
+});
+
+test("a land owner's transfer form comes with the parcel filled from the land database, which it names", async () => {
+  const officer = await login(srv.url, 'canbo.xa');
+  const commune = (await api(srv.url, 'GET', '/api/v1/auth/session', { token: officer })).json.unit;
+  const created = await api(srv.url, 'POST', '/api/v1/citizens', {
+    token: officer,
+    body: { id: '036085000101', attributes: {
+      full_name: { value: 'Trần Văn Mẫu', source: 'civil-status', verified: true },
+      date_of_birth: { value: '1985-02-14', source: 'civil-status', verified: true },
+      sex: { value: 'male', source: 'civil-status', verified: true },
+      permanent_address: { value: { unit: commune, street: 'Thôn Mẫu' }, source: 'population-db', verified: true } } },
+  });
+  assert.equal(created.status, 201, created.text);
+  assert.equal(cli(['user', 'add', '--db', srv.db, '--username', 'mau', '--role', 'citizen', '--citizen', '036085000101',
+    '--password-stdin'], { input: PASSWORD + '\n' }).status, 0);
+  const { page, done } = await phonePage(browser);
+  await signIn(page, srv.url, 'mau', PASSWORD, /me\.html/);
+  await page.goto(`${srv.url}/apply.html?p=TD.0001`);
+  await page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
+  const parcel = page.getByTestId('field-parcel_number');
+  assert.equal(await parcel.locator('input').inputValue(), '42');
+  assert.equal(await text(page.getByTestId('hint-parcel_number')),
+    'Lấy từ Bộ Nông nghiệp và Môi trường — Cơ sở dữ liệu đất đai (mẫu) qua hệ thống trao đổi dữ liệu');
+  assert.equal(await page.getByTestId('field-certificate_serial').locator('input').inputValue(), 'DA 123456');
+  await noOverflow(page, WIDTH, 'the land transfer form');
+  await shot(page, 'exchange-prefill');
+  await done();
+});

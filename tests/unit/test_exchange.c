@@ -1,0 +1,201 @@
+/* test_exchange.c — the exchange's identifiers, the string a client signs, the message log's
+ * hashes against vectors worked out from the formulas in docs/exchange.md (with Python's
+ * hashlib), and the log: appends verify, a changed detail or a forged signature is named,
+ * entries logged without the key are signed later without changing the chain. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/crypto.h"
+#include "exchange/exchange.h"
+
+static char path[64];
+static struct db *db;
+static unsigned char pk[32], sk[64];
+static char pk_b64[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	struct err e;
+	int applied;
+	crypto_init();
+	snprintf(path, sizeof path, "/tmp/trondoi-exchange-%d.db", (int)getpid());
+	unlink(path);
+	crypto_sign_keypair(pk, sk);
+	sodium_bin2base64(pk_b64, sizeof pk_b64, pk, sizeof pk, sodium_base64_VARIANT_ORIGINAL);
+	return db_open(&db, path, true, &e) || db_migrate(db, &applied, &e) ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	db_close(db);
+	char wal[80];
+	unlink(path);
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	unlink(wal);
+	snprintf(wal, sizeof wal, "%s-shm", path);
+	unlink(wal);
+	return 0;
+}
+
+static void ids(void **state)
+{
+	(void)state;
+	assert_true(xid_valid("VN/GOV/36", 3));
+	assert_true(xid_valid("VN/COM/0109999999/HR", 4));
+	assert_true(xid_valid("VN/GOV/BCA/CSDLQGDC/person/v1", 6));
+	assert_false(xid_valid("VN/GOV/BCA/CSDLQGDC/person/v1", 4)); /* too many parts */
+	assert_false(xid_valid("VN/XYZ/36", 3));                      /* class GOV or COM */
+	assert_false(xid_valid("US/GOV/36", 3));
+	assert_false(xid_valid("VN/GOV//X", 4));                      /* empty part */
+	assert_false(xid_valid("VN/GOV/a b", 3));
+	assert_false(xid_valid("VN/GOV/0123456789012345678901234567890123456789X", 3)); /* 41 characters */
+	assert_false(xid_valid(NULL, 3));
+	char out[XR_ID_MAX];
+	xid_prefix("VN/GOV/UBND36/MOTCUA", 3, out, sizeof out);
+	assert_string_equal(out, "VN/GOV/UBND36");
+	xid_prefix("VN/GOV/36", 3, out, sizeof out);
+	assert_string_equal(out, "VN/GOV/36");
+}
+
+static void signed_string(void **state)
+{
+	(void)state;
+	struct xrequest rq = {.method = "POST", .path = "/x/GOV/BCA/CSDLQGDC/person/v1", .client = "VN/GOV/UBND36/MOTCUA",
+			      .id = "m-1", .user = "canbo.xa", .issue = "RESIDENCE", .date = "2026-11-25T04:00:00Z", .body = "{}",
+			      .body_len = 2};
+	char *s = xcall_signed_string(&rq);
+	/* SHA-256("{}") = 44136fa3… */
+	assert_string_equal(s, "trondoi-xroad-1\nPOST\n/x/GOV/BCA/CSDLQGDC/person/v1\nVN/GOV/UBND36/MOTCUA\nm-1\ncanbo.xa\n"
+			       "RESIDENCE\n2026-11-25T04:00:00Z\n"
+			       "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a");
+	free(s);
+}
+
+static const struct xlog_entry vector = {
+	.seq = 1, .at = 1764000000000000, .client = "VN/GOV/UBND36/MOTCUA", .service = "VN/GOV/BCA/CSDLQGDC/person/v1",
+	.purpose = "RESIDENCE", .status = 200, .message_id = "m-1", .user_id = "canbo.xa",
+	.issue = "RESIDENCE:000.00.36-251125-0001", .outcome = "ok", .request_hash = "reqhash=", .response_hash = "resphash=",
+	.subjects = "[\"036085000101\"]", .hide_until = 0};
+
+static void hashes(void **state)
+{
+	(void)state;
+	char detail[65], h[65];
+	xlog_detail_hash(&vector, detail);
+	assert_string_equal(detail, "5bf07c72a82605b1eb3b0b7a9f5832659935123dcdbf1cce8739cb29ab62d1c4");
+	xlog_hash("0000000000000000000000000000000000000000000000000000000000000000", &vector, detail, h);
+	assert_string_equal(h, "5683c38a3bef39d7eab01a37aa41b0273bc1d58eba21015cbb337a77e6e44bd6");
+}
+
+static void append(int n, const unsigned char *key)
+{
+	for (int i = 0; i < n; i++) {
+		struct xlog_entry x = vector;
+		x.at += i;
+		assert_int_equal(db_begin(db), 0);
+		assert_int_equal(xlog_append(db, &x, key), 0);
+		assert_int_equal(db_commit(db), 0);
+	}
+}
+
+static void log_chain(void **state)
+{
+	(void)state;
+	int64_t count, bad, n;
+	char why[200];
+	append(3, sk);
+	assert_int_equal(xlog_verify(db, pk_b64, &count, &bad, why, sizeof why), 0);
+	assert_int_equal(count, 3);
+
+	/* logged without the key: the chain holds, the signature is missing, then signed later */
+	append(2, NULL);
+	assert_int_equal(xlog_verify(db, pk_b64, &count, &bad, why, sizeof why), 1);
+	assert_int_equal(bad, 4);
+	assert_string_equal(why, "not signed by the node");
+	assert_int_equal(xlog_sign_pending(db, sk, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(xlog_verify(db, pk_b64, &count, &bad, why, sizeof why), 0);
+	assert_int_equal(count, 5);
+
+	/* another key's signatures are forgeries */
+	unsigned char pk2[32], sk2[64];
+	char pk2_b64[64];
+	crypto_sign_keypair(pk2, sk2);
+	sodium_bin2base64(pk2_b64, sizeof pk2_b64, pk2, sizeof pk2, sodium_base64_VARIANT_ORIGINAL);
+	assert_int_equal(xlog_verify(db, pk2_b64, &count, &bad, why, sizeof why), 1);
+	assert_int_equal(bad, 1);
+
+	/* a changed detail */
+	assert_int_equal(db_run(db, "UPDATE exchange_log SET user_id = 'canbo.xb' WHERE seq = 2", ""), DB_DONE);
+	assert_int_equal(xlog_verify(db, pk_b64, &count, &bad, why, sizeof why), 1);
+	assert_int_equal(bad, 2);
+	assert_string_equal(why, "detail_hash does not match the message's details");
+	assert_int_equal(db_run(db, "UPDATE exchange_log SET user_id = 'canbo.xa' WHERE seq = 2", ""), DB_DONE);
+	assert_int_equal(xlog_verify(db, pk_b64, &count, &bad, why, sizeof why), 0);
+}
+
+static void proof(void **state)
+{
+	(void)state;
+	struct exchange x = {.node_id = "VN/GOV/36"};
+	snprintf(x.public_key, sizeof x.public_key, "%s", pk_b64);
+	json_t *list;
+	struct err e;
+	assert_int_equal(xlog_for_citizen(&x, db, "036085000101", 10, &list, &e), 0);
+	assert_int_equal(json_array_size(list), 5);
+	json_t *entry = json_array_get(list, 0);
+	char why[300];
+	assert_int_equal(xlog_verify_entry(entry, pk_b64, why, sizeof why), 0);
+	json_object_set_new(entry, "status", json_integer(403)); /* what the citizen was shown, altered */
+	assert_int_equal(xlog_verify_entry(entry, pk_b64, why, sizeof why), 1);
+	assert_non_null(strstr(why, "hash does not match"));
+	json_decref(list);
+}
+
+static bool id_kept(const char *id)
+{
+	struct db_stmt *st = db_prepare(db, "SELECT 1 FROM exchange_ids WHERE message_id = ?");
+	bool yes = st && !db_bind(st, "t", id) && db_step(st) == DB_ROW;
+	if (st)
+		db_reset(st);
+	return yes;
+}
+
+/* Spent ids: a twin is refused by the writer; ids past the replay window are forgotten every
+ * 1,024th message. Runs last: it moves the head. */
+static void spent_ids(void **state)
+{
+	(void)state;
+	struct exchange x = {.node_id = "VN/GOV/36"};
+	int64_t now = 1764000000000000;
+	assert_int_equal(db_run(db, "INSERT INTO exchange_ids (client, message_id, at) VALUES ('c', 'old', ?), ('c', 'recent', ?)",
+				"ii", now - 1000 * 1000000LL, now - 100 * 1000000LL), DB_DONE);
+	assert_int_equal(db_run(db, "UPDATE exchange_head SET seq = 1023 WHERE id = 1", ""), DB_DONE);
+	struct xlog_entry e = vector;
+	e.at = now;
+	e.client = "c";
+	e.message_id = "new";
+	assert_int_equal(xlog_job_write(&x, db, xlog_job_new(&x, &e, true)), 0); /* message 1024 */
+	assert_false(id_kept("old"));  /* spent 1000 s before: no longer replayable */
+	assert_true(id_kept("recent")); /* 100 s: still could be */
+	assert_true(id_kept("new"));
+	assert_int_equal(xlog_job_write(&x, db, xlog_job_new(&x, &e, true)), -1); /* its twin */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(ids), cmocka_unit_test(signed_string), cmocka_unit_test(hashes),
+		cmocka_unit_test(log_chain), cmocka_unit_test(proof), cmocka_unit_test(spent_ids),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -34,9 +34,18 @@ struct exchange {
 	struct batch *writer;      /* the group-commit writer (NULL: logs directly) */
 };
 
+/* --- anchors (anchor.c): the heads of the audit trail and the message log, signed --- */
+/* `trondoi audit anchor`: {node, public_key, at, audit:{seq,hash}, exchange_log:{seq,hash},
+ * signature}. 409 without the node's key. */
+int xanchor_make(const struct exchange *x, struct db *db, json_t **out, struct err *e);
+/* `trondoi audit verify-anchor`: the signature is the node's (public_key, base64), both chains
+ * still hold the anchored hashes, and both verify from there on. 0 holds, 1 not (why), -1 error. */
+int xanchor_verify(struct db *db, const json_t *anchor, const char *public_key, char *why, size_t whylen);
+
 /* --- the node's identity (node.c) --- */
-/* The key file of a database URL: TRONDOI_NODE_KEY, else the database file's path + ".node-key". */
-void xnode_key_path(const char *db_url, char *out, size_t n);
+/* The key file of a database URL: TRONDOI_NODE_KEY, else the database file's path + ".node-key";
+ * -1 for PostgreSQL without TRONDOI_NODE_KEY (there is no database file to keep it beside). */
+int xnode_key_path(const char *db_url, char *out, size_t n);
 /* init: creates the node key pair (key file mode 0600, public key in the database) unless it
  * exists, and sets the node's id (node_id NULL: keep it, or the data's default). Inside no
  * transaction. Prints what it did. */

@@ -15,16 +15,20 @@
 
 #define B64 sodium_base64_VARIANT_ORIGINAL
 
-void xnode_key_path(const char *db_url, char *out, size_t n)
+int xnode_key_path(const char *db_url, char *out, size_t n)
 {
 	const char *env = getenv("TRONDOI_NODE_KEY");
+	out[0] = '\0';
 	if (env && env[0]) {
 		snprintf(out, n, "%s", env);
-		return;
+		return 0;
 	}
+	if (db_is_pgsql(db_url)) /* no database file to keep it beside */
+		return -1;
 	if (!strncmp(db_url, "sqlite:", 7))
 		db_url += 7;
 	snprintf(out, n, "%s.node-key", db_url);
+	return 0;
 }
 
 /* Reads the key file: 0 with sk, -1 when absent or unreadable (errno kept). */
@@ -80,7 +84,9 @@ int xnode_init(struct db *db, const char *db_url, const char *node_id, const cha
 		return err_set(e, 400, "invalid_node", "--node %s: write it as VN/GOV/37 (country, class GOV or COM, member)",
 			       "--node %s: hãy viết dạng VN/GOV/37 (quốc gia, nhóm GOV hoặc COM, thành viên)", node_id);
 	char path[1100], stored[64] = "", pub[64];
-	xnode_key_path(db_url, path, sizeof path);
+	if (xnode_key_path(db_url, path, sizeof path))
+		return err_set(e, 400, "node_key_path", "with PostgreSQL, say where the node's key file lives: TRONDOI_NODE_KEY=FILE",
+			       "với PostgreSQL, hãy chỉ nơi đặt tệp khóa của nút: TRONDOI_NODE_KEY=TỆP");
 	struct db_stmt *st = db_prepare(db, "SELECT public_key FROM exchange_node WHERE id = 1");
 	if (!st)
 		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
@@ -129,9 +135,8 @@ int xnode_load(struct exchange *x, struct db *db, const char *db_url, const char
 	snprintf(x->public_key, sizeof x->public_key, "%s", db_col_text(st, 1));
 	db_reset(st);
 	char path[1100], pub[64];
-	xnode_key_path(db_url, path, sizeof path);
 	x->has_key = false;
-	if (read_key(path, x->sk) == 0) {
+	if (!xnode_key_path(db_url, path, sizeof path) && read_key(path, x->sk) == 0) {
 		public_of(x->sk, pub);
 		x->has_key = !strcmp(pub, x->public_key);
 	}

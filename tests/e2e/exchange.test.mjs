@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createServer } from 'node:net';
 import { api, cli, freePort, login, startServer, tempDir } from './harness.mjs';
-import Database from './sqlite.mjs';
+import Database, { PG } from './sqlite.mjs';
 
 let srv, U, dan, admin;
 const CLIENT = 'VN/GOV/UBND36/MOTCUA';
@@ -50,7 +50,9 @@ async function xcall(service, payload, { client = CLIENT, issue = 'RESIDENCE:000
   return { ...r, sent: h, path, body };
 }
 
-const exchange = (...args) => cli(['exchange', ...args, '--db', srv.db]);
+const exchange = (...args) => cli(['exchange', ...args, '--db', srv.db], { env: srv.env });
+// tests that copy, dump or lay out SQLite database files themselves run on SQLite only
+const FILES = PG ? 'works on SQLite database files (copies, dumps, a second node\'s file)' : false;
 
 before(async () => {
   srv = await startServer();
@@ -77,7 +79,7 @@ after(async () => {
 });
 
 describe('identities and registration', () => {
-  test('init made the node key: a 0600 file beside the database, only the public half in the database', () => {
+  test('init made the node key: a 0600 file beside the database, only the public half in the database', { skip: FILES }, () => {
     const file = srv.db + '.node-key';
     assert.equal(statSync(file).mode & 0o777, 0o600);
     const secret = readFileSync(file, 'utf8').trim();
@@ -267,7 +269,7 @@ describe('the message log', () => {
     assert.equal(r.stdout.trim(), `ok ${calls} messages`);
   });
 
-  test('verify-log names a one-byte edit and a re-hashed forgery', () => {
+  test('verify-log names a one-byte edit and a re-hashed forgery', { skip: FILES }, () => {
     const copy = join(srv.dir, 'copy.db');
     new Database(srv.db).run(`VACUUM INTO '${copy}'`);
     const db = new Database(copy);
@@ -294,7 +296,7 @@ describe('the message log', () => {
     assert.equal(r.stdout.trim(), 'broken at message 3: the node\'s signature does not match (forged or altered)');
   });
 
-  test('a truncated log is caught by the head', () => {
+  test('a truncated log is caught by the head', { skip: FILES }, () => {
     const copy = join(srv.dir, 'cut.db');
     new Database(srv.db).run(`VACUUM INTO '${copy}'`);
     new Database(copy).run(`DELETE FROM exchange_log WHERE seq = ${calls}`);
@@ -453,7 +455,7 @@ describe('forms prefilled through the exchange', () => {
 });
 
 describe('federation: two provinces', () => {
-  test('an officer of 37 fetches a citizen of 36 for a dossier; the citizen sees the read on 36; down nodes are 502/504', async () => {
+  test('an officer of 37 fetches a citizen of 36 for a dossier; the citizen sees the read on 36; down nodes are 502/504', { skip: FILES }, async () => {
     const dir = tempDir();
     const db37 = join(dir, 'trondoi.db');
     assert.equal(cli(['init', '--db', db37, '--demo', '--node', 'VN/GOV/37']).status, 0);
@@ -547,7 +549,7 @@ describe('federation: two provinces', () => {
 });
 
 describe('without the node key', () => {
-  test('messages keep flowing unsigned while the key file is away, and are signed once it is back', async () => {
+  test('messages keep flowing unsigned while the key file is away, and are signed once it is back', { skip: FILES }, async () => {
     const dir = tempDir();
     const dbPath = join(dir, 'trondoi.db');
     assert.equal(cli(['init', '--db', dbPath, '--node', 'VN/GOV/37']).status, 0);

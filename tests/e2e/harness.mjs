@@ -26,8 +26,8 @@ export function freePort() {
 }
 
 /** Runs a trondoi subcommand; returns {status, stdout, stderr}. */
-export function cli(args, { input, cwd } = {}) {
-  const r = spawnSync(BIN, args, { input, cwd: cwd || ROOT, encoding: 'utf8', timeout: 300000 });
+export function cli(args, { input, cwd, env = {} } = {}) {
+  const r = spawnSync(BIN, args, { input, cwd: cwd || ROOT, encoding: 'utf8', timeout: 300000, env: { ...process.env, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -50,9 +50,14 @@ export function dropDatabase(dir) {
   if (PG) pgAdmin(`DROP DATABASE IF EXISTS "${basename(dir)}" WITH (FORCE)`);
 }
 
+/** What the commands of a test's database need in their environment: on PostgreSQL, where its
+ * node's key file lives (there is no database file to keep it beside). */
+export const nodeEnv = (dir) => (PG ? { TRONDOI_NODE_KEY: join(dir, 'node-key') } : {});
+
 export async function startServer({ demo = true, dir = tempDir(), threads = 4, init = true, env = {} } = {}) {
   const db = testDatabase(dir, { create: init });
-  if (init) execFileSync(BIN, ['init', '--db', db, ...(demo ? ['--demo'] : [])], { stdio: 'pipe' });
+  env = { ...nodeEnv(dir), ...env };
+  if (init) execFileSync(BIN, ['init', '--db', db, ...(demo ? ['--demo'] : [])], { stdio: 'pipe', env: { ...process.env, ...env } });
   const port = await freePort();
   // on PostgreSQL the uploaded files have no database file to sit beside
   const files = PG ? ['--files', join(dir, 'files')] : [];
@@ -74,7 +79,7 @@ export async function startServer({ demo = true, dir = tempDir(), threads = 4, i
     }
   }
   return {
-    url, port, dir, db, proc,
+    url, port, dir, db, proc, env,
     get stderr() { return stderr; },
     async stop({ keep = false } = {}) {
       if (proc.exitCode === null) proc.kill('SIGTERM');

@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "db/batch.h"
 #include "exchange/exchange.h"
+#include "security/security.h"
 
 #define B64 sodium_base64_VARIANT_ORIGINAL
 #define BODY_LIMIT (64 * 1024)
@@ -445,6 +446,8 @@ static int apply(struct db *db, struct batch_job *bj)
 	}
 	if (xlog_append(db, &j->e, j->x->has_key ? j->x->sk : NULL))
 		return -1;
+	if (!strcmp(j->e.outcome, "no_grant") || !strcmp(j->e.outcome, "purpose_not_allowed")) /* the threat rules watch these */
+		security_observe_exchange_refused(db, j->e.client, j->e.service, j->e.outcome, j->e.at);
 	if (j->e.seq % XR_IDS_PRUNE_EVERY == 0 &&
 	    db_run(db, "DELETE FROM exchange_ids WHERE at < ?", "i", j->e.at - XR_IDS_KEEP_US) != DB_DONE)
 		return -1;

@@ -14,6 +14,9 @@ void security_observe_read(struct db *db, const char *actor, const char *action,
 			   int64_t at);
 /* A failed sign-in to username from address. */
 void security_observe_failed_login(struct db *db, const char *username, const char *address, int64_t at);
+/* An exchange call refused for want of a grant or an allowed purpose (its message-log entry's
+ * transaction). */
+void security_observe_exchange_refused(struct db *db, const char *client, const char *service, const char *why, int64_t at);
 /* GET /security/alerts: the newest alerts (at most limit) and the rules. */
 int security_alerts(struct db *db, long limit, json_t **out, struct err *e);
 

@@ -21,7 +21,7 @@
 #define MAX_SEEN 256     /* events remembered per subject */
 #define MIN_US 60000000LL
 
-enum kind { READS_OUTSIDE_CASES, READS_AT_HOURS, FAILED_LOGINS_ACCOUNT, FAILED_LOGINS_ADDRESS };
+enum kind { READS_OUTSIDE_CASES, READS_AT_HOURS, FAILED_LOGINS_ACCOUNT, FAILED_LOGINS_ADDRESS, EXCHANGE_OUTSIDE_GRANT };
 
 struct rule {
 	char id[48], severity[16];
@@ -57,6 +57,7 @@ static const struct {
 	{"reads_at_hours", READS_AT_HOURS},
 	{"failed_logins/account", FAILED_LOGINS_ACCOUNT},
 	{"failed_logins/address", FAILED_LOGINS_ADDRESS},
+	{"exchange_outside_grant", EXCHANGE_OUTSIDE_GRANT},
 };
 
 static json_t *rules_doc(void)
@@ -211,6 +212,26 @@ void security_observe_failed_login(struct db *db, const char *username, const ch
 		if (n >= r->threshold) {
 			char detail[160];
 			snprintf(detail, sizeof detail, "%d failed sign-ins within %lld minutes", n, (long long)(r->window_us / MIN_US));
+			flag(db, r, s, at, detail);
+		}
+	}
+	pthread_mutex_unlock(&w.mu);
+}
+
+void security_observe_exchange_refused(struct db *db, const char *client, const char *service, const char *why, int64_t at)
+{
+	pthread_once(&w.once, load);
+	pthread_mutex_lock(&w.mu);
+	for (int i = 0; i < w.nrules; i++) {
+		const struct rule *r = &w.rules[i];
+		if (r->kind != EXCHANGE_OUTSIDE_GRANT)
+			continue;
+		struct subject *s = subject_of(i, client);
+		int n = remember(s, "", at, r->window_us);
+		if (n >= (r->threshold > 0 ? r->threshold : 1)) {
+			char detail[300];
+			snprintf(detail, sizeof detail, "%d call(s) outside a grant within %lld minutes, the last to %s (%s)", n,
+				 (long long)(r->window_us / MIN_US), service, why);
 			flag(db, r, s, at, detail);
 		}
 	}

@@ -243,6 +243,10 @@ describe('refusals', () => {
     r = await xcall(PERSON, { id: dan }, { client: OTHER, key: theirs.privateKey, issue: 'CIVIL_STATUS' });
     assert.equal(r.status, 403);
     assert.match(r.json.error.message, /holds no live grant/);
+    // the threat rules flag each client calling outside its grants, once an hour
+    const alerts = (await api(U, 'GET', '/api/v1/security/alerts', { token: admin })).json.alerts.filter((a) => a.rule === 'exchange_outside_grant');
+    assert.deepEqual(alerts.map((a) => a.subject).sort(), [CLIENT, OTHER].sort());
+    assert.match(alerts.find((a) => a.subject === OTHER).detail, /outside a grant .* \(no_grant\)$/);
   });
 
   test('a repeated X-Road-Id is 409, even signed anew', async () => {

@@ -172,6 +172,16 @@ static void *writer(void *arg)
 	return NULL;
 }
 
+size_t batch_waiting(struct batch *b)
+{
+	size_t n = 0;
+	pthread_mutex_lock(&b->mu);
+	for (struct batch_job *j = b->head; j; j = j->next)
+		n++;
+	pthread_mutex_unlock(&b->mu);
+	return n;
+}
+
 void batch_on_idle(struct batch *b, batch_idle_fn fn, void *arg)
 {
 	pthread_mutex_lock(&b->mu);

@@ -8,6 +8,7 @@
 #define TD_BATCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "core/err.h"
 #include "db/db.h"
@@ -35,6 +36,8 @@ void batch_free(struct batch *b);
 /* Gives the writer fn to call while no job waits, a call at a time, between batches (and every
  * 0.5 s while idle). */
 void batch_on_idle(struct batch *b, batch_idle_fn fn, void *arg);
+/* Jobs queued and not yet taken by the writer. */
+size_t batch_waiting(struct batch *b);
 /* Queues j; its done reports the outcome. -1 when stopping (done is not called). */
 int batch_submit(struct batch *b, struct batch_job *j);
 /* Queues j and waits for its outcome (0 or -1). Without a batch (b NULL), runs j at once in a

@@ -10,6 +10,7 @@ int api_openapi(struct call *c);
 int api_login(struct call *c);
 int api_logout(struct call *c);
 int api_refresh(struct call *c);
+int api_metrics(struct call *c);
 int api_security_alerts(struct call *c);
 int api_logout_all(struct call *c);
 int api_session(struct call *c);

@@ -5,7 +5,10 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "db/embedded.h"
+#include "db/batch.h"
 #include "http/api.h"
+#include "http/metrics.h"
+#include "http/server.h"
 #include "http/ratelimit.h"
 #include "security/security.h"
 
@@ -112,4 +115,20 @@ int api_security_alerts(struct call *c)
 	if (call_query_int(c, "limit", 1, 1000, 200, &limit) < 0)
 		return -1;
 	return security_alerts(c->db, limit, &c->result, &c->err);
+}
+
+/* GET /metrics: from this machine only (a scraper beside the server, or a proxy you run). */
+int api_metrics(struct call *c)
+{
+	if (strcmp(c->client, "127.0.0.1") && strcmp(c->client, "::1"))
+		return err_set(&c->err, 403, "forbidden", "the metrics are for this machine: scrape them locally",
+			       "số liệu vận hành chỉ dành cho máy chủ này: hãy lấy tại chỗ");
+	char *text = metrics_render(c->db, c->app->registry.writer ? batch_waiting(c->app->registry.writer) : 0, server_db_connections(),
+				    server_threads());
+	if (!text)
+		return err_set(&c->err, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
+	c->file = text;
+	c->file_len = strlen(text);
+	c->file_type = "text/plain; version=0.0.4; charset=utf-8";
+	return 0;
 }

@@ -12,11 +12,13 @@
 #include <sys/resource.h>
 
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/utf8.h"
 #include "db/batch.h"
 #include "http/call.h"
+#include "http/metrics.h"
 #include "report/facts.h"
 
 #define BODY_MAX (64 * 1024)
@@ -47,7 +49,19 @@ struct request {
 	int retry_after;
 	int ready;           /* 0 waiting; 1 the answer may go; -1 its usage entry failed (503); READY_FINISH */
 	bool suspended;
+	int64_t started_us;  /* for /metrics: when it came, its route (-1: none) and the status answered */
+	int route, status;
 };
+
+/* The request this thread is answering, so that every answer's status is counted (/metrics). */
+static _Thread_local struct request *answering;
+
+static enum MHD_Result queue_answer(struct MHD_Connection *conn, unsigned status, struct MHD_Response *r)
+{
+	if (answering)
+		answering->status = (int)status;
+	return MHD_queue_response(conn, status, r);
+}
 
 #define READY_FINISH 2 /* deferred work reported: the route's finish makes the answer */
 
@@ -90,6 +104,17 @@ static struct {
 } dbs = {PTHREAD_MUTEX_INITIALIZER, {0}, 0};
 
 static _Thread_local struct db *tls_db;
+static int worker_threads;
+
+int server_db_connections(void)
+{
+	pthread_mutex_lock(&dbs.mu);
+	int n = dbs.n;
+	pthread_mutex_unlock(&dbs.mu);
+	return n;
+}
+
+int server_threads(void) { return worker_threads; }
 
 /* The calling worker thread's connection, opened on first use. */
 static struct db *thread_db(struct app *app)
@@ -192,7 +217,7 @@ static enum MHD_Result send_text_with(struct MHD_Connection *conn, int status, c
 		snprintf(s, sizeof s, "%d", retry_after);
 		MHD_add_response_header(r, "Retry-After", s);
 	}
-	enum MHD_Result rc = MHD_queue_response(conn, (unsigned)status, r);
+	enum MHD_Result rc = queue_answer(conn, (unsigned)status, r);
 	MHD_destroy_response(r);
 	return rc;
 }
@@ -213,7 +238,7 @@ static enum MHD_Result send_bytes(struct MHD_Connection *conn, int status, char 
 		MHD_add_response_header(r, "Content-Disposition", cd);
 	}
 	add_security_headers(r, true);
-	enum MHD_Result rc = MHD_queue_response(conn, (unsigned)status, r);
+	enum MHD_Result rc = queue_answer(conn, (unsigned)status, r);
 	MHD_destroy_response(r);
 	return rc;
 }
@@ -328,7 +353,7 @@ static enum MHD_Result answer(struct MHD_Connection *conn, struct call *c, int r
 			return MHD_NO;
 		MHD_add_response_header(r, "Content-Type", c->raw_type);
 		add_security_headers(r, true);
-		enum MHD_Result res = MHD_queue_response(conn, (unsigned)(c->status ? c->status : 200), r);
+		enum MHD_Result res = queue_answer(conn, (unsigned)(c->status ? c->status : 200), r);
 		MHD_destroy_response(r);
 		return res;
 	}
@@ -570,12 +595,14 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *conn, co
 	}
 	int status;
 	const struct route *rt = router_match(method, url, &c, &status);
+	if (rt)
+		rq->route = (int)(rt - routes);
 	if (!rt) {
 		if (!strcmp(method, "GET") && strncmp(url, "/api/", 5)) {
 			struct MHD_Response *r = static_file(app->web_dir, url, &status);
 			if (r) {
 				add_security_headers(r, false);
-				enum MHD_Result res = MHD_queue_response(conn, (unsigned)status, r);
+				enum MHD_Result res = queue_answer(conn, (unsigned)status, r);
 				MHD_destroy_response(r);
 				return res;
 			}
@@ -651,7 +678,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		buf_init(&rq->body, rq->max);
 		rq->conn = conn;
 		rq->wait = (struct usage_wait){usage_logged, rq, resume_with};
+		rq->started_us = clock_now_us();
+		rq->route = -1;
 		*con_cls = rq;
+		answering = rq;
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > rq->max) { /* refuse before reading it */
 			struct err e;
@@ -660,6 +690,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		}
 		return MHD_YES; /* answer on a later call: keeps the connection alive */
 	}
+	answering = rq;
 	if (rq->ready)
 		return answer_pending(cls, conn, rq); /* resumed: the held-back answer may go */
 	if (*upload_data_size) {
@@ -678,6 +709,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)toe;
 	struct request *rq = *con_cls;
 	if (rq) {
+		if (rq->status)
+			metrics_observe(rq->route, rq->status, clock_now_us() - rq->started_us);
+		if (answering == rq)
+			answering = NULL;
 		free(rq->pending);
 		buf_release(&rq->body);
 		free(rq);
@@ -701,6 +736,7 @@ int server_run(struct app *app, const struct server_opts *o, struct err *e)
 		return err_set(e, 400, "bad_listen", "--listen %s is not an IPv4 address", "--listen %s không phải địa chỉ IPv4",
 			       o->listen);
 	int threads = o->threads < 1 ? 1 : o->threads > MAX_THREADS ? MAX_THREADS : o->threads;
+	worker_threads = threads;
 	raise_fd_limit();
 	sigset_t stop;
 	sigemptyset(&stop);

@@ -15,6 +15,10 @@ struct server_opts {
 /* Serves until SIGINT or SIGTERM. Returns 0 on a clean stop, -1 when it cannot start. */
 int server_run(struct app *app, const struct server_opts *o, struct err *e);
 
+/* For /metrics: the database connections open (one a worker thread) and the worker threads. */
+int server_db_connections(void);
+int server_threads(void);
+
 /* static.c: answers GET of a file under web_dir, or NULL when there is none. */
 struct MHD_Response;
 struct MHD_Response *static_file(const char *web_dir, const char *path, int *status);

@@ -69,3 +69,13 @@ enum db_rc db_run(struct db *db, const char *sql, const char *types, ...)
 		;
 	return r;
 }
+
+int db_backup(struct db *db, const char *url, const char *file, struct err *e)
+{
+	return db->engine->copy(db, url, file, false, e);
+}
+
+int db_restore(struct db *db, const char *url, const char *file, struct err *e)
+{
+	return db->engine->copy(db, url, file, true, e);
+}

@@ -56,6 +56,12 @@ enum db_rc db_run(struct db *db, const char *sql, const char *types, ...);
 /* Hints that a bulk load follows (true) or is over (false): the backend may use more memory. */
 void db_bulk_mode(struct db *db, bool on);
 
+/* A consistent copy of the whole database (url is the one it was opened with) into file:
+ * SQLite's online backup (a database file); PostgreSQL's pg_dump (custom format). 0, or -1 with e. */
+int db_backup(struct db *db, const char *url, const char *file, struct err *e);
+/* The reverse, into this database: SQLite replaces its content page by page; PostgreSQL's
+ * pg_restore into an empty database. */
+int db_restore(struct db *db, const char *url, const char *file, struct err *e);
 /* Write transaction: serialises writers (SQLite: BEGIN IMMEDIATE; PostgreSQL: BEGIN and one
  * advisory lock for the database). A statement that fails inside leaves it to be rolled back. */
 int db_begin(struct db *db);

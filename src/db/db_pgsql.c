@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "db/engine.h"
@@ -404,9 +406,28 @@ static void pg_rollback(struct db *db)
 		pg_exec(db, "ROLLBACK");
 }
 
+/* pg_dump / pg_restore of PostgreSQL 15 (the client programs), run with the database's URL. */
+static int pg_copy(struct db *db, const char *url, const char *file, bool restore, struct err *e)
+{
+	(void)db;
+	const char *dump[] = {"pg_dump", "--format=custom", "--no-owner", "--file", file, "--dbname", url, NULL};
+	const char *load[] = {"pg_restore", "--no-owner", "--exit-on-error", "--single-transaction", "--dbname", url, file, NULL};
+	const char *const *argv = restore ? load : dump;
+	pid_t pid = fork();
+	if (pid == 0) {
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	int status = 0;
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+		return err_set(e, 500, "backup_failed", "%s failed (exit %d): see its messages above", "%s thất bại (mã %d): xem thông báo phía trên",
+			       argv[0], WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	return 0;
+}
+
 static const struct db_engine pgsql_engine = {
 	.close = pg_close, .errmsg = pg_errmsg, .exec = pg_exec, .prepare = pg_prepare, .bind = pg_bind,
 	.step = pg_step, .reset = pg_reset, .reset_all = pg_reset_all, .col_text = pg_col_text,
 	.col_int = pg_col_int, .col_null = pg_col_null, .changes = pg_changes, .bulk_mode = pg_bulk_mode,
-	.begin = pg_begin, .commit = pg_commit, .rollback = pg_rollback,
+	.begin = pg_begin, .commit = pg_commit, .rollback = pg_rollback, .copy = pg_copy,
 };

@@ -227,9 +227,35 @@ static void sq_rollback(struct db *db)
 		sq_exec(db, "ROLLBACK");
 }
 
+/* The online backup API: pages copied in steps, so other connections go on meanwhile. */
+static int sq_copy(struct db *db, const char *url, const char *file, bool restore, struct err *e)
+{
+	(void)url;
+	sqlite3 *other = NULL;
+	int flags = restore ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(file, &other, flags, NULL) != SQLITE_OK) {
+		err_set(e, 400, "backup_file", "cannot open %s: %s", "không mở được %s: %s", file, other ? sqlite3_errmsg(other) : "out of memory");
+		sqlite3_close(other);
+		return -1;
+	}
+	sqlite3_busy_timeout(other, 10000);
+	sqlite3 *to = restore ? SQ(db)->h : other, *from = restore ? other : SQ(db)->h;
+	sqlite3_backup *b = sqlite3_backup_init(to, "main", from, "main");
+	int rc = SQLITE_ERROR;
+	if (b) {
+		while ((rc = sqlite3_backup_step(b, 1024)) == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(rc == SQLITE_OK ? 0 : 20);
+		rc = sqlite3_backup_finish(b) == SQLITE_OK && rc == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+	}
+	if (rc != SQLITE_OK)
+		err_set(e, 500, "backup_failed", "the copy failed: %s", "sao chép thất bại: %s", sqlite3_errmsg(to));
+	sqlite3_close(other);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
 static const struct db_engine sqlite_engine = {
 	.close = sq_close, .errmsg = sq_errmsg, .exec = sq_exec, .prepare = sq_prepare, .bind = sq_bind,
 	.step = sq_step, .reset = sq_reset, .reset_all = sq_reset_all, .col_text = sq_col_text,
 	.col_int = sq_col_int, .col_null = sq_col_null, .changes = sq_changes, .bulk_mode = sq_bulk_mode,
-	.begin = sq_begin, .commit = sq_commit, .rollback = sq_rollback,
+	.begin = sq_begin, .commit = sq_commit, .rollback = sq_rollback, .copy = sq_copy,
 };

@@ -25,6 +25,8 @@ struct db_engine {
 	int (*begin)(struct db *db);
 	int (*commit)(struct db *db);
 	void (*rollback)(struct db *db);
+	/* A copy of the whole database into file (restore: from file back into the database). */
+	int (*copy)(struct db *db, const char *url, const char *file, bool restore, struct err *e);
 };
 
 struct db {

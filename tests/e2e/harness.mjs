@@ -169,3 +169,34 @@ export function receivedAt(dbPath, code, at) {
           finished_at = finished_at - ?, returned_at = returned_at - ? WHERE code = ?`, shift, shift, shift, shift, shift, code);
   db.run('INSERT INTO report_dirty (code) VALUES (?) ON CONFLICT DO NOTHING', code);
 }
+
+/** A minimal SMTP server that keeps the messages it is given. */
+export function smtpSink(port) {
+  const mails = [];
+  const server = createServer((sock) => {
+    let buf = '', data = false, mail = { rcpt: [], text: '' };
+    const say = (l) => sock.write(l + '\r\n');
+    say('220 sink ESMTP');
+    sock.on('data', (chunk) => {
+      buf += chunk.toString('utf8');
+      let i;
+      while ((i = buf.indexOf('\r\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        if (data) {
+          if (line === '.') { data = false; mails.push(mail); mail = { rcpt: [], text: '' }; say('250 OK queued'); } else mail.text += line + '\n';
+          continue;
+        }
+        const cmd = line.slice(0, 4).toUpperCase();
+        if (cmd === 'EHLO' || cmd === 'HELO') say('250 sink');
+        else if (cmd === 'MAIL') { mail.from = line; say('250 OK'); }
+        else if (cmd === 'RCPT') { mail.rcpt.push(line.replace(/^RCPT TO:/i, '')); say('250 OK'); }
+        else if (cmd === 'DATA') { data = true; say('354 go ahead'); }
+        else if (cmd === 'QUIT') { say('221 bye'); sock.end(); }
+        else say('250 OK');
+      }
+    });
+    sock.on('error', () => {});
+  });
+  return new Promise((ok) => server.listen(port, '127.0.0.1', () => ok({ mails, close: () => server.close() })));
+}

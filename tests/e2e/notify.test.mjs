@@ -3,40 +3,8 @@
 // gateway here).
 import assert from 'node:assert/strict';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import { test } from 'node:test';
-import { api, cli, freePort, login, startServer, upload } from './harness.mjs';
-
-/** A minimal SMTP server that keeps the messages it is given. */
-function smtpSink(port) {
-  const mails = [];
-  const server = createServer((sock) => {
-    let buf = '', data = false, mail = { rcpt: [], text: '' };
-    const say = (l) => sock.write(l + '\r\n');
-    say('220 sink ESMTP');
-    sock.on('data', (chunk) => {
-      buf += chunk.toString('utf8');
-      let i;
-      while ((i = buf.indexOf('\r\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 2);
-        if (data) {
-          if (line === '.') { data = false; mails.push(mail); mail = { rcpt: [], text: '' }; say('250 OK queued'); } else mail.text += line + '\n';
-          continue;
-        }
-        const cmd = line.slice(0, 4).toUpperCase();
-        if (cmd === 'EHLO' || cmd === 'HELO') say('250 sink');
-        else if (cmd === 'MAIL') { mail.from = line; say('250 OK'); }
-        else if (cmd === 'RCPT') { mail.rcpt.push(line.replace(/^RCPT TO:/i, '')); say('250 OK'); }
-        else if (cmd === 'DATA') { data = true; say('354 go ahead'); }
-        else if (cmd === 'QUIT') { say('221 bye'); sock.end(); }
-        else say('250 OK');
-      }
-    });
-    sock.on('error', () => {});
-  });
-  return new Promise((ok) => server.listen(port, '127.0.0.1', () => ok({ mails, close: () => server.close() })));
-}
+import { api, cli, freePort, login, smtpSink, startServer, upload } from './harness.mjs';
 
 test('each status change reaches the applicant by e-mail and in the inbox', async () => {
   const port = await freePort();

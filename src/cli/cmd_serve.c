@@ -34,12 +34,17 @@ static int tls_read(const char *cert_path, const char *key_path, char **cert, ch
 	return 0;
 }
 
+#define DEFAULT_CONFIG "/etc/trondoi/trondoi.conf"
+static char *settings; /* the configuration's text: the options point into it while the server runs */
+
 int cmd_serve(int argc, char **argv)
 {
-	const char *files = NULL, *node = NULL, *tls_cert = NULL, *tls_key = NULL;
-	const char *db_url = NULL, *listen = "127.0.0.1", *port = "8080", *threads = NULL, *web = NULL, *ttl = "480";
+	const char *files = NULL, *node = NULL, *tls_cert = NULL, *tls_key = NULL, *config = NULL;
+	const char *db_url = NULL, *listen = NULL, *port = NULL, *threads = NULL, *web = NULL, *ttl = NULL;
 	const struct opt opts[] = {
-		{"db", "PATH", "database made by trondoi init: a SQLite file or postgresql://…", &db_url, NULL, true},
+		{"config", "FILE", "settings (name = value lines; default: /etc/trondoi/trondoi.conf when it exists)", &config, NULL, false},
+		{"db", "PATH", "database made by trondoi init: a SQLite file or postgresql://… (required here or in the configuration)", &db_url,
+		 NULL, false},
 		{"listen", "ADDR", "IPv4 address to listen on (default 127.0.0.1)", &listen, NULL, false},
 		{"port", "N", "TCP port (default 8080)", &port, NULL, false},
 		{"threads", "N", "event threads, each with its own database connection (default: one per CPU core)", &threads,
@@ -53,10 +58,21 @@ int cmd_serve(int argc, char **argv)
 		{0}};
 	const char *pos[1];
 	int npos;
-	int r = opts_parse(argc, argv, opts, "serve --db PATH [--listen 127.0.0.1] [--port 8080]",
+	int r = opts_parse(argc, argv, opts, "serve --db PATH [--listen 127.0.0.1] [--port 8080] [--config FILE]",
 			   "Serve the API and the web pages until SIGTERM or SIGINT.", pos, 0, &npos);
 	if (r)
 		return r < 0 ? 2 : 0;
+	if (!config && !access(DEFAULT_CONFIG, R_OK))
+		config = DEFAULT_CONFIG;
+	if (config && opts_config("serve", config, opts, &settings))
+		return 2;
+	listen = listen ? listen : "127.0.0.1";
+	port = port ? port : "8080";
+	ttl = ttl ? ttl : "480";
+	if (!db_url) {
+		fprintf(stderr, "trondoi serve: option --db is required (see --help)\n");
+		return 2;
+	}
 	char *end;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	long p = strtol(port, &end, 10), m = strtol(ttl, &end, 10);

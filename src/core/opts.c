@@ -1,7 +1,9 @@
 /* opts.c — table-driven option parsing. */
 #include "core/opts.h"
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void opts_usage(const char *usage, const char *summary, const struct opt *opts)
@@ -64,4 +66,74 @@ int opts_parse(int argc, char **argv, const struct opt *opts, const char *usage,
 			return -1;
 		}
 	return 0;
+}
+
+/* One "key = value" line, trimmed; false for a blank or comment line. */
+static bool config_line(char *line, char **key, char **value)
+{
+	char *hash = strchr(line, '#');
+	if (hash)
+		*hash = '\0';
+	char *eq = strchr(line, '=');
+	char *k = line;
+	while (*k == ' ' || *k == '\t')
+		k++;
+	if (!*k || *k == '\n' || *k == '\r')
+		return false;
+	if (!eq) {
+		*key = k;
+		*value = NULL;
+		return true;
+	}
+	*eq = '\0';
+	char *v = eq + 1, *end = eq;
+	while (end > k && (end[-1] == ' ' || end[-1] == '\t'))
+		*--end = '\0';
+	while (*v == ' ' || *v == '\t')
+		v++;
+	end = v + strlen(v);
+	while (end > v && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r'))
+		*--end = '\0';
+	*key = k;
+	*value = v;
+	return true;
+}
+
+int opts_config(const char *cmd, const char *path, const struct opt *opts, char **text)
+{
+	FILE *f = fopen(path, "r");
+	*text = NULL;
+	if (!f) {
+		fprintf(stderr, "trondoi %s: cannot read the configuration %s\n", cmd, path);
+		return -1;
+	}
+	size_t cap = 1 << 16, used = 0;
+	char *buf = malloc(cap), line[1024];
+	int n = 0, rc = buf ? 0 : -1;
+	while (!rc && fgets(line, sizeof line, f)) {
+		n++;
+		char *key, *value;
+		if (!config_line(line, &key, &value))
+			continue;
+		const struct opt *o = NULL;
+		for (const struct opt *x = opts; x->name; x++)
+			if (x->value && !strcmp(x->name, key))
+				o = x;
+		size_t len = value ? strlen(value) + 1 : 0;
+		if (!value || !value[0] || (!o && strncmp(key, "TRONDOI_", 8)) || used + len > cap) {
+			fprintf(stderr, "trondoi %s: %s line %d: %s\n", cmd, path, n,
+				!value || !value[0] ? "write it as name = value" : used + len > cap ? "the file is too large" : "no such setting");
+			rc = -1;
+			continue;
+		}
+		memcpy(buf + used, value, len); /* values stay in *text, which the caller frees */
+		if (o && !*o->value)            /* the command line wins */
+			*o->value = buf + used;
+		else if (!o)
+			setenv(key, buf + used, 0); /* the environment wins */
+		used += len;
+	}
+	fclose(f);
+	*text = buf;
+	return rc;
 }

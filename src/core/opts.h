@@ -19,5 +19,10 @@ struct opt {
 int opts_parse(int argc, char **argv, const struct opt *opts, const char *usage, const char *summary,
 	       const char **pos, int maxpos, int *npos);
 void opts_usage(const char *usage, const char *summary, const struct opt *opts);
+/* Reads a configuration file of "name = value" lines (# comments): a name of opts (without
+ * "--") sets that option unless the command line did; a TRONDOI_* name sets that environment
+ * variable unless it is set. The values live in *text (the caller frees it). 0, or -1 after
+ * printing the file's line that is wrong. */
+int opts_config(const char *cmd, const char *path, const struct opt *opts, char **text);
 
 #endif

@@ -11,7 +11,7 @@ if [ "${1:-build}" = fuzz ]; then
   want+=(clang libclang-rt-14-dev)
 fi
 if [ "${1:-build}" = test ]; then
-  want+=(libcmocka-dev chromium sqlite3 curl poppler-utils zbar-tools libreoffice-calc-nogui openssl
+  want+=(libcmocka-dev chromium sqlite3 curl poppler-utils zbar-tools libreoffice-calc-nogui openssl valgrind
          postgresql-15) # tests/pg.sh runs a throwaway cluster of it
 fi
 missing=()

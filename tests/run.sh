@@ -55,10 +55,29 @@ replay() { # $1 = build dir
 	done
 }
 
+# valgrind: the unit tests and the corpus replays once more, no invalid access and no definite leak
+grind() {
+	for t in build/test_* build/replay_*; do
+		[ -f "$t" ] && [ -x "$t" ] || continue
+		[ "${t##*/test_}" = db ] && continue # needs the PostgreSQL cluster; runs with it below
+		name=${t##*/replay_}
+		args=()
+		[ "$name" != "$t" ] && args=(fuzz/corpus/"$name"/*)
+		if out=$(valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --quiet "$t" "${args[@]}" 2>&1 >/dev/null); then
+			add 1 0
+		else
+			printf '%s\n' "$out" | tail -30
+			add 0 1
+		fi
+	done
+	echo "valgrind: unit tests and replays done"
+}
+
 unit build/test_*
 unit build-asan/test_*
 replay build
 replay build-asan
+if command -v valgrind >/dev/null; then grind; else echo "valgrind: not installed"; add 0 1; fi
 
 if [ ! -d tests/node_modules/playwright-core ]; then
 	(cd tests && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed"

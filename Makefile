@@ -38,7 +38,7 @@ fuzz:
 	@scripts/deps.sh fuzz
 	@[ -f build-fuzz/build.ninja ] || CC=clang meson setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug >/dev/null
 	@ninja -C build-fuzz >/dev/null
-	@for t in json csv dates sniff utf8 vietqr; do echo "fuzz $$t ($(FUZZ_SECONDS) s)"; \
+	@for t in json csv dates sniff utf8 vietqr xroad; do echo "fuzz $$t ($(FUZZ_SECONDS) s)"; \
 		mkdir -p build-fuzz/corpus-$$t; \
 		build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -artifact_prefix=build-fuzz/ \
 			build-fuzz/corpus-$$t fuzz/corpus/$$t 2>&1 | tail -1 || exit 1; done

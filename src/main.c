@@ -17,6 +17,7 @@ static const struct command {
 	{"import", cmd_import, "import citizens|work-items|inspections --db PATH FILE.csv  bulk import"},
 	{"audit", cmd_audit, "audit verify|anchor|verify-anchor --db PATH   the audit hash chain; signed anchors"},
 	{"backup", cmd_backup, "backup --db URL -o FILE            a consistent copy of a live database"},
+	{"migrate", cmd_migrate, "migrate --from sqlite:PATH --to postgresql://…   move a province to PostgreSQL"},
 	{"restore", cmd_restore, "restore --db URL FILE              put a backup back; the chains must verify"},
 	{"exchange", cmd_exchange, "exchange member|service|grant|revoke|verify-log|verify-entry --db PATH …   the data exchange"},
 	{"report", cmd_report, "report 766|targets --db PATH --unit CODE --period P [--format json|csv|xlsx] [-o FILE]"},

@@ -15,6 +15,7 @@ int cmd_import(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
 int cmd_routes(int argc, char **argv);
 int cmd_calendar(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

@@ -79,3 +79,6 @@ int db_restore(struct db *db, const char *url, const char *file, struct err *e)
 {
 	return db->engine->copy(db, url, file, true, e);
 }
+
+int db_col_count(struct db_stmt *st) { return st->db->engine->col_count(st); }
+const char *db_col_name(struct db_stmt *st, int col) { return st->db->engine->col_name(st, col); }

@@ -49,6 +49,10 @@ const char *db_col_text(struct db_stmt *st, int col); /* "" for NULL */
 int64_t db_col_int(struct db_stmt *st, int col);
 bool db_col_null(struct db_stmt *st, int col);
 int64_t db_changes(struct db *db);
+/* The number and the names of the columns of a statement's rows (after its first step): for
+ * tools that copy tables whole (trondoi migrate). */
+int db_col_count(struct db_stmt *st);
+const char *db_col_name(struct db_stmt *st, int col);
 
 /* Prepare + bind + step to completion. Returns DB_DONE, or a negative db_rc. */
 enum db_rc db_run(struct db *db, const char *sql, const char *types, ...);

@@ -425,9 +425,13 @@ static int pg_copy(struct db *db, const char *url, const char *file, bool restor
 	return 0;
 }
 
+static int pg_col_count(struct db_stmt *st) { return ST(st)->res ? PQnfields(ST(st)->res) : 0; }
+static const char *pg_col_name(struct db_stmt *st, int col) { return ST(st)->res ? PQfname(ST(st)->res, col) : ""; }
+
 static const struct db_engine pgsql_engine = {
 	.close = pg_close, .errmsg = pg_errmsg, .exec = pg_exec, .prepare = pg_prepare, .bind = pg_bind,
 	.step = pg_step, .reset = pg_reset, .reset_all = pg_reset_all, .col_text = pg_col_text,
 	.col_int = pg_col_int, .col_null = pg_col_null, .changes = pg_changes, .bulk_mode = pg_bulk_mode,
 	.begin = pg_begin, .commit = pg_commit, .rollback = pg_rollback, .copy = pg_copy,
+	.col_count = pg_col_count, .col_name = pg_col_name,
 };

@@ -253,9 +253,13 @@ static int sq_copy(struct db *db, const char *url, const char *file, bool restor
 	return rc == SQLITE_OK ? 0 : -1;
 }
 
+static int sq_col_count(struct db_stmt *st) { return sqlite3_column_count(ST(st)->st); }
+static const char *sq_col_name(struct db_stmt *st, int col) { return sqlite3_column_name(ST(st)->st, col); }
+
 static const struct db_engine sqlite_engine = {
 	.close = sq_close, .errmsg = sq_errmsg, .exec = sq_exec, .prepare = sq_prepare, .bind = sq_bind,
 	.step = sq_step, .reset = sq_reset, .reset_all = sq_reset_all, .col_text = sq_col_text,
 	.col_int = sq_col_int, .col_null = sq_col_null, .changes = sq_changes, .bulk_mode = sq_bulk_mode,
 	.begin = sq_begin, .commit = sq_commit, .rollback = sq_rollback, .copy = sq_copy,
+	.col_count = sq_col_count, .col_name = sq_col_name,
 };

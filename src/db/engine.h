@@ -27,6 +27,9 @@ struct db_engine {
 	void (*rollback)(struct db *db);
 	/* A copy of the whole database into file (restore: from file back into the database). */
 	int (*copy)(struct db *db, const char *url, const char *file, bool restore, struct err *e);
+	/* The columns of a statement's rows (after its first step). */
+	int (*col_count)(struct db_stmt *st);
+	const char *(*col_name)(struct db_stmt *st, int col);
 };
 
 struct db {

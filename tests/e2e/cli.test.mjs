@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from './sqlite.mjs';
-import { cli, dropDatabase, tempDir, testDatabase } from './harness.mjs';
+import { cli, dropDatabase, nodeEnv, tempDir, testDatabase } from './harness.mjs';
 
 const idOk = (id, dob, sex) => {
   const c = Number(id[3]);
@@ -45,11 +45,11 @@ describe('init, accounts and audit', () => {
   after(() => { dropDatabase(dir); rmSync(dir, { recursive: true, force: true }); });
 
   test('init creates the database and is safe to run twice', () => {
-    const a = cli(['init', '--db', db]);
+    const a = cli(['init', '--db', db], { env: nodeEnv(dir) });
     assert.equal(a.status, 0, a.stderr);
     assert.match(a.stdout, /[1-9]\d* migration\(s\) applied/);
     assert.match(a.stdout, /24 procedures|\d+ procedures/);
-    const b = cli(['init', '--db', db]);
+    const b = cli(['init', '--db', db], { env: nodeEnv(dir) });
     assert.equal(b.status, 0, b.stderr);
     assert.match(b.stdout, /0 migration\(s\) applied/);
   });
@@ -100,7 +100,7 @@ describe('synthetic citizens and import', () => {
     dir = tempDir();
     db = testDatabase(dir, { create: true });
     csv = join(dir, 'people.csv');
-    assert.equal(cli(['init', '--db', db]).status, 0);
+    assert.equal(cli(['init', '--db', db], { env: nodeEnv(dir) }).status, 0);
   });
   after(() => { dropDatabase(dir); rmSync(dir, { recursive: true, force: true }); });
 

@@ -351,7 +351,20 @@ function renderIndicators() {
   if (!r) return;
   fill($('indicators-body'), r.groups.map((g) => h('section', { class: 'card indicator-group', testid: 'indicator-group', dataset: { group: g.id } },
     h('h3', {}, localName(g.name), h('span', { class: 'muted small block' }, t('dash_points_of', { p: fmtNum(g.points), max: fmtNum(g.max) }))),
-    h('ul', { class: 'plain-list' }, g.indicators.map(indicatorItem)))));
+    h('ul', { class: 'plain-list' }, g.indicators.map(indicatorItem)),
+    g.id === 'progress' ? processingTime(r.processing_time || []) : null)));
+}
+
+/** Beside progress: each procedure's finished dossiers and their average time from receipt to result. */
+function processingTime(rows) {
+  if (!rows.length) return null;
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'figures', testid: 'processing-time' },
+    h('caption', { class: 'small' }, t('dash_processing')),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('dash_procedure')), h('th', { scope: 'col' }, t('dash_finished')),
+      h('th', { scope: 'col' }, t('dash_average_days')))),
+    h('tbody', {}, rows.map((x) => h('tr', { testid: 'processing-row', dataset: { procedure: x.procedure } },
+      h('td', {}, `${localName(x.name) || ''} (${x.procedure})`), h('td', { testid: 'processing-finished' }, fmtNum(x.finished)),
+      h('td', { testid: 'processing-days' }, fmtNum(x.average_days)))))));
 }
 
 /* What a drill-down lists: dossiers, feedback (S1, S2) or procedures (catalog counters). */

@@ -114,6 +114,12 @@ test('the commune\'s leader sees the month\'s index, its charts, the dossiers be
   assert.equal(await text(t1.getByTestId('indicator-figures')), '0 / 0');
   assert.equal(await text(t1.getByTestId('indicator-points')), '0 / 4');
 
+  // beside progress: the procedure's finished dossiers and their average time from receipt to result
+  const proc = page.locator('[data-testid="processing-row"][data-procedure="1.004873"]');
+  assert.equal(await text(proc.getByTestId('processing-finished')), '2');
+  const days = r.processing_time.find((x) => x.procedure === '1.004873').average_days;
+  assert.equal(await text(proc.getByTestId('processing-days')), vi(days));
+
   // the charts are Chart.js, drawn with the API's figures
   assert.equal(await page.evaluate(() => typeof window.Chart), 'function');
   const trend = await get(`/api/v1/reports/766/trend?unit=${commune}&from=${monthsBefore(period, 11)}&to=${period}`);

@@ -78,16 +78,20 @@ int audit_verify(struct db *db, int64_t *count, int64_t *bad, char *why, size_t 
 	}
 	if (rc != DB_DONE)
 		return -1;
-	/* the head must agree with the last entry, or entries were cut from the end */
-	st = db_prepare(db, "SELECT seq, hash FROM audit_head WHERE id = 1");
+	return chain_head_agrees(db, "SELECT seq, hash FROM audit_head WHERE id = 1", *count, prev, "entries", bad, why, whylen);
+}
+
+int chain_head_agrees(struct db *db, const char *head_sql, int64_t count, const char *last, const char *what, int64_t *bad,
+		      char *why, size_t whylen)
+{
+	struct db_stmt *st = db_prepare(db, head_sql);
 	if (!st || db_step(st) != DB_ROW)
 		return -1;
-	int ok = db_col_int(st, 0) == *count && !strcmp(db_col_text(st, 1), prev);
+	int ok = db_col_int(st, 0) == count && !strcmp(db_col_text(st, 1), last);
 	db_reset(st);
-	if (!ok) {
-		*bad = *count + 1;
-		snprintf(why, whylen, "entries after %lld are missing (the head records more)", (long long)*count);
-		return 1;
-	}
-	return 0;
+	if (ok)
+		return 0;
+	*bad = count + 1;
+	snprintf(why, whylen, "%s after %lld are missing (the head records more)", what, (long long)count);
+	return 1;
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/audit.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/crypto.h"
@@ -220,17 +221,7 @@ int xlog_verify(struct db *db, const char *public_key, int64_t *count, int64_t *
 	}
 	if (rc != DB_DONE)
 		return -1;
-	st = db_prepare(db, "SELECT seq, hash FROM exchange_head WHERE id = 1");
-	if (!st || db_step(st) != DB_ROW)
-		return -1;
-	int ok = db_col_int(st, 0) == *count && !strcmp(db_col_text(st, 1), prev);
-	db_reset(st);
-	if (!ok) {
-		*bad = *count + 1;
-		snprintf(why, whylen, "messages after %lld are missing (the head records more)", (long long)*count);
-		return 1;
-	}
-	return 0;
+	return chain_head_agrees(db, "SELECT seq, hash FROM exchange_head WHERE id = 1", *count, prev, "messages", bad, why, whylen);
 }
 
 int xlog_for_citizen(const struct exchange *x, struct db *db, const char *citizen_id, int limit, json_t **out,

@@ -11,6 +11,8 @@ log=tests/.tmp
 mkdir -p "$log"
 
 add() { pass=$((pass + $1)); fail=$((fail + $2)); }
+failed=() # what failed, named again just above the last line, where a short log tail shows it
+failed() { failed+=("$*"); }
 
 unit() { # the test programs
 	for t in "$@"; do
@@ -22,7 +24,7 @@ unit() { # the test programs
 		p=${p:-0}
 		f=${f:-0}
 		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi # a crash or sanitizer report
-		[ "$f" -gt 0 ] && printf '%s\n' "$out"
+		[ "$f" -gt 0 ] && printf '%s\n' "$out" && failed "unit $t: $(grep -E '^\[  FAILED  \] [a-z_]' <<<"$out" | sed 's/.*\] //' | tr '\n' ' ')"
 		echo "unit $t: $p passed, $f failed"
 		add "$p" "$f"
 	done
@@ -39,7 +41,10 @@ node_suite() { # $1 = name, then node --test arguments
 	f=${f:-0}
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
 	printf '%s\n' "$out" >"$log/$name.tap"
-	[ "$f" -gt 0 ] && grep -E -B2 -A25 '^not ok|^# Subtest' "$log/$name.tap" | grep -v '^# Subtest' | head -200
+	if [ "$f" -gt 0 ]; then
+		grep -E -B2 -A25 '^not ok|^# Subtest' "$log/$name.tap" | grep -v '^# Subtest' | head -200
+		while IFS= read -r line; do failed "$name: $line"; done < <(grep -E '^ *not ok' "$log/$name.tap" | sed -E 's/^ *not ok [0-9]+ - //' | head -20)
+	fi
 	echo "$name: $p passed, $f failed"
 	add "$p" "$f"
 }
@@ -50,7 +55,7 @@ replay() { # $1 = build dir
 	for t in "$1"/replay_*; do
 		[ -f "$t" ] && [ -x "$t" ] || continue
 		name=${t##*/replay_}
-		if out=$("$t" fuzz/corpus/"$name"/* 2>&1); then add 1 0; else printf '%s\n' "$out" | tail -20; add 0 1; fi
+		if out=$("$t" fuzz/corpus/"$name"/* 2>&1); then add 1 0; else printf '%s\n' "$out" | tail -20; add 0 1; failed "fuzz replay $t"; fi
 		echo "fuzz replay $t: $out" | tail -1
 	done
 }
@@ -68,6 +73,7 @@ grind() {
 		else
 			printf '%s\n' "$out" | tail -30
 			add 0 1
+			failed "valgrind $t"
 		fi
 	done
 	echo "valgrind: unit tests and replays done"
@@ -96,6 +102,7 @@ if pg_start; then
 else
 	echo "e2e-pg: cannot start a PostgreSQL cluster"
 	add 0 1
+	failed "e2e-pg: no cluster"
 fi
 pg_stop
 TRONDOI_BIN=build/trondoi node_suite browser tests/browser/*.test.mjs
@@ -103,7 +110,9 @@ TRONDOI_BIN=build/trondoi node_suite browser tests/browser/*.test.mjs
 out=$(tests/lint.sh 2>&1)
 rc=$?
 printf '%s\n' "$out"
-if [ $rc -eq 0 ]; then add 1 0; else add 0 1; fi
+if [ $rc -eq 0 ]; then add 1 0; else add 0 1; failed lint; fi
+
+for f in "${failed[@]}"; do echo "FAILED $f"; done
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

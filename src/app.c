@@ -3,6 +3,7 @@
 
 #include "db/embedded.h"
 #include "report/report.h"
+#include "security/seal.h"
 
 #include <limits.h>
 #include <libgen.h>
@@ -30,6 +31,11 @@ int app_open(struct app *a, const char *db_url, struct db **db, struct err *e)
 	a->token_ttl_us = 8LL * 3600 * 1000000;
 	if (db_open(db, db_url, false, e))
 		return -1;
+	if (seal_load(*db, db_url, false, e)) {
+		db_close(*db);
+		*db = NULL;
+		return -1;
+	}
 	a->units = units_new();
 	a->calendar = cal_new();
 	if (!a->units || !a->calendar || units_load_db(a->units, *db, e) || catalog_load_db(&a->catalog, *db, e) ||
@@ -83,6 +89,7 @@ int app_open(struct app *a, const char *db_url, struct db **db, struct err *e)
 
 void app_close(struct app *a)
 {
+	seal_unload();
 	xnode_release(&a->exchange);
 	prefill_release(&a->registry);
 	workflow_free(a->dossiers.workflow);

@@ -21,6 +21,7 @@ static const struct command {
 	{"restore", cmd_restore, "restore --db URL FILE              put a backup back; the chains must verify"},
 	{"exchange", cmd_exchange, "exchange member|service|grant|revoke|verify-log|verify-entry --db PATH …   the data exchange"},
 	{"report", cmd_report, "report 766|targets --db PATH --unit CODE --period P [--format json|csv|xlsx] [-o FILE]"},
+	{"keys", cmd_keys, "keys status|rotate --db URL [--files DIR]   the data keys that seal personal data"},
 	{"verify", cmd_verify, "verify TOKEN --key BASE64           check a result's signed claim offline"},
 	{"calendar", cmd_calendar, "calendar --year Y                  the year's holidays and make-up working days"},
 	{"routes", cmd_routes, "routes                             list the HTTP routes and who may call them"},

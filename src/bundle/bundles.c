@@ -15,6 +15,7 @@
 #include "core/json.h"
 #include "db/batch.h"
 #include "registry/record.h"
+#include "security/seal.h"
 
 #define EXPR_MAX 512
 
@@ -338,12 +339,14 @@ static int creation_apply(struct db *db, struct batch_job *j)
 {
 	struct creation *k = (struct creation *)j;
 	int64_t now = clock_now_us();
-	char *form = json_to_str(k->form);
+	char *form = seal_json("bundles.fields", k->id, k->form), *outputs = seal_text("bundles.outputs", k->id, "{}");
 	const json_t *def = definition(k->d, k->type);
-	int rc = !form || db_run(db, "INSERT INTO bundles (id, type, applicant_id, submitted_by, fields, subject_id, outputs, state, "
-				     "created_at, due_at) VALUES (?, ?, ?, ?, ?, ?, '{}', 'in_progress', ?, ?)",
-				 "tttttnii", k->id, k->type, k->applicant, k->actor, form, now, k->due) != DB_DONE;
+	int rc = !form || !outputs ||
+		 db_run(db, "INSERT INTO bundles (id, type, applicant_id, submitted_by, fields, subject_id, outputs, state, "
+			    "created_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'in_progress', ?, ?)",
+			"tttttntii", k->id, k->type, k->applicant, k->actor, form, outputs, now, k->due) != DB_DONE;
 	free(form);
+	free(outputs);
 	if (!rc && k->subject[0])
 		rc = db_run(db, "UPDATE bundles SET subject_id = ? WHERE id = ?", "tt", k->subject, k->id) != DB_DONE;
 	size_t i;
@@ -509,7 +512,7 @@ static int render(const struct dossiers *d, struct db *db, const char *id, const
 		return err_set(e, 403, "forbidden", "bundle %s is another applicant's", "hồ sơ liên thông %s của người khác", id);
 	}
 	const json_t *def = definition(d, db_col_text(st, 0));
-	json_t *outputs = json_loads(db_col_text(st, 8), 0, NULL);
+	json_t *outputs = unseal_json("bundles.outputs", id, db_col_text(st, 8));
 	*out = json_pack("{s:s,s:s,s:O,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o}", "id", id, "type", db_col_text(st, 0), "name",
 			 json_object_get(def, "name"), "applicant", db_col_text(st, 1), "state", db_col_text(st, 3), "subject",
 			 db_col_null(st, 2) ? json_null() : json_string(db_col_text(st, 2)), "reason",
@@ -584,9 +587,9 @@ static int load_bundle(struct db *db, const char *id, struct bundle_row *b)
 	snprintf(b->type, sizeof b->type, "%s", db_col_text(st, 0));
 	snprintf(b->applicant, sizeof b->applicant, "%s", db_col_text(st, 1));
 	snprintf(b->actor, sizeof b->actor, "%s", db_col_text(st, 2));
-	b->form = json_loads(db_col_text(st, 3), 0, NULL);
+	b->form = unseal_json("bundles.fields", id, db_col_text(st, 3));
 	snprintf(b->subject, sizeof b->subject, "%s", db_col_null(st, 4) ? "" : db_col_text(st, 4));
-	b->outputs = json_loads(db_col_text(st, 5), 0, NULL);
+	b->outputs = unseal_json("bundles.outputs", id, db_col_text(st, 5));
 	snprintf(b->state, sizeof b->state, "%s", db_col_text(st, 6));
 	db_reset(st);
 	return b->form && b->outputs ? 0 : -1;
@@ -755,7 +758,7 @@ static int component_done(const struct dossiers *d, struct db *db, struct bundle
 		return -1;
 	/* what this component produced is kept before the next ones are filed, which may fail */
 	snprintf(b->subject, sizeof b->subject, "%s", c.subject);
-	char *outputs = json_to_str(b->outputs);
+	char *outputs = seal_json("bundles.outputs", b->id, b->outputs);
 	int rc = !outputs || db_run(db, "UPDATE bundles SET outputs = ?, subject_id = ? WHERE id = ?", "ttt", outputs,
 				    b->subject[0] ? b->subject : NULL, b->id) != DB_DONE;
 	free(outputs);

@@ -21,6 +21,7 @@ int cmd_calendar(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_exchange(int argc, char **argv);
+int cmd_keys(int argc, char **argv);
 
 /* demo.c: synthetic citizens, demo accounts and draft applications for `init --demo`. */
 int demo_load(struct app *a, struct db *db, const char *data_dir, struct err *e);
@@ -36,6 +37,10 @@ void cli_data_dir(const char *given, const char *sub, char *out, size_t n);
 /* Reads at most max + 1 bytes of path (so that a larger file shows), NUL-terminated; caller
  * frees; NULL when it cannot be read. */
 char *cli_read_file(const char *path, size_t max, size_t *len);
+
+/* Where stored documents are: given (--files), else DB.files beside a SQLite database; "" with
+ * PostgreSQL and none given. */
+void cli_files_dir(const char *db_url, const char *given, char *out, size_t n);
 
 /* Prints "trondoi CMD: message" (English, then Vietnamese) to stderr; returns exit status 1. */
 int cli_fail(const char *cmd, const struct err *e);

@@ -5,6 +5,7 @@
 
 #include "audit/audit.h"
 #include "cli/cli.h"
+#include "security/reseal.h"
 #include "exchange/exchange.h"
 #include "core/opts.h"
 
@@ -39,6 +40,30 @@ char *cli_read_file(const char *path, size_t max, size_t *len)
 	if (f)
 		fclose(f);
 	return data;
+}
+
+void cli_files_dir(const char *db_url, const char *given, char *out, size_t n)
+{
+	out[0] = 0;
+	if (given)
+		snprintf(out, n, "%s", given);
+	else if (!db_is_pgsql(db_url))
+		snprintf(out, n, "%s.files", strncmp(db_url, "sqlite:", 7) ? db_url : db_url + 7);
+}
+
+/* Personal data sealed under the data key: created with a new database; a database from before
+ * sealing has its values, registry IDs and stored files sealed now. */
+static int seal_database(struct db *db, const char *db_url, const char *files, struct err *e)
+{
+	char files_dir[1100];
+	cli_files_dir(db_url, files, files_dir, sizeof files_dir);
+	struct reseal_stats st;
+	if (seal_load(db, db_url, true, e) || reseal_all(db, files_dir[0] ? files_dir : NULL, &st, e) || seal_mark(db, e))
+		return -1;
+	if (st.rows || st.files || st.ids)
+		printf("sealed under data key %d: %ld values (%ld were in clear), %ld files, %ld registry IDs hashed\n", seal_active(),
+		       st.rows, st.in_clear, st.files, st.ids);
+	return 0;
 }
 
 int cli_fail(const char *cmd, const struct err *e)
@@ -123,12 +148,14 @@ static int load_exchange(struct db *db, const char *db_url, const char *data_dir
 
 int cmd_init(int argc, char **argv)
 {
-	const char *db_url = NULL, *data = NULL, *node = NULL;
+	const char *db_url = NULL, *data = NULL, *node = NULL, *files = NULL;
 	bool demo = false;
 	const struct opt opts[] = {
 		{"db", "PATH", "database to create or migrate: a SQLite file, or postgresql://… (a database that exists)", &db_url, NULL, true},
 		{"data", "DIR", "reference data folder (default: the data/ beside the program)", &data, NULL, false},
 		{"demo", NULL, "add synthetic citizens, demo accounts and draft applications", NULL, &demo, false},
+		{"files", "DIR", "where stored documents are (default: DB.files beside a SQLite database), sealed with the rest", &files,
+		 NULL, false},
 		{"node", "ID", "this node's exchange identity, e.g. VN/GOV/37 (default: data/exchange-providers.json)", &node, NULL,
 		 false},
 		{0}};
@@ -147,11 +174,14 @@ int cmd_init(int argc, char **argv)
 	int applied;
 	if (db_open(&db, db_url, true, &e))
 		return cli_fail("init", &e);
-	if (db_migrate(db, &applied, &e) || load_reference(db, data_dir, &e) || load_exchange(db, db_url, data_dir, node, &e)) {
+	if (db_migrate(db, &applied, &e) || seal_database(db, db_url, files, &e) || load_reference(db, data_dir, &e) ||
+	    load_exchange(db, db_url, data_dir, node, &e)) {
+		seal_unload();
 		db_close(db);
 		return cli_fail("init", &e);
 	}
 	printf("database %s: %d migration(s) applied\n", db_url, applied);
+	seal_unload();
 	db_close(db);
 	if (demo) {
 		struct app a;

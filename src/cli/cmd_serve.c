@@ -123,8 +123,8 @@ int cmd_serve(int argc, char **argv)
 	a.web_dir = web ? web : webdir;
 	a.token_ttl_us = m * 60 * 1000000LL;
 	char files_dir[1100];
-	snprintf(files_dir, sizeof files_dir, "%s.files", strncmp(db_url, "sqlite:", 7) ? db_url : db_url + 7);
-	a.dossiers.files_dir = files ? files : files_dir;
+	cli_files_dir(db_url, files, files_dir, sizeof files_dir);
+	a.dossiers.files_dir = files_dir;
 	struct server_opts so = {listen, (int)p, (int)t, cert, key};
 	/* deliveries: status changes to the national portal, messages to applicants by e-mail and SMS,
 	 * published figures to the Government reporting system */

@@ -12,6 +12,7 @@
 #include "core/crypto.h"
 #include "core/csv.h"
 #include "core/json.h"
+#include "security/seal.h"
 
 #define DEMO_PASSWORD "trondoi-demo"
 #define DEMO_CITIZENS 300
@@ -64,8 +65,9 @@ static int add_drafts(struct app *a, struct db *db, const char *citizen_id, stru
 		json_t *f;
 		json_array_foreach(json_object_get(form, "fields"), k, f)
 			json_object_set(fields, json_string_value(json_object_get(f, "name")), json_object_get(f, "value"));
-		char *text = json_to_str(fields), id[33];
+		char id[33];
 		crypto_random_hex(id, 16);
+		char *text = seal_json("drafts.fields", id, fields);
 		int rc = text && db_run(db, "INSERT INTO drafts (id, citizen_id, procedure_code, fields, created_at) VALUES (?, ?, ?, ?, ?)",
 				       "tttti", id, citizen_id, procedures[i], text, clock_now_us()) == DB_DONE ? 0 : -1;
 		free(text);

@@ -1,5 +1,7 @@
 /* db.c — db.h's front: picks the engine by the URL (postgresql:// or postgres:// is PostgreSQL,
  * a path or sqlite:PATH is SQLite) and passes each call on to it. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db/engine.h"
@@ -7,6 +9,20 @@
 bool db_is_pgsql(const char *url)
 {
 	return !strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11);
+}
+
+int db_beside(const char *url, const char *env, const char *suffix, char *out, size_t n)
+{
+	const char *named = getenv(env);
+	out[0] = '\0';
+	if (named && named[0]) {
+		snprintf(out, n, "%s", named);
+		return 0;
+	}
+	if (db_is_pgsql(url)) /* no database file to keep it beside */
+		return -1;
+	snprintf(out, n, "%s.%s", strncmp(url, "sqlite:", 7) ? url : url + 7, suffix);
+	return 0;
 }
 
 int db_open(struct db **out, const char *url, bool create, struct err *e)

@@ -6,6 +6,7 @@
 #define TD_DB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/err.h"
@@ -22,6 +23,9 @@ int db_open(struct db **out, const char *url, bool create, struct err *e);
 void db_close(struct db *db);
 /* Whether url names a PostgreSQL database. */
 bool db_is_pgsql(const char *url);
+/* A file that belongs with the database but not in it (a key file): the one the environment
+ * variable env names, else PATH.suffix beside a SQLite file; -1 with PostgreSQL and env unset. */
+int db_beside(const char *url, const char *env, const char *suffix, char *out, size_t n);
 const char *db_errmsg(struct db *db);
 
 /* Applies the embedded migrations not yet applied, in order, each in a transaction. */

@@ -15,6 +15,7 @@
 #include "core/utf8.h"
 #include "core/json.h"
 #include "dossier/dossier.h"
+#include "security/seal.h"
 #include "store/store.h"
 
 #define NAME_MAX_BYTES 200
@@ -52,24 +53,15 @@ static int mkdir_p(const char *dir)
 	return mkdir(tmp, 0700) && errno != EEXIST ? -1 : 0;
 }
 
-int document_store_blob(const char *dir, const char *sha, const void *data, size_t len)
+/* Writes bytes to path through a temporary file, flushed and renamed over it. */
+static int write_whole(const char *path, const unsigned char *p, size_t left)
 {
-	char sub[1100], path[1200], tmp[1250];
-	snprintf(sub, sizeof sub, "%s/%.2s", dir, sha);
-	snprintf(path, sizeof path, "%s/%s", sub, sha);
-	struct stat st;
-	if (stat(path, &st) == 0 && (size_t)st.st_size == len)
-		return 0;
-	if (mkdir_p(sub))
-		return -1;
-	char rnd[17];
+	char tmp[1250], rnd[17];
 	crypto_random_hex(rnd, 8);
 	snprintf(tmp, sizeof tmp, "%s.%s.tmp", path, rnd);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
-	const char *p = data;
-	size_t left = len;
 	while (left) {
 		ssize_t n = write(fd, p, left);
 		if (n <= 0) {
@@ -87,27 +79,72 @@ int document_store_blob(const char *dir, const char *sha, const void *data, size
 	return 0;
 }
 
-int document_read_blob(const char *dir, const char *sha, char **out, size_t *len)
+int document_write_blob(const char *dir, const char *sha, const void *data, size_t len, bool replace)
+{
+	char sub[1100], path[1200];
+	snprintf(sub, sizeof sub, "%s/%.2s", dir, sha);
+	snprintf(path, sizeof path, "%s/%s", sub, sha);
+	struct stat st;
+	if (!replace && stat(path, &st) == 0 && (size_t)st.st_size == len + seal_bytes_overhead())
+		return 0;
+	unsigned char *sealed;
+	size_t sealed_len;
+	if (mkdir_p(sub) || seal_bytes(sha, data, len, &sealed, &sealed_len))
+		return -1;
+	int rc = write_whole(path, sealed, sealed_len);
+	free(sealed);
+	return rc;
+}
+
+/* The whole file as stored (sealed, or in clear from before sealing). */
+static unsigned char *read_stored(const char *dir, const char *sha, size_t max, size_t *len)
 {
 	char path[1200];
 	snprintf(path, sizeof path, "%s/%.2s/%s", dir, sha, sha);
 	FILE *f = fopen(path, "rb");
 	struct stat st;
-	if (!f || fstat(fileno(f), &st) || st.st_size <= 0 || st.st_size > UPLOAD_LIMIT) {
-		if (f)
-			fclose(f);
-		return -1;
+	unsigned char *out = NULL;
+	if (f && !fstat(fileno(f), &st) && st.st_size > 0 && (size_t)st.st_size <= max && (out = malloc((size_t)st.st_size)) &&
+	    fread(out, 1, (size_t)st.st_size, f) == (size_t)st.st_size)
+		*len = (size_t)st.st_size;
+	else {
+		free(out);
+		out = NULL;
 	}
-	*out = malloc((size_t)st.st_size);
-	size_t n = *out ? fread(*out, 1, (size_t)st.st_size, f) : 0;
-	fclose(f);
-	if (n != (size_t)st.st_size) {
-		free(*out);
-		*out = NULL;
-		return -1;
+	if (f)
+		fclose(f);
+	return out;
+}
+
+int document_blob_key(const char *dir, const char *sha)
+{
+	size_t len;
+	unsigned char *raw = read_stored(dir, sha, UPLOAD_LIMIT + seal_bytes_overhead(), &len);
+	int kid = raw ? seal_bytes_key_of(raw, len) : -1;
+	free(raw);
+	return kid;
+}
+
+int document_read_blob(const char *dir, const char *sha, char **out, size_t *len)
+{
+	size_t raw_len;
+	unsigned char *raw = read_stored(dir, sha, UPLOAD_LIMIT + seal_bytes_overhead(), &raw_len), *plain = NULL;
+	int rc = -1;
+	if (raw && seal_bytes_key_of(raw, raw_len))
+		rc = unseal_bytes(sha, raw, raw_len, &plain, len);
+	else if (raw) { /* stored before sealing: good only while it is what its name says */
+		char actual[65];
+		crypto_sha256_hex(raw, raw_len, actual);
+		rc = strcmp(actual, sha) ? -1 : 0;
+		*len = raw_len;
+		plain = rc ? NULL : raw;
+		raw = rc ? raw : NULL;
 	}
-	*len = n;
-	return 0;
+	free(raw);
+	*out = rc ? NULL : (char *)plain;
+	if (rc)
+		free(plain);
+	return rc;
 }
 
 /* May who attach to this dossier now? The applicant while it is new or waits for a supplement;
@@ -195,7 +232,7 @@ int document_upload(const struct dossiers *d, struct db *db, const struct princi
 	dossier_row_release(&r);
 	char sha[65];
 	crypto_sha256_hex(data, len, sha);
-	if (document_store_blob(d->files_dir, sha, data, len))
+	if (document_write_blob(d->files_dir, sha, data, len, false))
 		return err_set(e, 500, "store_failed", "the file could not be stored", "không lưu được tệp");
 	struct attachment a = {code, doc_id, sha, type, name, NULL, (int64_t)len, staff};
 	return record(db, who, &a, out, e);

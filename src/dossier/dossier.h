@@ -137,8 +137,11 @@ int document_upload(const struct dossiers *d, struct db *db, const struct princi
  * applicant's store (an issued result's id or a file's SHA-256) by reference, recording the reuse. */
 int document_reuse(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,
 		   const json_t *body, json_t **out, struct err *e);
-/* Files by content: dir/ab/abcdef… written whole or not at all; read back (malloc'd). */
-int document_store_blob(const char *dir, const char *sha, const void *data, size_t len);
+/* Files by content: dir/ab/abcdef… (sha, the SHA-256 of the content) written whole or not at all,
+ * sealed (security/seal.h); an existing one is kept unless replace. Read back opened (malloc'd). */
+int document_write_blob(const char *dir, const char *sha, const void *data, size_t len, bool replace);
+/* The data key a stored file is sealed under: 0 when in clear, -1 when absent. */
+int document_blob_key(const char *dir, const char *sha);
 int document_read_blob(const char *dir, const char *sha, char **out, size_t *len);
 json_t *document_list(struct db *db, const char *code);
 json_t *document_missing(const struct dossiers *d, struct db *db, const char *code, const char *procedure);

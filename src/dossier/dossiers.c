@@ -11,6 +11,7 @@
 #include "core/json.h"
 #include "db/batch.h"
 #include "dossier/dossier.h"
+#include "security/seal.h"
 #include "registry/record.h"
 #include "store/store.h"
 
@@ -100,9 +101,13 @@ static int next_code(struct db *db, const char *unit, char *out, size_t n)
 
 int dossier_event_add(struct db *db, const char *code, const char *actor, int from, int to, const char *note, int64_t at)
 {
-	if (db_run(db, "INSERT INTO dossier_events (code, seq, at, actor, from_status, to_status, note) "
-		       "VALUES (?, (SELECT COUNT(*) + 1 FROM dossier_events WHERE code = ?), ?, ?, ?, ?, ?)",
-		   "ttitiit", code, code, at, actor, (int64_t)from, (int64_t)to, note ? note : "") != DB_DONE)
+	char *sealed = seal_text("dossier_events.note", code, note ? note : "");
+	enum db_rc rc = sealed ? db_run(db, "INSERT INTO dossier_events (code, seq, at, actor, from_status, to_status, note) "
+					     "VALUES (?, (SELECT COUNT(*) + 1 FROM dossier_events WHERE code = ?), ?, ?, ?, ?, ?)",
+					"ttitiit", code, code, at, actor, (int64_t)from, (int64_t)to, sealed)
+			       : DB_ERROR;
+	free(sealed);
+	if (rc != DB_DONE)
 		return -1;
 	return outbox_add(db, code, from, to, at) || notification_add(db, code, to, note, at) ? -1 : 0;
 }
@@ -177,13 +182,15 @@ int dossier_prepare(const struct dossiers *d, struct db *db, const char *pcode, 
 
 int dossier_insert(struct db *db, const struct dossier_new *n, char *code, size_t len, int64_t now)
 {
-	int rc = !n->form || next_code(db, n->unit, code, len) ||
+	char *fields = NULL;
+	int rc = !n->form || next_code(db, n->unit, code, len) || !(fields = seal_text("dossiers.fields", code, n->form)) ||
 		 db_run(db, "INSERT INTO dossiers (code, procedure_code, unit, agency, applicant_id, submitted_by, channel, status, "
 			    "fields, received_at, supplements, rev, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 0, 1, ?)",
-			"ttttttitii", code, n->procedure, n->unit, n->agency, n->applicant, n->actor, (int64_t)n->channel, n->form, now,
+			"ttttttitii", code, n->procedure, n->unit, n->agency, n->applicant, n->actor, (int64_t)n->channel, fields, now,
 			now) != DB_DONE ||
 		 dossier_event_add(db, code, n->actor, 0, 1, "", now) || dossier_mark_changed(db, code) ||
 		 audit_append(db, n->actor, "dossier.submit", code, "{}");
+	free(fields);
 	return rc ? -1 : 0;
 }
 
@@ -251,7 +258,7 @@ int dossier_load(struct db *db, const char *code, struct dossier_row *r, struct 
 		*times[i] = db_col_int(st, 9 + i);
 	}
 	r->rev = db_col_int(st, 14);
-	r->fields = json_loads(db_col_text(st, 15), 0, NULL);
+	r->fields = unseal_json("dossiers.fields", r->code, db_col_text(st, 15));
 	r->apology = db_col_null(st, 16) ? NULL : json_loads(db_col_text(st, 16), 0, NULL);
 	r->has_paid = !db_col_null(st, 17);
 	r->paid_at = db_col_int(st, 17);
@@ -295,10 +302,11 @@ static json_t *timeline(struct db *db, const struct dossiers *d, const char *cod
 		return list;
 	while (db_step(st) == DB_ROW) {
 		int to = (int)db_col_int(st, 3);
-		json_array_append_new(list, json_pack("{s:o,s:s,s:I,s:i,s:s,s:s}", "at", json_time(db_col_int(st, 0), true), "by",
+		char *note = unseal_col(st, 4, "dossier_events.note", code);
+		json_array_append_new(list, json_pack("{s:o,s:s,s:I,s:i,s:s,s:s?}", "at", json_time(db_col_int(st, 0), true), "by",
 						      db_col_text(st, 1), "from", (json_int_t)db_col_int(st, 2), "to", to,
-						      "status_name", workflow_status_name(d->workflow, to, "vi"), "note",
-						      db_col_text(st, 4)));
+						      "status_name", workflow_status_name(d->workflow, to, "vi"), "note", note));
+		free(note);
 	}
 	return list;
 }
@@ -308,8 +316,10 @@ static json_t *rating(struct db *db, const char *code)
 	struct db_stmt *st = db_prepare(db, "SELECT score, comment, at FROM ratings WHERE code = ?");
 	if (!st || db_bind(st, "t", code) || db_step(st) != DB_ROW)
 		return json_null();
-	json_t *o = json_pack("{s:I,s:s,s:o}", "score", (json_int_t)db_col_int(st, 0), "comment", db_col_text(st, 1), "at",
+	char *comment = unseal_col(st, 1, "ratings.comment", code);
+	json_t *o = json_pack("{s:I,s:s?,s:o}", "score", (json_int_t)db_col_int(st, 0), "comment", comment, "at",
 			      json_time(db_col_int(st, 2), true));
+	free(comment);
 	db_reset(st);
 	return o;
 }
@@ -695,14 +705,15 @@ int dossier_submitted(const struct dossiers *d, struct db *db, const char *code,
 	json_t *o = render(d, db, &r, false);
 	json_object_set_new(o, "channel", json_string(channel_name(r.channel)));
 	json_object_set_new(o, "applicant", json_string(r.applicant));
-	char *head = json_dumps(o, JSON_COMPACT);
+	char *head = json_dumps(o, JSON_COMPACT), *fields = unseal_col(st, 5, "dossiers.fields", code);
 	json_decref(o);
 	struct buf b;
 	buf_init(&b, 1 << 20);
-	int rc = !head || buf_add(&b, head, strlen(head) - 1) || buf_adds(&b, ",\"fields\":") || buf_adds(&b, db_col_text(st, 5)) ||
+	int rc = !head || !fields || buf_add(&b, head, strlen(head) - 1) || buf_adds(&b, ",\"fields\":") || buf_adds(&b, fields) ||
 		 buf_adds(&b, "}");
 	db_reset(st);
 	free(head);
+	free(fields);
 	if (rc) {
 		buf_release(&b);
 		return err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");

@@ -2,6 +2,7 @@
 #include "dossier/dossier.h"
 
 #include "core/clock.h"
+#include "security/seal.h"
 
 int draft_list(const struct catalog *c, struct db *db, const struct principal *who, json_t **out, struct err *e)
 {
@@ -15,7 +16,7 @@ int draft_list(const struct catalog *c, struct db *db, const struct principal *w
 		char at[40];
 		clock_iso(db_col_int(st, 3), at, sizeof at);
 		const json_t *p = catalog_procedure(c, db_col_text(st, 1));
-		json_t *fields = json_loads(db_col_text(st, 2), 0, NULL);
+		json_t *fields = unseal_json("drafts.fields", db_col_text(st, 0), db_col_text(st, 2));
 		json_t *o = json_pack("{s:s,s:s,s:o,s:s}", "id", db_col_text(st, 0), "procedure", db_col_text(st, 1), "fields",
 				      fields ? fields : json_object(), "created_at", at);
 		json_object_set(o, "name", p ? json_object_get(p, "name") : json_null());

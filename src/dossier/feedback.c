@@ -12,6 +12,7 @@
 #include "core/crypto.h"
 #include "core/json.h"
 #include "dossier/dossier.h"
+#include "security/seal.h"
 
 static long limit(const struct dossiers *d, const char *key, long def)
 {
@@ -23,12 +24,17 @@ static json_t *feedback_json(struct db_stmt *st, int64_t now)
 {
 	bool answered = !db_col_null(st, 9);
 	int64_t due = db_col_int(st, 7);
-	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o}", "id", db_col_text(st, 0), "unit", db_col_text(st, 2), "subject",
-			      db_col_text(st, 4), "text", db_col_text(st, 5), "code",
-			      db_col_null(st, 3) ? json_null() : json_string(db_col_text(st, 3)), "created_at",
+	const char *id = db_col_text(st, 0);
+	char *subject = unseal_col(st, 4, "feedback.subject", id), *text = unseal_col(st, 5, "feedback.body", id),
+	     *answer = answered ? unseal_col(st, 8, "feedback.answer", id) : NULL;
+	json_t *o = json_pack("{s:s,s:s,s:s?,s:s?,s:o,s:o,s:o,s:o}", "id", id, "unit", db_col_text(st, 2), "subject", subject, "text",
+			      text, "code", db_col_null(st, 3) ? json_null() : json_string(db_col_text(st, 3)), "created_at",
 			      json_time(db_col_int(st, 6), true), "due_at", json_time(due, true), "answered_at",
 			      json_time(db_col_int(st, 9), answered));
-	json_object_set_new(o, "answer", answered ? json_string(db_col_text(st, 8)) : json_null());
+	json_object_set_new(o, "answer", answer ? json_string(answer) : json_null());
+	free(subject);
+	free(text);
+	free(answer);
 	json_object_set_new(o, "satisfied", db_col_null(st, 10) ? json_null() : json_boolean(db_col_int(st, 10)));
 	json_object_set_new(o, "overdue", json_boolean(answered ? db_col_int(st, 9) > due : now > due));
 	json_object_set_new(o, "sender", json_string(db_col_text(st, 1)));
@@ -76,16 +82,19 @@ int feedback_create(const struct dossiers *d, struct db *db, const struct princi
 	if (cal_due(d->calendar, now, (int)limit(d, "answer_days", 15), CAL_CUTOFF_DEFAULT, &start, &due))
 		return err_set(e, 500, "clock_failed", "the deadline cannot be computed", "không tính được hạn trả lời");
 	crypto_time_id(now, id);
-	int rc = db_begin(db) ? -1 : 0;
+	char *sealed_subject = seal_text("feedback.subject", id, subject), *sealed_text = seal_text("feedback.body", id, text);
+	int rc = !sealed_subject || !sealed_text || db_begin(db) ? -1 : 0;
 	if (!rc) {
 		rc = db_run(db, "INSERT INTO feedback (id, citizen_id, sender, unit, code, subject, body, created_at, due_at) "
-				"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", "tttttttii", id, who->citizen_id, who->username, unit, code, subject,
-			    text, now, due) != DB_DONE ||
+				"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", "tttttttii", id, who->citizen_id, who->username, unit, code,
+			    sealed_subject, sealed_text, now, due) != DB_DONE ||
 		     (code && dossier_mark_changed(db, code)) || /* a petition about a dossier counts against its satisfaction */
 		     audit_append(db, who->username, "feedback.create", id, "{}") || db_commit(db);
 		if (rc)
 			db_rollback(db);
 	}
+	free(sealed_subject);
+	free(sealed_text);
 	if (rc)
 		return err_set(e, 500, "db_error", "the feedback was not saved", "chưa lưu được phản ánh");
 	return feedback_get(d, db, who, id, out, e);
@@ -184,13 +193,15 @@ int feedback_answer(const struct dossiers *d, struct db *db, const struct princi
 	if (!text[0])
 		return err_set(e, 422, "missing_field", "the answer cannot be empty", "câu trả lời không được để trống");
 	int rc = 1;
-	if (open && !db_begin(db)) {
+	char *sealed = seal_text("feedback.answer", id, text);
+	if (open && sealed && !db_begin(db)) {
 		struct db_stmt *st = db_prepare(db, "UPDATE feedback SET answer = ?, answered_by = ?, answered_at = ? WHERE id = ? AND "
 						    "answered_at IS NULL");
-		rc = finish_change(db, stepped(db, st, st ? db_bind(st, "ttit", text, who->username, clock_now_us(), id) : 0), who,
+		rc = finish_change(db, stepped(db, st, st ? db_bind(st, "ttit", sealed, who->username, clock_now_us(), id) : 0), who,
 				   "feedback.answer", id, e);
 	} else if (open)
 		rc = err_set(e, 503, "db_busy", "database busy, try again", "cơ sở dữ liệu bận, hãy thử lại");
+	free(sealed);
 	if (rc > 0)
 		return err_set(e, 409, "already_answered", "feedback %s has been answered", "phản ánh %s đã được trả lời", id);
 	return rc ? -1 : feedback_get(d, db, who, id, out, e);

@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "dossier/dossier.h"
+#include "security/seal.h"
 #include "payment/vietqr.h"
 
 #define COMMENT_MAX 1000
@@ -158,8 +159,11 @@ int dossier_rate(const struct dossiers *d, struct db *db, const struct principal
 	int64_t now = clock_now_us();
 	if (db_begin(db))
 		return err_set(e, 503, "db_busy", "database busy, try again", "cơ sở dữ liệu bận, hãy thử lại");
-	enum db_rc rc = db_run(db, "INSERT INTO ratings (code, score, comment, at) VALUES (?, ?, ?, ?)", "titi", code,
-			       (int64_t)json_integer_value(score), comment ? comment : "", now);
+	char *sealed = seal_text("ratings.comment", code, comment ? comment : "");
+	enum db_rc rc = sealed ? db_run(db, "INSERT INTO ratings (code, score, comment, at) VALUES (?, ?, ?, ?)", "titi", code,
+					(int64_t)json_integer_value(score), sealed, now)
+			       : DB_ERROR;
+	free(sealed);
 	if (rc == DB_DONE && !dossier_mark_changed(db, code) && !audit_append(db, who->username, "dossier.rate", code, "{}") &&
 	    !db_commit(db)) {
 		*out = json_pack("{s:s,s:I,s:s}", "code", code, "score", json_integer_value(score), "comment", comment ? comment : "");

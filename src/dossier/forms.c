@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "dossier/dossier.h"
+#include "security/seal.h"
 #include "forms/pdf.h"
 #include "store/store.h"
 
@@ -30,7 +31,9 @@ static void note_of(const struct form_ctx *c, int to, char *out, size_t n)
 					       "LIMIT 1");
 	out[0] = 0;
 	if (st && !db_bind(st, "ti", c->r->code, (int64_t)to) && db_step(st) == DB_ROW) {
-		snprintf(out, n, "%s", db_col_text(st, 0));
+		char *note = unseal_col(st, 0, "dossier_events.note", c->r->code);
+		snprintf(out, n, "%s", note ? note : "");
+		free(note);
 		db_reset(st);
 	}
 }

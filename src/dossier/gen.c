@@ -10,6 +10,7 @@
 #include "calendar/calendar.h"
 #include "core/clock.h"
 #include "dossier/dossier.h"
+#include "security/seal.h"
 
 #define GEN_BATCH 20000
 #define MAX_GEN_UNITS 4096
@@ -79,15 +80,17 @@ static int gen_one(struct db *db, struct gen *g)
 	char code[48], applicant[13];
 	gen_code(g, unit, received, code, sizeof code);
 	snprintf(applicant, sizeof applicant, "0%02d%09llu", 37, (unsigned long long)(next(g) % 1000000000ULL));
+	char *fields = seal_text("dossiers.fields", code, "{}");
 	struct db_stmt *st = db_prepare(db, "INSERT INTO dossiers (code, procedure_code, unit, agency, applicant_id, submitted_by, channel, "
 					    "status, fields, received_at, accepted_at, due_at, finished_at, supplements, rev, updated_at, "
-					    "paid_at) VALUES (?, ?, ?, ?, ?, 'gen', ?, ?, '{}', ?, ?, ?, ?, ?, 1, ?, ?)");
-	int rc = !st || db_bind(st, "ttttt", code, json_string_value(json_object_get(p, "code")), unit,
-				json_string_value(json_object_get(p, "agency")), applicant) ||
-		 db_bind_at(st, 6, "iiiii", (int64_t)(online ? 2 : 1), (int64_t)status, received, received, due) ||
-		 (finished ? db_bind_at(st, 11, "i", done) : db_bind_at(st, 11, "n")) ||
-		 db_bind_at(st, 12, "ii", (int64_t)(chance(g, 5) ? 1 : 0), finished ? done : received) ||
-		 (fee && finished && chance(g, 90) ? db_bind_at(st, 14, "i", done) : db_bind_at(st, 14, "n")) || db_step(st) != DB_DONE;
+					    "paid_at) VALUES (?, ?, ?, ?, ?, 'gen', ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)");
+	int rc = !st || !fields || db_bind(st, "tttttiit", code, json_string_value(json_object_get(p, "code")), unit,
+					   json_string_value(json_object_get(p, "agency")), applicant, (int64_t)(online ? 2 : 1),
+					   (int64_t)status, fields) ||
+		 db_bind_at(st, 9, "iii", received, received, due) || (finished ? db_bind_at(st, 12, "i", done) : db_bind_at(st, 12, "n")) ||
+		 db_bind_at(st, 13, "ii", (int64_t)(chance(g, 5) ? 1 : 0), finished ? done : received) ||
+		 (fee && finished && chance(g, 90) ? db_bind_at(st, 15, "i", done) : db_bind_at(st, 15, "n")) || db_step(st) != DB_DONE;
+	free(fields);
 	if (!rc && status == 10 && chance(g, 30))
 		rc = db_run(db, "INSERT INTO ratings (code, score, comment, at) VALUES (?, ?, '', ?)", "tii", code, (int64_t)(1 + next(g) % 5),
 			    done) != DB_DONE;

@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "core/utf8.h"
 #include "dossier/dossier.h"
+#include "security/seal.h"
 #include "registry/record.h"
 
 #define BATCH 20
@@ -28,11 +29,14 @@ int notification_add(struct db *db, const char *code, int to, const char *note, 
 	char id[33];
 	crypto_time_id(at, id);
 	/* both channels are due at once; each then keeps its own attempts and next time */
-	enum db_rc rc = db_run(db,
-			       "INSERT INTO notifications (id, citizen_id, code, to_status, note, created_at, attempts, "
-			       "next_at, sms_next_at) SELECT ?, applicant_id, code, ?, ?, ?, 0, ?, ? FROM dossiers "
-			       "WHERE code = ?",
-			       "titiiit", id, (int64_t)to, note ? note : "", at, at, at, code);
+	char *sealed = seal_text("notifications.note", id, note ? note : "");
+	enum db_rc rc = sealed ? db_run(db,
+					"INSERT INTO notifications (id, citizen_id, code, to_status, note, created_at, attempts, "
+					"next_at, sms_next_at) SELECT ?, applicant_id, code, ?, ?, ?, 0, ?, ? FROM dossiers "
+					"WHERE code = ?",
+					"titiiit", id, (int64_t)to, sealed, at, at, at, code)
+			       : DB_ERROR;
+	free(sealed);
 	return rc == DB_DONE ? 0 : -1;
 }
 
@@ -41,13 +45,16 @@ static json_t *text_or_null(struct db_stmt *st, int col)
 	return db_col_null(st, col) ? json_null() : json_string(db_col_text(st, col));
 }
 
-/* One channel's {to, sent_at, error} from the columns col, col + 1 and col + 2 of st. */
-static json_t *delivery_json(struct db_stmt *st, int col)
+/* One channel's {to, sent_at, error} from the columns col (sealed as context for the
+ * notification id), col + 1 and col + 2 of st. */
+static json_t *delivery_json(struct db_stmt *st, int col, const char *context, const char *id)
 {
-	char sent[40];
+	char sent[40], *to = db_col_null(st, col) ? NULL : unseal_col(st, col, context, id);
 	clock_iso(db_col_int(st, col + 1), sent, sizeof sent);
-	return json_pack("{s:o,s:o,s:o}", "to", text_or_null(st, col), "sent_at",
-			 db_col_null(st, col + 1) ? json_null() : json_string(sent), "error", text_or_null(st, col + 2));
+	json_t *o = json_pack("{s:s?,s:o,s:o}", "to", to, "sent_at", db_col_null(st, col + 1) ? json_null() : json_string(sent),
+			      "error", text_or_null(st, col + 2));
+	free(to);
+	return o;
 }
 
 int notification_list(const struct dossiers *d, struct db *db, const struct principal *who, json_t **out, struct err *e)
@@ -62,11 +69,14 @@ int notification_list(const struct dossiers *d, struct db *db, const struct prin
 		int to = (int)db_col_int(st, 2);
 		char at[40];
 		clock_iso(db_col_int(st, 4), at, sizeof at);
-		json_t *o = json_pack("{s:s,s:s,s:i,s:{s:s,s:s},s:s,s:s}", "id", db_col_text(st, 0), "code", db_col_text(st, 1), "status",
-				      to, "status_name", "vi", workflow_status_name(d->workflow, to, "vi"), "en",
-				      workflow_status_name(d->workflow, to, "en"), "note", db_col_text(st, 3), "at", at);
-		json_object_set_new(o, "email", delivery_json(st, 5));
-		json_object_set_new(o, "sms", delivery_json(st, 8));
+		const char *id = db_col_text(st, 0);
+		char *note = unseal_col(st, 3, "notifications.note", id);
+		json_t *o = json_pack("{s:s,s:s,s:i,s:{s:s,s:s},s:s?,s:s}", "id", id, "code", db_col_text(st, 1), "status", to,
+				      "status_name", "vi", workflow_status_name(d->workflow, to, "vi"), "en",
+				      workflow_status_name(d->workflow, to, "en"), "note", note, "at", at);
+		free(note);
+		json_object_set_new(o, "email", delivery_json(st, 5, "notifications.email_to", id));
+		json_object_set_new(o, "sms", delivery_json(st, 8, "notifications.sms_to", id));
 		json_array_append_new(list, o);
 	}
 	*out = json_pack("{s:o}", "notifications", list);
@@ -218,6 +228,7 @@ struct channel {
 	const char *log;         /* event name in the log */
 	const char *attribute;   /* the registry attribute that holds the address */
 	const char *no_address;  /* the error recorded when the citizen has none (not retried) */
+	const char *to_context;  /* the column the address is sealed in */
 	const char *pending;     /* due rows: id, citizen_id, code, to_status, note, attempts; binds now */
 	const char *sent;        /* binds sent_at, to, id */
 	const char *failed;      /* binds next_at, to, error, id */
@@ -230,7 +241,7 @@ enum { CHANNEL_EMAIL, CHANNEL_SMS };
 
 static const struct channel channels[] = {
 	[CHANNEL_EMAIL] =
-		{"notify_email", "email", "no e-mail address",
+		{"notify_email", "email", "no e-mail address", "notifications.email_to",
 		 "SELECT id, citizen_id, code, to_status, note, attempts FROM notifications "
 		 "WHERE sent_at IS NULL AND next_at <= ? ORDER BY id LIMIT 20",
 		 "UPDATE notifications SET sent_at = ?, email_to = ?, attempts = attempts + 1, last_error = NULL "
@@ -239,7 +250,7 @@ static const struct channel channels[] = {
 		 "WHERE id = ?",
 		 "UPDATE notifications SET next_at = ?, last_error = ? WHERE id = ?", email_send},
 	[CHANNEL_SMS] =
-		{"notify_sms", "phone", "no phone number",
+		{"notify_sms", "phone", "no phone number", "notifications.sms_to",
 		 "SELECT id, citizen_id, code, to_status, note, sms_attempts FROM notifications "
 		 "WHERE sms_sent_at IS NULL AND sms_next_at <= ? ORDER BY id LIMIT 20",
 		 "UPDATE notifications SET sms_sent_at = ?, sms_to = ?, sms_attempts = sms_attempts + 1, "
@@ -283,7 +294,9 @@ static int due_notes(struct db *db, const struct channel *ch, struct pending_not
 		copy_clipped(v[n].citizen, sizeof v[n].citizen, db_col_text(st, 1));
 		copy_clipped(v[n].code, sizeof v[n].code, db_col_text(st, 2));
 		v[n].to = (int)db_col_int(st, 3);
-		copy_clipped(v[n].note, sizeof v[n].note, db_col_text(st, 4));
+		char *note = unseal_col(st, 4, "notifications.note", v[n].id);
+		copy_clipped(v[n].note, sizeof v[n].note, note ? note : "");
+		free(note);
 		v[n].attempts = (int)db_col_int(st, 5);
 		n++;
 	}
@@ -301,11 +314,14 @@ static void deliver(struct db *db, CURL *curl, const struct notify_config *cfg, 
 		db_run(db, ch->unreachable, "itt", NEVER, ch->no_address, n->id);
 		return;
 	}
-	if (ch->send(curl, cfg, to, n, why, sizeof why) == 0) {
-		db_run(db, ch->sent, "itt", clock_now_us(), to, n->id);
+	char *sealed = seal_text(ch->to_context, n->id, to);
+	if (ch->send(curl, cfg, to, n, why, sizeof why) == 0)
+		db_run(db, ch->sent, "itt", clock_now_us(), sealed, n->id);
+	else
+		db_run(db, ch->failed, "ittt", now + sender_backoff_us(n->attempts), sealed, why, n->id);
+	free(sealed);
+	if (!why[0])
 		return;
-	}
-	db_run(db, ch->failed, "ittt", now + sender_backoff_us(n->attempts), to, why, n->id);
 	log_error(ch->log, "%s: %s (attempt %d)", n->id, why, n->attempts + 1);
 }
 

@@ -17,18 +17,7 @@
 
 int xnode_key_path(const char *db_url, char *out, size_t n)
 {
-	const char *env = getenv("TRONDOI_NODE_KEY");
-	out[0] = '\0';
-	if (env && env[0]) {
-		snprintf(out, n, "%s", env);
-		return 0;
-	}
-	if (db_is_pgsql(db_url)) /* no database file to keep it beside */
-		return -1;
-	if (!strncmp(db_url, "sqlite:", 7))
-		db_url += 7;
-	snprintf(out, n, "%s.node-key", db_url);
-	return 0;
+	return db_beside(db_url, "TRONDOI_NODE_KEY", "node-key", out, n);
 }
 
 /* Reads the key file: 0 with sk, -1 when absent or unreadable (errno kept). */

@@ -2,6 +2,7 @@
  * kept), and the history of an attribute. Every read or change by someone other than the citizen
  * leaves a data-usage entry; every change an audit entry. */
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "core/jsonw.h"
 #include "registry/record.h"
 #include "registry/registry.h"
+#include "security/seal.h"
 
 #define SOURCE_MAX 64
 
@@ -63,8 +65,11 @@ static struct cached_record *cache_slot(const char *id)
 static int load(struct db *db, const char *id, bool shared, json_t **doc, int64_t *rev, struct err *e)
 {
 	*doc = NULL;
+	char ix[SEAL_INDEX_LEN + 1];
 	struct db_stmt *st = db_prepare(db, "SELECT doc, rev, updated_at FROM citizens WHERE id = ?");
-	if (!st || db_bind(st, "t", id))
+	if (seal_index(id, ix))
+		return err_set(e, 503, "no_data_key", "the data key is not loaded", "chưa nạp khóa dữ liệu");
+	if (!st || db_bind(st, "t", ix))
 		return err_set(e, 500, "db_error", "database error: %s", "lỗi cơ sở dữ liệu: %s", db_errmsg(db));
 	enum db_rc rc = db_step(st);
 	if (rc == DB_ROW) {
@@ -73,7 +78,7 @@ static int load(struct db *db, const char *id, bool shared, json_t **doc, int64_
 		if (c && c->doc && c->rev == r && c->updated_at == at && !strcmp(c->id, id))
 			*doc = json_incref(c->doc);
 		else {
-			*doc = json_loads(db_col_text(st, 0), 0, NULL);
+			*doc = unseal_json(RECORD_CONTEXT, ix, db_col_text(st, 0));
 			if (c && *doc) {
 				json_decref(c->doc);
 				*c = (struct cached_record){.rev = r, .updated_at = at, .doc = json_incref(*doc)};
@@ -257,18 +262,15 @@ int citizen_create(const struct registry *r, struct db *db, const struct princip
 			"địa chỉ thường trú phải thuộc đơn vị %s của bạn", who->unit);
 		goto fail;
 	}
-	char *text = json_to_str(doc);
 	json_t *names = record_names(doc);
 	struct usage_entry ux = {id, who->username, unit_of(who), "create", "registration", names};
 	int rc = DB_ERROR;
-	if (text && db_begin(db) == 0) {
-		rc = db_run(db, "INSERT INTO citizens (id, doc, perm_unit, rev, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?)",
-			    "tttii", id, text, perm_unit(doc), now, now);
+	if (db_begin(db) == 0) {
+		rc = record_insert(db, id, doc, now);
 		if (rc == DB_DONE && (audit_append(db, who->username, "citizen.create", id, "{}") ||
 				      usage_insert(db, &ux, now) || db_commit(db)))
 			rc = DB_ERROR;
 	}
-	free(text);
 	json_decref(names);
 	if (rc == DB_CONSTRAINT) {
 		db_rollback(db);
@@ -370,17 +372,62 @@ static int still_matches_id(const struct registry *r, const char *id, const json
 	return citizen_id_check(id, str_attr(doc, "date_of_birth"), str_attr(doc, "sex"), r->units, e);
 }
 
-/* Keeps a superseded version in attribute_history. */
-static int save_version(struct db *db, const char *id, const char *name, const struct stored *old, int64_t now)
+/* The row an attribute's old version is sealed for: the ID's keyed hash, the name, the version. */
+static void history_row(const char *ix, const char *name, int64_t version, char *out, size_t n)
 {
-	char *value = json_to_str(old->value);
-	enum db_rc rc = value ? db_run(db, "INSERT INTO attribute_history (citizen_id, name, version, value, source, verified, "
-					    "updated_at, actor, superseded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				       "ttittbiti", id, name, old->version, value, old->source, old->verified, old->updated_at,
-				       old->actor, now)
-			      : DB_ERROR;
+	snprintf(out, n, "%s/%s/%lld", ix, name, (long long)version);
+}
+
+int record_save_version(struct db *db, const char *id, const char *name, const struct stored *old, int64_t now)
+{
+	char ix[SEAL_INDEX_LEN + 1], row[200];
+	char *value = seal_index(id, ix) ? NULL : json_to_str(old->value), *sealed = NULL;
+	if (value) {
+		history_row(ix, name, old->version, row, sizeof row);
+		sealed = seal_text(HISTORY_CONTEXT, row, value);
+		sodium_memzero(value, strlen(value));
+	}
+	enum db_rc rc = sealed ? db_run(db, "INSERT INTO attribute_history (citizen_id, name, version, value, source, verified, "
+					     "updated_at, actor, superseded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+					"ttittbiti", ix, name, old->version, sealed, old->source, old->verified, old->updated_at,
+					old->actor, now)
+			       : DB_ERROR;
 	free(value);
+	free(sealed);
 	return rc == DB_DONE ? 0 : -1;
+}
+
+/* The record sealed for its row (the ID's keyed hash, into ix): a new string or NULL. */
+char *record_sealed(const char *id, const json_t *doc, char ix[SEAL_INDEX_LEN + 1])
+{
+	char *text = seal_index(id, ix) ? NULL : json_to_str(doc);
+	char *sealed = text ? seal_text(RECORD_CONTEXT, ix, text) : NULL;
+	if (text)
+		sodium_memzero(text, strlen(text));
+	free(text);
+	return sealed;
+}
+
+enum db_rc record_insert(struct db *db, const char *id, const json_t *doc, int64_t now)
+{
+	char ix[SEAL_INDEX_LEN + 1];
+	char *sealed = record_sealed(id, doc, ix);
+	enum db_rc rc = sealed ? db_run(db, "INSERT INTO citizens (id, doc, perm_unit, rev, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?)",
+					"tttii", ix, sealed, perm_unit(doc), now, now)
+			       : DB_ERROR;
+	free(sealed);
+	return rc;
+}
+
+int record_update(struct db *db, const char *id, const json_t *doc, int64_t rev, int64_t now, bool *raced)
+{
+	char ix[SEAL_INDEX_LEN + 1];
+	char *sealed = record_sealed(id, doc, ix);
+	int rc = !sealed || db_run(db, "UPDATE citizens SET doc = ?, perm_unit = ?, rev = rev + 1, updated_at = ? WHERE id = ? AND rev = ?",
+				   "ttiti", sealed, perm_unit(doc), now, ix, rev) != DB_DONE ? -1 : 0;
+	free(sealed);
+	*raced = !rc && db_changes(db) == 0;
+	return rc;
 }
 
 static int patch_attempts(const struct registry *r, struct db *db, const struct principal *who, const char *id,
@@ -448,25 +495,21 @@ static int patch_attempts(const struct registry *r, struct db *db, const struct 
 			json_decref(doc);
 			return e->status ? -1 : err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
 		}
-		char *text = json_to_str(doc);
 		json_t *names = json_pack("[s]", name);
 		struct usage_entry ux = {id, who->username, unit_of(who), "update", "registry change", names};
 		char detail[160];
 		snprintf(detail, sizeof detail, "{\"attribute\":\"%s\",\"version\":%lld}", name, (long long)version);
 		int rc = -1;
 		bool raced = false;
-		if (text && db_begin(db) == 0) {
-			rc = db_run(db, "UPDATE citizens SET doc = ?, perm_unit = ?, rev = rev + 1, updated_at = ? WHERE id = ? AND rev = ?",
-				    "ttiti", text, perm_unit(doc), now, id, rev) == DB_DONE ? 0 : -1;
-			raced = rc == 0 && db_changes(db) == 0;
+		if (db_begin(db) == 0) {
+			rc = record_update(db, id, doc, rev, now, &raced);
 			if (!rc && !raced)
-				rc = (has && save_version(db, id, name, &old, now)) ||
+				rc = (has && record_save_version(db, id, name, &old, now)) ||
 						     (who->role != ROLE_CITIZEN && usage_insert(db, &ux, now)) ||
 						     audit_append(db, who->username, "citizen.update", id, detail) || db_commit(db)
 					     ? -1
 					     : 0;
 		}
-		free(text);
 		json_decref(names);
 		json_decref(old_value);
 		if (raced) {
@@ -509,13 +552,17 @@ int citizen_history(const struct registry *r, struct db *db, const struct princi
 							  "value", cur.value, "source", cur.source, "verified", cur.verified,
 							  "updated_at", at, "changed_by", cur.actor));
 	}
+	char ix[SEAL_INDEX_LEN + 1], row[200];
 	struct db_stmt *st = db_prepare(db, "SELECT version, value, source, verified, updated_at, actor FROM attribute_history "
 					    "WHERE citizen_id = ? AND name = ? ORDER BY version DESC");
-	int rc = st && !db_bind(st, "tt", id, name) ? 0 : -1;
+	int rc = st && !seal_index(id, ix) && !db_bind(st, "tt", ix, name) ? 0 : -1;
 	enum db_rc step = DB_ERROR;
 	while (!rc && (step = db_step(st)) == DB_ROW) {
 		clock_iso(db_col_int(st, 4), at, sizeof at);
-		json_t *v = json_loads(db_col_text(st, 1), JSON_DECODE_ANY, NULL);
+		history_row(ix, name, db_col_int(st, 0), row, sizeof row);
+		char *plain = unseal_text(HISTORY_CONTEXT, row, db_col_text(st, 1));
+		json_t *v = plain ? json_loads(plain, JSON_DECODE_ANY, NULL) : NULL;
+		free(plain);
 		json_array_append_new(versions, json_pack("{s:I,s:o,s:s,s:b,s:s,s:s}", "version", (json_int_t)db_col_int(st, 0),
 							  "value", v ? v : json_null(), "source", db_col_text(st, 2),
 							  "verified", (int)db_col_int(st, 3), "updated_at", at,
@@ -543,11 +590,7 @@ int citizen_insert(const struct registry *r, struct db *db, const char *id, cons
 {
 	if (citizen_id_check(id, str_attr(doc, "date_of_birth"), str_attr(doc, "sex"), r->units, e))
 		return -1;
-	char *text = json_to_str(doc);
-	enum db_rc rc = text ? db_run(db, "INSERT INTO citizens (id, doc, perm_unit, rev, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?)",
-				      "tttii", id, text, perm_unit(doc), now, now)
-			     : DB_ERROR;
-	free(text);
+	enum db_rc rc = record_insert(db, id, doc, now);
 	if (rc == DB_CONSTRAINT)
 		return err_set(e, 409, "citizen_exists", "a citizen with ID %s already exists", "công dân mang số định danh %s đã tồn tại", id);
 	if (rc != DB_DONE || audit_append(db, actor, "citizen.create", id, "{}"))
@@ -573,12 +616,10 @@ int citizen_set(const struct registry *r, struct db *db, const char *id, const c
 	struct stored next = {value, source, true, now, has ? cur.version + 1 : 1, actor};
 	char detail[160];
 	snprintf(detail, sizeof detail, "{\"attribute\":\"%s\",\"source\":\"%s\"}", name, source);
-	char *text = record_set(doc, name, &next) || still_matches_id(r, id, doc, e) ? NULL : json_to_str(doc);
-	int rc = !text || db_run(db, "UPDATE citizens SET doc = ?, perm_unit = ?, rev = rev + 1, updated_at = ? WHERE id = ? AND rev = ?",
-				 "ttiti", text, perm_unit(doc), now, id, rev) != DB_DONE ||
-		 db_changes(db) != 1 || (has && save_version(db, id, name, &old, now)) ||
+	bool raced = false;
+	int rc = record_set(doc, name, &next) || still_matches_id(r, id, doc, e) || record_update(db, id, doc, rev, now, &raced) ||
+		 raced || (has && record_save_version(db, id, name, &old, now)) ||
 		 audit_append(db, actor, "citizen.update", id, detail);
-	free(text);
 	json_decref(old.value);
 	json_decref(doc);
 	return rc ? (e->status ? -1 : err_set(e, 500, "db_error", "the registry was not updated", "chưa cập nhật được cơ sở dữ liệu")) : 0;

@@ -3,6 +3,7 @@
  * change nothing, so importing the same file twice is harmless. Bad rows go to a rejects file
  * with the reason and do not stop the import. Rows commit in batches, each with an audit entry. */
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,27 +173,16 @@ static int update_existing(struct importer *im, const char *id, json_t *doc, int
 		bool verified = import_verified(catalog_attr(im->r->catalog, k));
 		if (has && json_equal(cur.value, v) && !strcmp(cur.source, im->source) && cur.verified == verified)
 			continue;
-		if (has) {
-			char *value = json_to_str(cur.value);
-			rc |= !value || db_run(im->db, "INSERT INTO attribute_history (citizen_id, name, version, value, source, "
-						       "verified, updated_at, actor, superseded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-					       "ttittbiti", id, k, cur.version, value, cur.source, cur.verified, cur.updated_at,
-					       cur.actor, im->now) != DB_DONE;
-			free(value);
-		}
+		if (has)
+			rc |= record_save_version(im->db, id, k, &cur, im->now);
 		struct stored next = {v, im->source, verified, im->now, has ? cur.version + 1 : 1, im->actor};
 		rc |= record_set(doc, k, &next);
 		json_array_append_new(changed, json_string(k));
 	}
 	if (!rc && json_array_size(changed)) {
-		char *text = json_to_str(doc);
-		struct stored addr;
-		const char *pu = record_get(doc, "permanent_address", &addr) ? json_string_value(json_object_get(addr.value, "unit")) : NULL;
 		struct usage_entry ux = {id, im->actor, NULL, "update", "bulk import", changed};
-		rc = !text || db_run(im->db, "UPDATE citizens SET doc = ?, perm_unit = ?, rev = ?, updated_at = ? WHERE id = ?",
-				     "ttiit", text, pu, rev + 1, im->now, id) != DB_DONE ||
-		     usage_insert(im->db, &ux, im->now);
-		free(text);
+		bool raced;
+		rc = record_update(im->db, id, doc, rev, im->now, &raced) || raced || usage_insert(im->db, &ux, im->now);
 		im->st->updated++;
 	} else if (!rc)
 		im->st->unchanged++;
@@ -206,6 +196,7 @@ struct prepared {
 	long lineno;
 	bool ok;
 	char id[13];
+	char ix[SEAL_INDEX_LEN + 1]; /* the ID's keyed hash: the row's key */
 	char unit[8];      /* permanent commune, "" if none */
 	size_t text, raw;  /* offsets in the chunk's arena: the record (ok) or the reason; the line */
 };
@@ -260,6 +251,22 @@ static int record_text(const struct importer *im, const struct row *rw, struct b
 	return rc || buf_adds(b, "],\"o\":{}}") || buf_add(b, "", 1) ? -1 : 0; /* ends with its NUL in the arena */
 }
 
+/* The record sealed for its row (reading thread: the database thread only writes it). */
+static int sealed_text(const struct importer *im, const struct row *rw, struct prepared *p, struct buf *arena)
+{
+	struct buf clear;
+	buf_init(&clear, CSV_MAX_LINE * 4);
+	char *sealed = NULL;
+	if (!record_text(im, rw, &clear) && !seal_index(p->id, p->ix))
+		sealed = seal_text(RECORD_CONTEXT, p->ix, clear.data);
+	if (clear.data)
+		sodium_memzero(clear.data, clear.len);
+	buf_release(&clear);
+	int rc = !sealed || buf_add(arena, sealed, strlen(sealed) + 1) ? -1 : 0;
+	free(sealed);
+	return rc;
+}
+
 /* Parses and checks one line into p (reading thread). Returns -1 only when memory runs out. */
 static int prepare_row(const struct importer *im, char *line, long lineno, struct prepared *p, struct buf *arena)
 {
@@ -291,7 +298,7 @@ static int prepare_row(const struct importer *im, char *line, long lineno, struc
 	p->ok = true;
 	snprintf(p->id, sizeof p->id, "%s", id);
 	snprintf(p->unit, sizeof p->unit, "%s", rw.unit[0] ? rw.unit[0] : "");
-	return record_text(im, &rw, arena);
+	return sealed_text(im, &rw, p, arena);
 }
 
 /* Applies one prepared row (database thread). Returns -1 only on a database failure. */
@@ -303,7 +310,7 @@ static int apply_row(struct importer *im, const struct prepared *p, const struct
 		return 0;
 	}
 	if (db_run(im->db, "INSERT INTO citizens (id, doc, perm_unit, rev, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?) "
-			   "ON CONFLICT (id) DO NOTHING", "tttii", p->id, text, p->unit[0] ? p->unit : NULL, im->now, im->now) != DB_DONE)
+			   "ON CONFLICT (id) DO NOTHING", "tttii", p->ix, text, p->unit[0] ? p->unit : NULL, im->now, im->now) != DB_DONE)
 		return -1;
 	if (db_changes(im->db)) {
 		im->st->imported++;

@@ -13,6 +13,8 @@
 
 #include "core/buf.h"
 #include "core/jsonw.h"
+#include "db/db.h"
+#include "security/seal.h"
 
 struct stored {
 	json_t *value;      /* borrowed from the record */
@@ -30,5 +32,15 @@ bool record_get(const json_t *doc, const char *name, struct stored *out);
 int record_set(json_t *doc, const char *name, const struct stored *s);
 /* The names of the attributes present, as a new array. */
 json_t *record_names(const json_t *doc);
+
+/* Stored (citizens.c): the row's key is the ID's keyed hash and the record is sealed for it
+ * (security/seal.h); an attribute's superseded version the same in attribute_history. */
+#define RECORD_CONTEXT "citizens.doc"
+#define HISTORY_CONTEXT "attribute_history.value"
+char *record_sealed(const char *id, const json_t *doc, char ix[SEAL_INDEX_LEN + 1]);
+enum db_rc record_insert(struct db *db, const char *id, const json_t *doc, int64_t now);
+/* Conditional on the stored revision: *raced when another change landed first. */
+int record_update(struct db *db, const char *id, const json_t *doc, int64_t rev, int64_t now, bool *raced);
+int record_save_version(struct db *db, const char *id, const char *name, const struct stored *old, int64_t now);
 
 #endif

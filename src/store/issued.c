@@ -14,6 +14,7 @@
 #include "core/crypto.h"
 #include "core/json.h"
 #include "store/store.h"
+#include "security/seal.h"
 
 #define SHARE_MAX 20
 
@@ -61,15 +62,17 @@ int result_issue(const struct dossiers *d, struct db *db, const struct dossier_r
 		struct form_extra x = {id, now, qr};
 		rc = form_render(d, db, r, "result", &x, &pdf, &len, &e);
 	}
+	char *sealed = NULL;
 	if (!rc) {
 		crypto_sha256_hex(pdf, len, pdf_sha);
-		rc = document_store_blob(d->files_dir, pdf_sha, pdf, len) ||
+		rc = document_write_blob(d->files_dir, pdf_sha, pdf, len, false) || !(sealed = seal_text("issued.content", id, text)) ||
 		     db_run(db, "INSERT INTO issued (id, code, holder_id, procedure_code, unit, issued_at, content, content_sha256, "
 				"claim, pdf_sha256, pdf_size, shared) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]')",
-			    "tttttitttti", id, r->code, r->applicant, r->procedure, r->unit, now, text, sha, token, pdf_sha,
+			    "tttttitttti", id, r->code, r->applicant, r->procedure, r->unit, now, sealed, sha, token, pdf_sha,
 			    (int64_t)len) != DB_DONE ||
 		     audit_append(db, actor, "result.issue", id, "{}");
 	}
+	free(sealed);
 	free(pdf);
 	free(text);
 	return rc ? -1 : 0;
@@ -159,7 +162,7 @@ int store_share(const struct dossiers *d, struct db *db, const struct principal 
 	struct db_stmt *st = db_prepare(db, "SELECT content FROM issued WHERE id = ? AND holder_id = ?");
 	json_t *content = NULL, *asked = json_object_get(body, "fields");
 	if (st && !db_bind(st, "tt", id, who->citizen_id) && db_step(st) == DB_ROW) {
-		content = json_loads(db_col_text(st, 0), 0, NULL);
+		content = unseal_json("issued.content", id, db_col_text(st, 0));
 		db_reset(st);
 	}
 	if (!content)
@@ -235,7 +238,9 @@ static int load_issued(struct db *db, const char *id, struct issued_row *x)
 		snprintf(fields[i], sizes[i], "%s", db_col_text(st, i));
 	x->issued_at = db_col_int(st, 6);
 	x->revoked = !db_col_null(st, 7);
-	x->content_text = strdup(db_col_text(st, 8));
+	x->content_text = unseal_text("issued.content", id, db_col_text(st, 8)); /* NULL when it does not open: changed */
+	if (!x->content_text)
+		x->content_text = strdup("");
 	db_reset(st);
 	x->content = x->content_text ? json_loads(x->content_text, 0, NULL) : NULL;
 	return 0;

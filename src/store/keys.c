@@ -1,12 +1,14 @@
 /* keys.c — each unit's Ed25519 signing key, created the first time the unit issues a result.
  * The public half is published (GET /api/v1/keys) so that anyone can check a result offline.
- * The secret half is kept in the database for now (issue 9 moves secrets under a key kept
- * outside it). */
+ * The secret half is sealed under the data key (security/seal.h), so a copy of the database
+ * alone cannot sign. */
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
+#include "security/seal.h"
 #include "store/store.h"
 
 #define B64 sodium_base64_VARIANT_ORIGINAL
@@ -18,8 +20,11 @@ static int load(struct db *db, const char *unit, unsigned char *sk, char public_
 		return -1;
 	snprintf(public_b64, 64, "%s", db_col_text(st, 0));
 	size_t n = 0;
-	const char *s = db_col_text(st, 1);
-	int rc = sk ? sodium_base642bin(sk, 64, s, strlen(s), NULL, &n, NULL, B64) || n != 64 : 0;
+	char *s = sk ? unseal_text("unit_keys.secret_key", unit, db_col_text(st, 1)) : NULL;
+	int rc = sk ? !s || sodium_base642bin(sk, 64, s, strlen(s), NULL, &n, NULL, B64) || n != 64 : 0;
+	if (s)
+		sodium_memzero(s, strlen(s));
+	free(s);
 	db_reset(st);
 	return rc ? -1 : 0;
 }
@@ -38,9 +43,11 @@ int unit_key(struct db *db, const char *unit, unsigned char sk[64], char public_
 	crypto_sign_keypair(pk, sk);
 	sodium_bin2base64(public_b64, 64, pk, sizeof pk, B64);
 	sodium_bin2base64(secret_b64, sizeof secret_b64, sk, 64, B64);
-	int rc = db_run(db, "INSERT INTO unit_keys (unit, public_key, secret_key, created_at) VALUES (?, ?, ?, ?)", "ttti", unit,
-			public_b64, secret_b64, clock_now_us()) == DB_DONE ? 0 : -1;
+	char *sealed = seal_text("unit_keys.secret_key", unit, secret_b64);
+	int rc = sealed && db_run(db, "INSERT INTO unit_keys (unit, public_key, secret_key, created_at) VALUES (?, ?, ?, ?)", "ttti",
+				  unit, public_b64, sealed, clock_now_us()) == DB_DONE ? 0 : -1;
 	sodium_memzero(secret_b64, sizeof secret_b64);
+	free(sealed);
 	return rc;
 }
 

@@ -2,10 +2,11 @@
 // pg_dump); `trondoi restore` puts it back into a new database, checks that the audit trail and
 // the exchange's message log verify, and the restored database serves what was there.
 import assert from 'node:assert/strict';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database, { PG } from './sqlite.mjs';
-import { api, cli, login, startServer, tempDir, testDatabase } from './harness.mjs';
+import { api, cli, dataKeyFile, login, startServer, tempDir, testDatabase } from './harness.mjs';
 
 let srv, code, copy;
 const restored = [];
@@ -38,6 +39,12 @@ test('restored into a new database, the chains verify and it serves the same dos
   assert.equal(r.status, 0, r.stdout + r.stderr);
   const entries = Number(new Database(srv.db).get('SELECT seq FROM audit_head WHERE id = 1').seq);
   assert.match(r.stdout, new RegExp(`audit trail ok \\(${entries} entries\\)`));
+  if (!PG) { // the data key is kept apart from the database and its backups: a restored copy alone reads nothing
+    const keyless = cli(['keys', 'status', '--db', db]);
+    assert.equal(keyless.status, 1);
+    assert.match(keyless.stderr, /data key file .*data-key is missing/);
+    copyFileSync(dataKeyFile(srv), `${db}.data-key`);
+  }
   const again = await startServer({ dir, init: false, env: srv.env });
   restored.push(again);
   const d = await api(again.url, 'GET', `/api/v1/dossiers/${code}`, { token: await login(again.url, 'dan') });

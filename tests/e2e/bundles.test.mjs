@@ -3,8 +3,7 @@
 // component to the next; completion writes the registry (a new child, a deceased mark).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import Database from './sqlite.mjs';
-import { api, cli, login, PASSWORD, startServer, upload } from './harness.mjs';
+import { api, cli, demoCitizens, login, PASSWORD, startServer, upload } from './harness.mjs';
 
 let srv, U, me;
 const t = {};
@@ -145,7 +144,7 @@ describe('death', () => {
   let deceased, b;
   let before_status;
   before(async () => {
-    deceased = new Database(srv.db).get("SELECT id FROM citizens WHERE id <> ? ORDER BY id LIMIT 1", me.id).id;
+    deceased = demoCitizens().map((c) => c.id).filter((id) => id !== me.id).sort()[0];
     before_status = (await get(`/api/v1/citizens/${deceased}`, t['canbo.tinh'])).json.attributes.status;
   });
 
@@ -189,7 +188,7 @@ describe('death', () => {
 });
 
 test('the other parent\'s data flows in with their consent to the applicant', async () => {
-  const father = new Database(srv.db).get("SELECT id FROM citizens WHERE id <> ? AND substr(id, 1, 4) = '0360' ORDER BY id DESC LIMIT 1", me.id).id;
+  const father = demoCitizens().map((c) => c.id).filter((id) => id !== me.id).sort().filter((id) => id.startsWith('0360')).at(-1);
   assert.equal(cli(['user', 'add', '--db', srv.db, '--username', 'bo.cua.an', '--role', 'citizen', '--citizen', father, '--password-stdin'],
     { input: PASSWORD + '\n' }).status, 0);
   const fields = { ...BIRTH, child_full_name: 'Lê Gia Hân', child_sex: 'female', other_parent_id: father };
@@ -223,7 +222,7 @@ describe('refusals', () => {
     const named = missing.json.error.fields.map((f) => `${f.field}:${f.code}`);
     assert.ok(named.includes('child_sex:missing_field') && named.includes('colour:unknown_field'), named.join());
     assert.equal((await api(U, 'POST', '/api/v1/bundles', { token: t.dan, body: { type: 'wedding', fields: {} } })).json.error.code, 'unknown_bundle');
-    const other = new Database(srv.db).get("SELECT id FROM citizens WHERE id <> ? AND substr(id, 1, 3) = '036' ORDER BY id LIMIT 1 OFFSET 3", me.id).id;
+    const other = demoCitizens().map((c) => c.id).filter((id) => id !== me.id).sort().filter((id) => id.startsWith('036'))[3];
     const stranger = await api(U, 'POST', '/api/v1/bundles', { token: t.dan, body: { type: 'birth', fields: { ...BIRTH, other_parent_id: other } } });
     assert.equal(stranger.status, 403);
     assert.equal(stranger.json.error.code, 'other_parent_not_consented');

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from './sqlite.mjs';
-import { cli, dropDatabase, nodeEnv, tempDir, testDatabase } from './harness.mjs';
+import { api, cli, dropDatabase, login, nodeEnv, startServer, tempDir, testDatabase } from './harness.mjs';
 
 const idOk = (id, dob, sex) => {
   const c = Number(id[3]);
@@ -128,7 +128,7 @@ describe('synthetic citizens and import', () => {
     assert.equal(ids.size, 500);
   });
 
-  test('import: summary, idempotent, a changed value becomes a new version, bad rows go to the rejects file', () => {
+  test('import: summary, idempotent, a changed value becomes a new version, bad rows go to the rejects file', async () => {
     const first = cli(['import', 'citizens', '--db', db, csv]);
     assert.equal(first.status, 0, first.stderr);
     assert.match(first.stdout, /^imported 500, updated 0, rejected 0$/m);
@@ -159,16 +159,26 @@ describe('synthetic citizens and import', () => {
     assert.match(rejects, /^5,.*99999/m);
     assert.match(rejects, /^6,wrong number of columns/m);
     assert.match(rejects, /^7,date_of_birth and sex are required/m);
+    // what the registry now says of that person: the new phone as version 2, the old one kept
+    assert.equal(cli(['user', 'add', '--db', db, '--username', 'canbo.nhap', '--role', 'officer', '--unit', '37', '--password-stdin'],
+      { input: 'Cay-lua-xanh-2026\n', env: nodeEnv(dir) }).status, 0);
+    const srv = await startServer({ dir, init: false });
+    try {
+      const token = await login(srv.url, 'canbo.nhap', 'Cay-lua-xanh-2026');
+      const seen = (await api(srv.url, 'GET', `/api/v1/citizens/${row[0]}?purpose=kiem-tra`, { token })).json;
+      assert.equal(seen.attributes.phone.value, '0900000001');
+      assert.equal(seen.attributes.phone.version, 2);
+      assert.equal(seen.attributes.full_name.version, 1);
+      const h = (await api(srv.url, 'GET', `/api/v1/citizens/${row[0]}/attributes/phone/history?purpose=kiem-tra`, { token })).json;
+      assert.deepEqual(h.versions.map((v) => [v.version, v.value]), [[2, '0900000001'], [1, lines[1].split(',')[phone]]]);
+    } finally {
+      await srv.stop({ keep: true });
+    }
+    // stored sealed (src/security/seal.h): the ID as its keyed hash, the record and history sealed
     const conn = new Database(db);
-    const h = conn.all('SELECT version, value FROM attribute_history WHERE citizen_id = ? AND name = ?', row[0], 'phone');
-    const doc = JSON.parse(conn.get('SELECT doc FROM citizens WHERE id = ?', row[0]).doc);
+    assert.equal(conn.get("SELECT COUNT(*) AS n FROM citizens WHERE id NOT LIKE 'ix1:%' OR doc NOT LIKE 'enc1:%'").n, 0);
+    assert.equal(conn.get("SELECT COUNT(*) AS n FROM attribute_history WHERE name = 'phone' AND value LIKE 'enc1:%'").n, 1);
     conn.close();
-    assert.equal(h.length, 1);
-    // stored form (src/registry/record.h): the changed phone has its own provenance now
-    assert.equal(doc.v.phone, undefined);
-    assert.equal(doc.o.phone.n, 2);
-    assert.equal(doc.o.phone.value, '0900000001');
-    assert.equal(doc.d.n, 1);
     const clean = cli(['import', 'citizens', '--db', db, csv]); // the old phone again: one more version
     assert.match(clean.stdout, /^imported 0, updated 1, rejected 0$/m);
     assert.equal(existsSync(join(dir, 'people.rejects.csv')), false);

@@ -9,7 +9,7 @@ import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createServer } from 'node:net';
-import { api, cli, freePort, login, startServer, tempDir } from './harness.mjs';
+import { api, cli, demoCitizens, freePort, login, startServer, tempDir } from './harness.mjs';
 import Database, { PG } from './sqlite.mjs';
 
 let srv, U, dan, admin;
@@ -168,7 +168,7 @@ describe('calls to the sample national databases', () => {
 
   test('population in bulk: one call about three IDs, answered per person and logged once carrying each', async () => {
     const db = new Database(srv.db);
-    const other = db.get('SELECT id FROM citizens WHERE id <> ? ORDER BY id LIMIT 1', dan).id;
+    const other = demoCitizens().map((c) => c.id).filter((id) => id !== dan).sort()[0];
     const r = await xcall(PERSON, { ids: [dan, other, '036085000101'] }, { issue: 'CIVIL_STATUS' });
     assert.equal(r.status, 200, r.text);
     assert.deepEqual(r.json.persons.map((p) => p.id), [dan, other]);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import Database from './sqlite.mjs';
-import { api, login, startServer } from './harness.mjs';
+import { api, demoCitizens, login, startServer } from './harness.mjs';
 
 let srv, U, commune, code;
 const t = {};
@@ -37,7 +37,8 @@ test('a citizen writes about a dossier or to a unit; the answer is due in 15 wor
 });
 
 test('bad feedback is refused, naming the problem', async () => {
-  const neighbour = new Database(srv.db).get("SELECT id FROM citizens WHERE perm_unit = ? AND id <> (SELECT citizen_id FROM users WHERE username = 'dan') LIMIT 1", commune).id;
+  const dan = new Database(srv.db).get("SELECT citizen_id FROM users WHERE username = 'dan'").citizen_id;
+  const neighbour = demoCitizens().find((c) => c.permanent_unit === commune && c.id !== dan).id;
   const walkIn = await api(U, 'POST', '/api/v1/dossiers', { token: t['canbo.xa'], body: { procedure: '1.004873', applicant: neighbour, fields: { purpose: 'loan' } } });
   assert.equal(walkIn.status, 201, walkIn.text);
   assert.equal((await send({ subject: 'x', text: 'y', code: walkIn.json.code })).status, 403); // someone else's dossier

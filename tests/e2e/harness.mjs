@@ -25,9 +25,12 @@ export function freePort() {
   });
 }
 
-/** Runs a trondoi subcommand; returns {status, stdout, stderr}. */
+/** Runs a trondoi subcommand; returns {status, stdout, stderr}. On PostgreSQL, a --db of a test's
+ * database (named after its temp dir) brings that database's key files (nodeEnv) along. */
 export function cli(args, { input, cwd, env = {} } = {}) {
-  const r = spawnSync(BIN, args, { input, cwd: cwd || ROOT, encoding: 'utf8', timeout: 300000, env: { ...process.env, ...env } });
+  const db = args[args.indexOf('--db') + 1];
+  const implied = PG && args.includes('--db') && String(db).startsWith(PG) ? nodeEnv(join(tmpdir(), basename(db))) : {};
+  const r = spawnSync(BIN, args, { input, cwd: cwd || ROOT, encoding: 'utf8', timeout: 300000, env: { ...process.env, ...implied, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -51,8 +54,24 @@ export function dropDatabase(dir) {
 }
 
 /** What the commands of a test's database need in their environment: on PostgreSQL, where its
- * node's key file lives (there is no database file to keep it beside). */
-export const nodeEnv = (dir) => (PG ? { TRONDOI_NODE_KEY: join(dir, 'node-key') } : {});
+ * node's key file and its data key file live (there is no database file to keep them beside). */
+export const nodeEnv = (dir) => (PG ? { TRONDOI_NODE_KEY: join(dir, 'node-key'), TRONDOI_DATA_KEY: join(dir, 'data-key') } : {});
+
+/** The data key file of a test's database (beside a SQLite file; named by TRONDOI_DATA_KEY). */
+export const dataKeyFile = (srv) => srv.env.TRONDOI_DATA_KEY ?? `${srv.db}.data-key`;
+
+let demo;
+/** The demo's citizens, as `init --demo` imports them (the generator's first 300 of province 36
+ * with the demo's seed): [{id, full_name, date_of_birth, sex, permanent_unit, phone, …}]. The
+ * registry itself stores no ID in clear, so tests that need "another citizen" ask here. */
+export function demoCitizens() {
+  if (demo) return demo;
+  const out = execFileSync(BIN, ['gen', 'citizens', '--count', '300', '--province', '36', '--seed', '2026'], { encoding: 'utf8' });
+  const [head, ...rows] = out.trim().split('\n');
+  const names = head.split(',');
+  demo = rows.map((line) => Object.fromEntries(line.split(',').map((v, i) => [names[i], v])));
+  return demo;
+}
 
 export async function startServer({ demo = true, dir = tempDir(), threads = 4, init = true, env = {} } = {}) {
   const db = testDatabase(dir, { create: init });

@@ -24,7 +24,7 @@ test('a SQLite province moves to PostgreSQL whole, and serves the same people', 
   const r = cli(['migrate', '--from', `sqlite:${source}`, '--to', target]);
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /^moved \d+ tables, \d+ rows; the counts agree and the chains verify/);
-  srv = await startServer({ dir: targetDir, init: false, env: { TRONDOI_NODE_KEY: `${source}.node-key` } });
+  srv = await startServer({ dir: targetDir, init: false, env: { TRONDOI_NODE_KEY: `${source}.node-key`, TRONDOI_DATA_KEY: `${source}.data-key` } });
   const dan = await login(srv.url, 'dan');
   const me = await api(srv.url, 'GET', '/api/v1/me', { token: dan });
   assert.equal(me.status, 200);

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from './sqlite.mjs';
-import { api, login, startServer, tempDir } from './harness.mjs';
+import { api, demoCitizens, login, startServer, tempDir } from './harness.mjs';
 
 let srv, U, rulesDir, citizens;
 const t = {};
@@ -25,7 +25,7 @@ before(async () => {
   srv = await startServer({ env: { TRONDOI_SECURITY_RULES: rules } });
   U = srv.url;
   for (const u of ['canbo.tinh', 'canbo.xa', 'quantri', 'dan']) t[u] = await login(U, u);
-  citizens = new Database(srv.db).all('SELECT id FROM citizens ORDER BY id LIMIT 6').map((r) => r.id);
+  citizens = demoCitizens().map((c) => c.id).sort().slice(0, 6);
 });
 after(async () => { const r = await srv.stop(); assert.equal(r.code, 0, r.stderr.slice(-2000)); });
 

@@ -54,14 +54,14 @@ export function dropDatabase(dir) {
  * node's key file lives (there is no database file to keep it beside). */
 export const nodeEnv = (dir) => (PG ? { TRONDOI_NODE_KEY: join(dir, 'node-key') } : {});
 
-export async function startServer({ demo = true, dir = tempDir(), threads = 4, init = true, env = {} } = {}) {
+export async function startServer({ demo = true, dir = tempDir(), threads = 4, init = true, env = {}, args = [] } = {}) {
   const db = testDatabase(dir, { create: init });
   env = { ...nodeEnv(dir), ...env };
   if (init) execFileSync(BIN, ['init', '--db', db, ...(demo ? ['--demo'] : [])], { stdio: 'pipe', env: { ...process.env, ...env } });
   const port = await freePort();
   // on PostgreSQL the uploaded files have no database file to sit beside
   const files = PG ? ['--files', join(dir, 'files')] : [];
-  const proc = spawn(BIN, ['serve', '--db', db, '--port', String(port), '--threads', String(threads), ...files], {
+  const proc = spawn(BIN, ['serve', '--db', db, '--port', String(port), '--threads', String(threads), ...files, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });

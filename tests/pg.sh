@@ -25,10 +25,11 @@ pg_temp_dir() {
 }
 
 # starts the server of data dir $1 on port $2 (a test cluster: nothing to keep after a crash of
-# the machine, so no fsync; a replica needs max_connections as high as its primary's)
+# the machine, so no fsync unless PG_SETTINGS says otherwise — bench/engines.sh sets it empty, to
+# compare durable commits; a replica needs max_connections as high as its primary's)
 pg_run() {
 	pg_as "$PG_BIN/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 60 \
-		-o "-c listen_addresses=127.0.0.1 -c port=$2 -c unix_socket_directories=$1 -c max_connections=300 -c fsync=off -c full_page_writes=off" \
+		-o "-c listen_addresses=127.0.0.1 -c port=$2 -c unix_socket_directories=$1 -c max_connections=300 ${PG_SETTINGS--c fsync=off -c full_page_writes=off}" \
 		start >/dev/null || { cat "$1/server.log" >&2; return 1; }
 }
 

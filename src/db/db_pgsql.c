@@ -590,7 +590,14 @@ static struct pg_db *replica_of(struct pg_db *db)
 		return db->replica;
 	struct db *r;
 	struct err e;
-	if (db_pgsql_open(&r, rep.url, false, &e)) {
+	int rc = db_pgsql_open(&r, rep.url, false, &e);
+	if (!rc && !lsn_of(PG(r)->c, "SELECT pg_last_wal_replay_lsn()")) { /* NULL: it replays nothing */
+		err_set(&e, 500, "replica_not_standby", "it is not a standby (pg_last_wal_replay_lsn() is NULL)",
+			"nó không phải máy dự phòng (pg_last_wal_replay_lsn() là NULL)");
+		pg_close(r);
+		rc = -1;
+	}
+	if (rc) {
 		db->retry_at = now + REPLICA_RETRY_US;
 		if (!atomic_exchange(&rep.down, true))
 			log_error("db_replica", "the replica is unavailable, reads go to the primary: %s", e.msg);
@@ -623,7 +630,7 @@ static void pg_read_stale(struct db *base)
 	db->stale_ok = true;
 	struct pg_db *r = replica_of(db);
 	if (r && atomic_load(&rep.replayed) < atomic_load(&rep.floor)) {
-		uint64_t replayed = lsn_of(r->c, "SELECT pg_last_wal_replay_lsn()"); /* NULL (0) on a primary */
+		uint64_t replayed = lsn_of(r->c, "SELECT pg_last_wal_replay_lsn()");
 		uint64_t known = atomic_load(&rep.replayed);
 		while (known < replayed && !atomic_compare_exchange_weak(&rep.replayed, &known, replayed))
 			;

@@ -405,16 +405,15 @@ static void note_commit(struct pg_db *db)
 static PGresult *read_on_primary(struct pg_db *replica, struct pg_stmt *s)
 {
 	struct pg_db *db = replica->primary;
-	keep_error(replica, NULL);
 	atomic_fetch_add(&rep.failed, 1);
 	db->stale_ok = false;
 	if (PQstatus(replica->c) == CONNECTION_BAD && !atomic_exchange(&rep.down, true))
 		log_error("db_replica", "lost the replica, reads go to the primary: %s", replica->err);
 	struct pg_stmt *p = prepare_here(db, s->sql);
-	for (int i = 0; p && i < s->nparams; i++)
-		if (set_param(p, i + 1, s->params[i]))
-			p = NULL;
-	PGresult *res = p ? PQexecPrepared(db->c, p->name, p->nparams, (const char *const *)p->params, NULL, NULL, 0) : NULL;
+	int rc = p ? 0 : -1;
+	for (int i = 0; !rc && i < s->nparams; i++)
+		rc = set_param(p, i + 1, s->params[i]);
+	PGresult *res = rc ? NULL : PQexecPrepared(db->c, p->name, p->nparams, (const char *const *)p->params, NULL, NULL, 0);
 	if (p)
 		unbind(p);
 	return res;
@@ -433,6 +432,7 @@ static enum db_rc pg_step(struct db_stmt *base)
 	PGresult *res = PQexecPrepared(db->c, s->name, s->nparams, (const char *const *)s->params, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(res);
 	if (db->primary && st != PGRES_TUPLES_OK) {
+		keep_error(db, res);
 		PQclear(res);
 		res = read_on_primary(db, s);
 		st = PQresultStatus(res);

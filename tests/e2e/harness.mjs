@@ -35,7 +35,8 @@ export function tempDir() {
   return mkdtempSync(join(tmpdir(), 'trondoi-e2e-'));
 }
 
-/** A fresh database (with the demo data unless demo is false) and a server on it. */
+/** A fresh database (with the demo data unless demo is false) and a server on it (args: more
+ * options of serve). */
 /** The database of a test in dir: a file in it (SQLite), or a database named after it in the
  * TRONDOI_TEST_PG cluster, created when create is true. */
 export function testDatabase(dir, { create = false } = {}) {

@@ -41,10 +41,15 @@ int cmd_serve(int argc, char **argv)
 {
 	const char *files = NULL, *node = NULL, *tls_cert = NULL, *tls_key = NULL, *config = NULL;
 	const char *db_url = NULL, *listen = NULL, *port = NULL, *threads = NULL, *web = NULL, *ttl = NULL;
+	const char *replica = NULL, *replica_lag = NULL;
 	const struct opt opts[] = {
 		{"config", "FILE", "settings (name = value lines; default: /etc/trondoi/trondoi.conf when it exists)", &config, NULL, false},
 		{"db", "PATH", "database made by trondoi init: a SQLite file or postgresql://… (required here or in the configuration)", &db_url,
 		 NULL, false},
+		{"db-replica", "URL", "a streaming replica of the PostgreSQL database (postgresql://…): GET routes read from it (docs/postgresql.md)",
+		 &replica, NULL, false},
+		{"db-replica-lag", "SECONDS", "how stale a replica read may be for writes made by other processes (default 1; 0-3600)",
+		 &replica_lag, NULL, false},
 		{"listen", "ADDR", "IPv4 address to listen on (default 127.0.0.1)", &listen, NULL, false},
 		{"port", "N", "TCP port (default 8080)", &port, NULL, false},
 		{"threads", "N", "event threads, each with its own database connection (default: one per CPU core)", &threads,
@@ -77,9 +82,16 @@ int cmd_serve(int argc, char **argv)
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	long p = strtol(port, &end, 10), m = strtol(ttl, &end, 10);
 	long t = threads ? strtol(threads, &end, 10) : cores < 2 ? 2 : cores;
-	if (p < 1 || p > 65535 || t < 1 || t > 64 || m < 1 || m > 7 * 24 * 60) {
-		fprintf(stderr, "trondoi serve: --port is 1-65535, --threads 1-64, --token-ttl 1-10080 minutes\n");
+	long lag = replica_lag ? strtol(replica_lag, &end, 10) : 1;
+	if (p < 1 || p > 65535 || t < 1 || t > 64 || m < 1 || m > 7 * 24 * 60 || lag < 0 || lag > 3600 ||
+	    (replica_lag && (!replica_lag[0] || *end))) {
+		fprintf(stderr, "trondoi serve: --port is 1-65535, --threads 1-64, --token-ttl 1-10080 minutes, --db-replica-lag 0-3600 seconds\n");
 		return 2;
+	}
+	struct err e = {0};
+	if (replica && db_use_replica(db_url, replica, (int)lag, &e)) {
+		cli_fail("serve", &e);
+		return 2; /* a usage error, as the checks above */
 	}
 	if (!files && db_is_pgsql(db_url)) {
 		fprintf(stderr, "trondoi serve: --files DIR is required with PostgreSQL (there is no database file to keep them beside)\n");
@@ -93,7 +105,6 @@ int cmd_serve(int argc, char **argv)
 	}
 	struct app a;
 	struct db *db;
-	struct err e = {0};
 	if (app_open(&a, db_url, &db, &e)) {
 		free(cert);
 		free(key);

@@ -98,3 +98,21 @@ int db_restore(struct db *db, const char *url, const char *file, struct err *e)
 
 int db_col_count(struct db_stmt *st) { return st->db->engine->col_count(st); }
 const char *db_col_name(struct db_stmt *st, int col) { return st->db->engine->col_name(st, col); }
+
+int db_use_replica(const char *primary_url, const char *replica_url, int max_lag_s, struct err *e)
+{
+	if (!db_is_pgsql(primary_url) || !db_is_pgsql(replica_url))
+		return err_set(e, 400, "replica_needs_pgsql",
+			       "--db-replica needs PostgreSQL: both --db and --db-replica must be postgresql:// URLs (SQLite has no replicas)",
+			       "--db-replica cần PostgreSQL: cả --db và --db-replica phải là URL postgresql:// (SQLite không có bản sao)");
+	db_pgsql_use_replica(replica_url, max_lag_s);
+	return 0;
+}
+
+void db_read_stale(struct db *db)
+{
+	if (db->engine->read_stale)
+		db->engine->read_stale(db);
+}
+
+bool db_replica_stats(struct db_replica_stats *out) { return db_pgsql_replica_stats(out); }

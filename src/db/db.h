@@ -76,4 +76,25 @@ int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
 
+/* Read scaling (PostgreSQL only; docs/postgresql.md, "Read replica"). Once, before any thread
+ * opens a connection: the connections of the process may then read from a streaming replica of
+ * the primary at replica_url. Which reads, and how stale they may be: db_read_stale. max_lag_s
+ * bounds the staleness for writes made elsewhere (other processes); this process's own commits
+ * are always seen. 0, or -1 with e (400 unless both URLs are PostgreSQL's). */
+int db_use_replica(const char *primary_url, const char *replica_url, int max_lag_s, struct err *e);
+/* The SELECTs that follow on db outside a transaction, until db_reset_all, may be served by the
+ * replica when it has replayed every commit of this process and every commit anywhere older than
+ * max_lag_s; otherwise (behind, unreachable, or a read that fails there) by the primary. Does
+ * nothing without a replica. */
+void db_read_stale(struct db *db);
+/* What the replica and the primary served, process-wide. False when there is no replica. */
+struct db_replica_stats {
+	uint64_t primary_reads, replica_reads; /* SELECTs run on each */
+	uint64_t behind, unavailable, failed;  /* replica-eligible reads the primary ran instead: the
+						* replica had not replayed far enough, was not connected,
+						* or the read failed there */
+	int connections;                       /* replica connections open */
+};
+bool db_replica_stats(struct db_replica_stats *out);
+
 #endif

@@ -30,6 +30,8 @@ struct db_engine {
 	/* The columns of a statement's rows (after its first step). */
 	int (*col_count)(struct db_stmt *st);
 	const char *(*col_name)(struct db_stmt *st, int col);
+	/* The reads that follow may come from the replica (db_read_stale); NULL: the engine has none. */
+	void (*read_stale)(struct db *db);
 };
 
 struct db {
@@ -43,5 +45,8 @@ struct db_stmt {
 /* Each engine's opener: url as given to db_open. */
 int db_sqlite_open(struct db **out, const char *url, bool create, struct err *e);
 int db_pgsql_open(struct db **out, const char *url, bool create, struct err *e);
+/* PostgreSQL's read replica for the process (db_use_replica), and what it served. */
+void db_pgsql_use_replica(const char *url, int max_lag_s);
+bool db_pgsql_replica_stats(struct db_replica_stats *out);
 
 #endif

@@ -89,6 +89,7 @@ struct route {
 #define CSV_BODY_MAX (1024 * 1024)
 #define ROUTE_OUTBOUND 16 /* runs on the outbound threads: it calls another node and may wait its time limit */
 #define ROUTE_RAW 8 /* the body (up to 64 KiB) is left to the handler in raw_body: it must see the bytes as sent */
+#define ROUTE_PRIMARY 32 /* a GET whose reads stay on the primary even with a read replica (serve --db-replica) */
 
 extern const struct route routes[];
 extern const size_t routes_count;

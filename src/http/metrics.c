@@ -1,5 +1,6 @@
 /* metrics.c — GET /metrics in Prometheus's text format: requests by route and status, a latency
- * histogram, dossiers by status, the queues' lengths and the database connections. Counting is
+ * histogram, dossiers by status, the queues' lengths, the database connections and, with a read
+ * replica, the reads each server ran. Counting is
  * a few atomic additions a request; the database figures are read when scraped. */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -101,6 +102,27 @@ static int add_queues(struct buf *b, struct db *db, size_t writer_jobs)
 	return rc || buf_addf(b, "trondoi_queue_length{queue=\"group_commit\"} %zu\n", writer_jobs);
 }
 
+/* With a read replica (serve --db-replica): the reads each server ran, and the reads that could
+ * have gone to the replica but went to the primary, by why. */
+static int add_replica(struct buf *b)
+{
+	struct db_replica_stats r;
+	if (!db_replica_stats(&r))
+		return 0;
+	return buf_addf(b, "# HELP trondoi_db_reads_total SELECT statements run, by server (primary or read replica).\n"
+			   "# TYPE trondoi_db_reads_total counter\n"
+			   "trondoi_db_reads_total{server=\"primary\"} %llu\ntrondoi_db_reads_total{server=\"replica\"} %llu\n"
+			   "# HELP trondoi_db_replica_fallbacks_total Reads allowed on the replica that the primary ran, by reason.\n"
+			   "# TYPE trondoi_db_replica_fallbacks_total counter\n"
+			   "trondoi_db_replica_fallbacks_total{reason=\"behind\"} %llu\n"
+			   "trondoi_db_replica_fallbacks_total{reason=\"unavailable\"} %llu\n"
+			   "trondoi_db_replica_fallbacks_total{reason=\"failed\"} %llu\n"
+			   "# HELP trondoi_db_replica_connections Connections open to the read replica.\n"
+			   "# TYPE trondoi_db_replica_connections gauge\ntrondoi_db_replica_connections %d\n",
+			(unsigned long long)r.primary_reads, (unsigned long long)r.replica_reads, (unsigned long long)r.behind,
+			(unsigned long long)r.unavailable, (unsigned long long)r.failed, r.connections);
+}
+
 char *metrics_render(struct db *db, size_t writer_jobs, int db_connections, int threads)
 {
 	struct buf b;
@@ -109,7 +131,8 @@ char *metrics_render(struct db *db, size_t writer_jobs, int db_connections, int 
 		 buf_addf(&b, "# HELP trondoi_db_connections Database connections open (one a worker thread).\n"
 			      "# TYPE trondoi_db_connections gauge\ntrondoi_db_connections %d\n"
 			      "# HELP trondoi_threads Worker threads.\n# TYPE trondoi_threads gauge\ntrondoi_threads %d\n",
-			  db_connections, threads);
+			  db_connections, threads) ||
+		 add_replica(&b);
 	if (rc) {
 		buf_release(&b);
 		return NULL;

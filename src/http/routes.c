@@ -10,7 +10,7 @@
 const struct route routes[] = {
 	{"GET", "/healthz", PUBLIC, api_healthz, "liveness"},
 	{"GET", "/api/v1/openapi.yaml", PUBLIC, api_openapi, "this API's description"},
-	{"GET", "/metrics", PUBLIC, api_metrics, "operations figures for Prometheus (from this machine only)"},
+	{"GET", "/metrics", PUBLIC, api_metrics, "operations figures for Prometheus (from this machine only)", ROUTE_PRIMARY},
 
 	{"POST", "/api/v1/auth/login", PUBLIC, api_login, "sign in", ROUTE_SLOW},
 	{"POST", "/api/v1/auth/logout", ROLE_ANY, api_logout, "end this session"},

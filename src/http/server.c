@@ -477,6 +477,14 @@ static void hold_answer(struct request *rq, struct call *c, int rc)
 	json_decref(v);
 }
 
+/* A GET's reads (after the caller is known: sessions are read on the primary) may come from the
+ * read replica, as stale as docs/postgresql.md allows, unless its route keeps them on the primary. */
+static void reads_may_lag(struct db *db, const struct route *rt)
+{
+	if (!strcmp(rt->method, "GET") && !(rt->flags & ROUTE_PRIMARY))
+		db_read_stale(db);
+}
+
 static void *slow_worker(void *arg)
 {
 	struct pool *pl = arg;
@@ -493,6 +501,8 @@ static void *slow_worker(void *arg)
 		pthread_mutex_unlock(&pl->mu);
 		struct call *c = &j->c;
 		c->db = thread_db(j->app);
+		if (c->db)
+			reads_may_lag(c->db, j->rt);
 		int rc = c->db ? j->rt->fn(c)
 			       : err_set(&c->err, 503, "db_unavailable", "the database is unavailable", "cơ sở dữ liệu không sẵn sàng");
 		hold_answer(j->rq, c, rc);
@@ -632,8 +642,10 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *conn, co
 		db_reset_all(c.db);
 		return run_slow(rt->flags & ROUTE_OUTBOUND ? &outbound : &slow, app, conn, rq, rt, &c);
 	}
-	if (!rc)
+	if (!rc) {
+		reads_may_lag(c.db, rt);
 		rc = rt->fn(&c);
+	}
 	if (rc == USAGE_PENDING || rc == CALL_DEFERRED) {
 		if (rc == USAGE_PENDING)
 			hold_answer(rq, &c, rc);

@@ -38,7 +38,8 @@ export function tempDir() {
   return mkdtempSync(join(tmpdir(), 'trondoi-e2e-'));
 }
 
-/** A fresh database (with the demo data unless demo is false) and a server on it. */
+/** A fresh database (with the demo data unless demo is false) and a server on it (args: more
+ * options of serve). */
 /** The database of a test in dir: a file in it (SQLite), or a database named after it in the
  * TRONDOI_TEST_PG cluster, created when create is true. */
 export function testDatabase(dir, { create = false } = {}) {
@@ -73,14 +74,14 @@ export function demoCitizens() {
   return demo;
 }
 
-export async function startServer({ demo = true, dir = tempDir(), threads = 4, init = true, env = {} } = {}) {
+export async function startServer({ demo = true, dir = tempDir(), threads = 4, init = true, env = {}, args = [] } = {}) {
   const db = testDatabase(dir, { create: init });
   env = { ...nodeEnv(dir), ...env };
   if (init) execFileSync(BIN, ['init', '--db', db, ...(demo ? ['--demo'] : [])], { stdio: 'pipe', env: { ...process.env, ...env } });
   const port = await freePort();
   // on PostgreSQL the uploaded files have no database file to sit beside
   const files = PG ? ['--files', join(dir, 'files')] : [];
-  const proc = spawn(BIN, ['serve', '--db', db, '--port', String(port), '--threads', String(threads), ...files], {
+  const proc = spawn(BIN, ['serve', '--db', db, '--port', String(port), '--threads', String(threads), ...files, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });

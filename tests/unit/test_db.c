@@ -211,6 +211,42 @@ static void a_dropped_connection_comes_back(void **state)
 	db_close(db);
 }
 
+/* PostgreSQL only, and last (the replica is the process's): a replica that cannot be reached, or
+ * that is no standby (the primary itself), is never read from; the primary answers. SQLite has
+ * no replicas. */
+static void replica_reads_fall_back_to_the_primary(void **state)
+{
+	struct err e = {0};
+	assert_int_equal(db_use_replica("sqlite:/tmp/x.db", "postgresql://trondoi@127.0.0.1:9/x", 1, &e), -1);
+	assert_int_equal(e.status, 400);
+	assert_string_equal(e.code, "replica_needs_pgsql");
+	struct db_replica_stats was, now;
+	assert_false(db_replica_stats(&was));
+	struct db *db = fresh(state);
+	assert_int_equal(db_run(db, "INSERT INTO t (k) VALUES (?)", "t", "a"), DB_DONE);
+	const char *const replicas[] = {"postgresql://trondoi@127.0.0.1:9/nothing_listens", url};
+	for (int i = 0; i < 2; i++) {
+		struct db *reader;
+		assert_int_equal(db_use_replica(url, replicas[i], 0, &e), 0);
+		assert_int_equal(db_open(&reader, url, false, &e), 0);
+		assert_true(db_replica_stats(&was));
+		db_read_stale(reader);
+		struct db_stmt *st = db_prepare(reader, "SELECT COUNT(*) FROM t");
+		assert_int_equal(db_step(st), DB_ROW);
+		assert_int_equal(db_col_int(st, 0), 1);
+		db_reset_all(reader);
+		assert_true(db_replica_stats(&now));
+		assert_int_equal(now.replica_reads, was.replica_reads);
+		assert_int_equal(now.primary_reads, was.primary_reads + 1);
+		/* unreachable, or the primary itself (it replays nothing): not used */
+		assert_int_equal(now.unavailable - was.unavailable, 1);
+		assert_int_equal(now.behind, was.behind);
+		assert_int_equal(now.connections, 0);
+		db_close(reader);
+	}
+	db_close(db);
+}
+
 #define ON_BOTH(f) cmocka_unit_test_prestate(f, "sqlite"), cmocka_unit_test_prestate(f, "pgsql")
 
 int main(void)
@@ -220,7 +256,8 @@ int main(void)
 	struct CMUnitTest all[] = {ON_BOTH(placeholders_and_columns), ON_BOTH(constraints_changes_and_rollback),
 				   ON_BOTH(savepoints_undo_one_job), ON_BOTH(writes_while_a_read_is_open),
 				   ON_BOTH(writers_take_turns), ON_BOTH(migrations_apply_once),
-				   cmocka_unit_test_prestate(a_dropped_connection_comes_back, "pgsql")};
+				   cmocka_unit_test_prestate(a_dropped_connection_comes_back, "pgsql"),
+				   cmocka_unit_test_prestate(replica_reads_fall_back_to_the_primary, "pgsql")};
 	/* without a PostgreSQL cluster, the SQLite half only */
 	struct CMUnitTest tests[sizeof all / sizeof *all];
 	size_t n = 0;

@@ -21,6 +21,7 @@ if [ ! -f "$db" ]; then
 	$bin gen dossiers --db "$db" --count "$N" --province 37 --year 2026 --seed 7
 	echo bench-pass-1 | $bin user add --db "$db" --username bench.lead --role leader --unit 37 --password-stdin >/dev/null
 else
+	$bin init --db "$db" >/dev/null # a database from an older trondoi is migrated (and sealed) first
 	echo "reusing $db (delete it to generate again)"
 fi
 

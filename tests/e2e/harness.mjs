@@ -12,6 +12,11 @@ import Database, { PG, pgAdmin } from './sqlite.mjs';
 export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 export const BIN = resolve(ROOT, process.env.TRONDOI_BIN || 'build/trondoi');
 export const SANITIZED = !!process.env.TRONDOI_SANITIZED;
+/** TRONDOI_VALGRIND: every server a test starts runs under valgrind's memcheck, which makes it
+ * exit 99 on an invalid access or a definite leak (tests check a server's exit status). */
+export const VALGRIND = !!process.env.TRONDOI_VALGRIND;
+const VALGRIND_ARGS = ['--error-exitcode=99', '--leak-check=full', '--errors-for-leak-kinds=definite', '--show-leak-kinds=definite', '--quiet',
+  `--suppressions=${resolve(new URL('..', import.meta.url).pathname, 'valgrind.supp')}`];
 export const PASSWORD = 'trondoi-demo';
 
 export function freePort() {
@@ -81,7 +86,9 @@ export async function startServer({ demo = true, dir = tempDir(), threads = 4, i
   const port = await freePort();
   // on PostgreSQL the uploaded files have no database file to sit beside
   const files = PG ? ['--files', join(dir, 'files')] : [];
-  const proc = spawn(BIN, ['serve', '--db', db, '--port', String(port), '--threads', String(threads), ...files, ...args], {
+  const serve = [BIN, 'serve', '--db', db, '--port', String(port), '--threads', String(threads), ...files, ...args];
+  const [cmd, ...argv] = VALGRIND ? ['valgrind', ...VALGRIND_ARGS, ...serve] : serve;
+  const proc = spawn(cmd, argv, {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
@@ -90,7 +97,7 @@ export async function startServer({ demo = true, dir = tempDir(), threads = 4, i
   proc.stdout.on('data', () => {});
   const exited = new Promise((ok) => proc.on('exit', (code, signal) => ok({ code, signal })));
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < (VALGRIND ? 1200 : 200); i++) { // memcheck starts a program some 20 times slower
     try {
       const r = await fetch(url + '/healthz');
       if (r.ok) break;

@@ -115,6 +115,7 @@ export async function startServer({ demo = true, dir = tempDir(), threads = 4, i
         dropDatabase(dir);
         rmSync(dir, { recursive: true, force: true });
       }
+      if (VALGRIND && r.code === 99) throw new Error(`memcheck found an error in the server:\n${stderr.slice(-6000)}`);
       return { ...r, stderr };
     },
   };

@@ -7,17 +7,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from './sqlite.mjs';
-import { BIN, ROOT, api, handOn, login, startServer, tempDir, upload } from './harness.mjs';
+import { api, cli, handOn, login, startServer, tempDir, upload } from './harness.mjs';
 
 let srv, U, commune, period, work, tmp;
 const t = {};
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** trondoi with its temporary files under tmp (to see that none is left behind). */
-const trondoi = (args) => {
-  const r = spawnSync(BIN, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TMPDIR: tmp }, timeout: 120000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-};
+const trondoi = (args) => cli(args, { env: { TMPDIR: tmp } });
 const leftovers = () => readdirSync(tmp).filter((f) => f.startsWith('trondoi-report-'));
 
 before(async () => {

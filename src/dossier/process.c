@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "dossier/dossier.h"
+#include "security/seal.h"
 
 #define MAX_PROCESSES 16
 #define MAX_STEPS 12
@@ -183,10 +184,11 @@ static int open_at(const struct dossiers *d, struct db *db, const struct dossier
 
 static int close_open(struct db *db, const char *code, const char *outcome, const char *actor, const char *note, int64_t now)
 {
-	return db_run(db, "UPDATE dossier_steps SET finished_at = ?, outcome = ?, handler = ?, note = ? WHERE code = ? AND "
-			  "finished_at IS NULL", "itttt", now, outcome, actor, note ? note : "", code) == DB_DONE
-		       ? 0
-		       : -1;
+	char *sealed = seal_text("dossier_steps.note", code, note ? note : "");
+	int rc = !sealed || db_run(db, "UPDATE dossier_steps SET finished_at = ?, outcome = ?, handler = ?, note = ? WHERE code = ? AND "
+				       "finished_at IS NULL", "itttt", now, outcome, actor, sealed, code) != DB_DONE;
+	free(sealed);
+	return rc ? -1 : 0;
 }
 
 int steps_on_status(const struct dossiers *d, struct db *db, const struct dossier_row *r, int from, const char *actor,
@@ -243,8 +245,9 @@ static json_t *text_or_null(struct db_stmt *st, int col)
 	return db_col_null(st, col) ? json_null() : json_string(db_col_text(st, col));
 }
 
-static json_t *step_json(const struct process *p, struct db_stmt *st, int64_t now)
+static json_t *step_json(const struct process *p, struct db_stmt *st, const char *code, int64_t now)
 {
+	char *note = unseal_col(st, 9, "dossier_steps.note", code);
 	int i = step_index(p, db_col_text(st, 1));
 	bool finished = !db_col_null(st, 6), paused = !db_col_null(st, 5);
 	int64_t due = db_col_int(st, 4), end = finished ? db_col_int(st, 6) : now;
@@ -253,7 +256,8 @@ static json_t *step_json(const struct process *p, struct db_stmt *st, int64_t no
 			      i >= 0 ? role_en(p->steps[i].role) : "officer", "assignee", text_or_null(st, 2),
 			      "started_at", json_time(db_col_int(st, 3), true), "due_at", json_time(due, true), "paused_at",
 			      json_time(db_col_int(st, 5), paused), "finished_at", json_time(db_col_int(st, 6), finished), "handler",
-			      text_or_null(st, 7), "outcome", text_or_null(st, 8), "note", db_col_text(st, 9));
+			      text_or_null(st, 7), "outcome", text_or_null(st, 8), "note", note ? note : "");
+	free(note);
 	json_object_set_new(o, "late", json_boolean((finished || !paused) && end > due));
 	return o;
 }
@@ -269,7 +273,7 @@ json_t *steps_render(const struct dossiers *d, struct db *db, const struct dossi
 	int64_t now = clock_now_us();
 	if (st && !db_bind(st, "t", r->code))
 		while (db_step(st) == DB_ROW) {
-			json_t *s = step_json(p, st, now);
+			json_t *s = step_json(p, st, r->code, now);
 			if (json_is_null(json_object_get(s, "finished_at"))) {
 				json_decref(current);
 				current = json_incref(s);

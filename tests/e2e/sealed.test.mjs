@@ -28,6 +28,8 @@ before(async () => {
   const phone = me.attributes.phone.value;
   const note = `Gọi ông/bà ${me.attributes.full_name.value} theo số ${phone}`;
   assert.equal((await api(U, 'POST', `/api/v1/dossiers/${code}/transitions`, { token: t['canbo.xa'], body: { to: 2, note } })).status, 200);
+  const handed = await api(U, 'POST', `/api/v1/dossiers/${code}/steps`, { token: t['canbo.xa'], body: { action: 'forward', note: `Đã gọi ${phone}` } });
+  assert.equal(handed.status, 200, handed.text);
   const fb = await api(U, 'POST', '/api/v1/feedback', { token: t.dan, body: { subject: 'Liên hệ', text: `Xin gọi ${phone}`, code } });
   assert.equal(fb.status, 201, fb.text);
 });
@@ -40,10 +42,12 @@ const keys = (verb) => cli(['keys', verb, '--db', srv.db, ...(PG ? ['--files', f
 /** Every byte the database keeps on disk: the file and its write-ahead log. */
 const dbBytes = (db) => Buffer.concat([db, `${db}-wal`].filter(existsSync).map((f) => readFileSync(f)));
 
-test('the citizen sees their own data, and the officer the dossier with its note', async () => {
+test('the citizen sees their own data, and the officer the dossier with its notes', async () => {
   const d = (await api(U, 'GET', `/api/v1/dossiers/${code}`, { token: t.dan })).json;
   assert.equal(d.fields.applicant_full_name, me.attributes.full_name.value);
   assert.match(d.timeline.at(-1).note, new RegExp(me.attributes.phone.value));
+  const officer = (await api(U, 'GET', `/api/v1/dossiers/${code}`, { token: t['canbo.xa'] })).json;
+  assert.equal(officer.process.steps.find((s) => s.note).note, `Đã gọi ${me.attributes.phone.value}`);
   const mine = (await api(U, 'GET', '/api/v1/me/feedback', { token: t.dan })).json.feedback;
   assert.equal(mine[0].text, `Xin gọi ${me.attributes.phone.value}`);
 });

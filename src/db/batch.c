@@ -208,6 +208,7 @@ struct batch *batch_start(const char *db_url, struct err *e)
 		err_set(e, 500, "thread_failed", "cannot start the writer thread", "không khởi động được luồng ghi");
 		return NULL;
 	}
+	pthread_setname_np(b->thread, "td-writer"); /* as top -H and perf name it */
 	return b;
 }
 

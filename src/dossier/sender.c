@@ -129,6 +129,8 @@ struct sender *sender_start(const char *db_url, const struct sender_task *tasks,
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	s->started = pthread_create(&s->thread, NULL, run, s) == 0;
+	if (s->started)
+		pthread_setname_np(s->thread, "td-sender");
 	if (!s->started) {
 		sender_stop(s);
 		err_set(e, 500, "sender_failed", "cannot start the delivery thread", "không khởi động được luồng gửi");

@@ -524,9 +524,11 @@ static void *slow_worker(void *arg)
 
 static int slow_start(struct pool *pl)
 {
-	for (; pl->nthreads < pl->size; pl->nthreads++)
+	for (; pl->nthreads < pl->size; pl->nthreads++) {
 		if (pthread_create(&pl->threads[pl->nthreads], NULL, slow_worker, pl))
 			return -1;
+		pthread_setname_np(pl->threads[pl->nthreads], "td-slow");
+	}
 	return 0;
 }
 

@@ -90,9 +90,11 @@ struct pool {
 	bool stop;
 	int size, nthreads;
 	pthread_t threads[OUTBOUND_THREADS > SLOW_THREADS ? OUTBOUND_THREADS : SLOW_THREADS];
+	const char *name; /* of its threads, as top -H shows them */
 };
-static struct pool slow = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, false, SLOW_THREADS, 0, {0}};
-static struct pool outbound = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, false, OUTBOUND_THREADS, 0, {0}};
+static struct pool slow = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, false, SLOW_THREADS, 0, {0}, "td-slow"};
+static struct pool outbound = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, false, OUTBOUND_THREADS, 0, {0},
+			       "td-outbound"};
 
 /* Orders the handler's suspend against the writer's report, which may come first. */
 static pthread_mutex_t pending_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -527,7 +529,7 @@ static int slow_start(struct pool *pl)
 	for (; pl->nthreads < pl->size; pl->nthreads++) {
 		if (pthread_create(&pl->threads[pl->nthreads], NULL, slow_worker, pl))
 			return -1;
-		pthread_setname_np(pl->threads[pl->nthreads], "td-slow");
+		pthread_setname_np(pl->threads[pl->nthreads], pl->name);
 	}
 	return 0;
 }

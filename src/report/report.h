@@ -125,6 +125,11 @@ int report_version(const struct dossiers *d, struct db *db, const struct princip
 int report_766_view(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit,
 		    const struct period *p, json_t **out, struct err *e);
 
+/* The latest published version of unit's figures for p (the period closed): 1 with *report
+ * (the caller frees; each child with its groups, unless published before versions kept them),
+ * its number and when it was published; 0 when p is not closed for unit; -1 on a database error. */
+int report_published(struct db *db, const char *unit, const struct period *p, json_t **report, long *version, int64_t *at);
+
 /* Reporting up (sendup.c): each published version goes to the Government reporting system. */
 /* Queues version `version` of unit's figures for p (just written to report_versions): the
  * document and its Ed25519 signature by the province's key. In the publishing transaction. */

@@ -1,6 +1,6 @@
 /* index.c — dataset 4, the Decision 766 service index: for each of the last OD_MONTHS calendar
  * months that has dossiers, the total and each group's points of the publishing province and of
- * every unit below it on the month's map (report_766's children, and theirs).
+ * every unit below it on the month's map, with dossiers or not (report_766's children, and theirs).
  * Published figures never change silently: a unit whose month is closed (a version published
  * for the month, cut calendar: report/versions.c) shows its latest published version — its own
  * figures and its children's as that version froze them — and the dataset's modified date is

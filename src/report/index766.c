@@ -487,6 +487,20 @@ static bool is_province(const struct dossiers *d, const char *unit, const char *
 	return u && u->level == UNIT_PROVINCE;
 }
 
+/* A tally for every unit right below the scope's on the period's map, in code order: the
+ * ranking lists each of them, those without dossiers or feedback too (with the catalog points
+ * they earn). Rows then add to these tallies. */
+static int all_children(struct scope *sc)
+{
+	const struct units *u = sc->d->registry->units;
+	for (size_t i = 0; i < units_count(u); i++) {
+		const struct unit *x = units_at(u, i);
+		if (!strcmp(x->parent, sc->unit) && units_find(u, x->code, sc->p->last_day) == x && !child_tally(sc, x->code))
+			return -1;
+	}
+	return 0;
+}
+
 /* report_766, with each child's groups beside its total when child_groups. */
 static int report_766_build(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit,
 			    const struct period *p, bool child_groups, json_t **out, struct err *e)
@@ -494,6 +508,11 @@ static int report_766_build(const struct dossiers *d, struct db *db, const struc
 	struct scope sc;
 	if (scope_open(&sc, d, who, unit, p, e))
 		return -1;
+	if (all_children(&sc)) {
+		scope_close(&sc);
+		return err_set(e, 500, "too_many_units", "unit %s has more than %d units below it", "đơn vị %s có quá %d đơn vị trực thuộc",
+			       unit, MAX_CHILDREN);
+	}
 	if (count_dossiers(&sc, db) || count_feedback(&sc, db) || count_announcements(&sc, db)) {
 		scope_close(&sc);
 		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
@@ -580,6 +599,47 @@ int report_targets(const struct dossiers *d, struct db *db, const struct princip
 	return 0;
 }
 
+/* Highest total first; equal totals in code order. */
+static int by_rank(const void *a, const void *b)
+{
+	const json_t *x = *(const json_t *const *)a, *y = *(const json_t *const *)b;
+	double tx = json_number_value(json_object_get(x, "total")), ty = json_number_value(json_object_get(y, "total"));
+	return tx > ty ? -1 : tx < ty ? 1 : strcmp(json_string_value(json_object_get(x, "unit")), json_string_value(json_object_get(y, "unit")));
+}
+
+/* A CSV field in quotes, a quote inside doubled. */
+static int csv_quoted(struct buf *b, const char *text)
+{
+	int rc = buf_adds(b, "\"");
+	for (const char *c = text; !rc && c && *c; c++)
+		rc = *c == '"' ? buf_adds(b, "\"\"") : buf_add(b, c, 1);
+	return rc || buf_adds(b, "\"");
+}
+
+/* After the total, the ranking: a line per unit below, highest total first
+ * (unit,period,children,CODE,"name",,,,,total,100). */
+static int csv_ranking(struct buf *b, const json_t *report)
+{
+	const json_t *children = json_object_get(report, "children");
+	size_t n = json_array_size(children);
+	if (!n)
+		return 0;
+	const json_t **sorted = malloc(n * sizeof *sorted);
+	if (!sorted)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = json_array_get(children, i);
+	qsort(sorted, n, sizeof *sorted, by_rank);
+	const char *unit = json_string_value(json_object_get(report, "unit")), *period = json_string_value(json_object_get(report, "period"));
+	int rc = 0;
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = buf_addf(b, "%s,%s,children,%s,", unit, period, json_string_value(json_object_get(sorted[i], "unit"))) ||
+		     csv_quoted(b, json_string_value(json_object_get(sorted[i], "name"))) ||
+		     buf_addf(b, ",,,,,%.2f,100\r\n", json_number_value(json_object_get(sorted[i], "total")));
+	free(sorted);
+	return rc;
+}
+
 char *report_766_csv(const json_t *report)
 {
 	struct buf b;
@@ -590,10 +650,8 @@ char *report_766_csv(const json_t *report)
 	const char *unit = json_string_value(json_object_get(report, "unit")), *period = json_string_value(json_object_get(report, "period"));
 	json_array_foreach(json_object_get(report, "groups"), i, g) json_array_foreach(json_object_get(g, "indicators"), j, x) {
 		const char *name = json_string_value(json_object_get(json_object_get(x, "name"), "vi"));
-		rc = rc || buf_addf(&b, "%s,%s,%s,%s,\"", unit, period, json_string_value(json_object_get(g, "id")),
-				    json_string_value(json_object_get(x, "id")));
-		for (const char *c = name; !rc && c && *c; c++) /* a quote inside a quoted field is doubled */
-			rc = *c == '"' ? buf_adds(&b, "\"\"") : buf_add(&b, c, 1);
+		rc = rc || buf_addf(&b, "%s,%s,%s,%s,", unit, period, json_string_value(json_object_get(g, "id")),
+				    json_string_value(json_object_get(x, "id"))) || csv_quoted(&b, name);
 		json_t *num = json_object_get(x, "numerator"), *den = json_object_get(x, "denominator"), *rate = json_object_get(x, "rate");
 		char n1[24] = "", n2[24] = "", r[24] = "";
 		if (json_is_integer(num))
@@ -602,10 +660,11 @@ char *report_766_csv(const json_t *report)
 			snprintf(n2, sizeof n2, "%lld", (long long)json_integer_value(den));
 		if (json_is_number(rate))
 			snprintf(r, sizeof r, "%.2f", json_number_value(rate));
-		rc = rc || buf_addf(&b, "\",%s,%s,%s,%g,%.2f,%g\r\n", n1, n2, r, json_number_value(json_object_get(x, "target")),
+		rc = rc || buf_addf(&b, ",%s,%s,%s,%g,%.2f,%g\r\n", n1, n2, r, json_number_value(json_object_get(x, "target")),
 				    json_number_value(json_object_get(x, "points")), json_number_value(json_object_get(x, "max")));
 	}
-	rc = rc || buf_addf(&b, "%s,%s,total,,,,,,,%.2f,100\r\n", unit, period, json_number_value(json_object_get(report, "total")));
+	rc = rc || buf_addf(&b, "%s,%s,total,,,,,,,%.2f,100\r\n", unit, period, json_number_value(json_object_get(report, "total"))) ||
+	     csv_ranking(&b, report);
 	if (rc) {
 		buf_release(&b);
 		return NULL;

@@ -20,7 +20,8 @@ struct period {
 int period_parse(const char *name, const char *cut, struct period *p, struct err *e);
 
 /* GET /reports/766?unit&period[&cut]: the groups, each indicator with numerator, denominator,
- * rate, target and points, the total out of 100, and each child unit's total. */
+ * rate, target and points, the total out of 100, and the total of every unit right below on the
+ * period's map (children, code order; those without dossiers too). */
 int report_766(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit, const struct period *p,
 	       json_t **out, struct err *e);
 /* report_766 with each child's groups too ("groups" beside "total" in children): a unit and
@@ -31,7 +32,7 @@ int report_766_with_children(const struct dossiers *d, struct db *db, const stru
  * scorecard, each with value, target (by the unit's level where the target has levels) and met. */
 int report_targets(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit, const struct period *p,
 		   json_t **out, struct err *e);
-/* The same as CSV text (one line an indicator, then the total). */
+/* The same as CSV text (one line an indicator, the total, then a line per child, ranked). */
 char *report_766_csv(const json_t *report);
 /* The targets as CSV text (one line a target). */
 char *report_targets_csv(const json_t *report);

@@ -112,6 +112,8 @@ static int counter_index(const char *name)
 	return -1;
 }
 
+bool report_counter_known(const char *name) { return counter_index(name) >= 0; }
+
 /* The counts of one unit; distinct procedures are kept as a set. */
 struct tally {
 	char unit[8];

@@ -75,6 +75,14 @@ int report_766_drill(const struct dossiers *d, struct db *db, const struct princ
 		     const struct period *p, const char *indicator, const char *part, long limit, long offset, json_t **out,
 		     struct err *e);
 
+/* The indicator definitions are sound (indicators.c): in index (data/indicators/766.json) each
+ * group's indicators' points sum to the group's, the groups' to 100, numerators and denominators
+ * are counters the engine knows, ids unique; in targets (targets.json) ids unique and counters
+ * known or null. 0, or -1 with 500 bad_indicators naming the file, the entry and the problem. */
+int indicators_check(const json_t *index, const json_t *targets, struct err *e);
+/* Whether the engine counts a counter of this name (index766.c's table). */
+bool report_counter_known(const char *name);
+
 /* The indicator id among the groups of def (data/indicators/766.json, or a report), or NULL. */
 const json_t *report_indicator(const json_t *def, const char *id);
 /* 0 when who may see the reports of unit for p (staff of it or of a unit above it, admins), else

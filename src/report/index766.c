@@ -101,6 +101,8 @@ static const struct counter {
 	{"inspections_digital", .reg = true},
 	{"epay_adults", .reg = true},
 	{"epay_accounts", .reg = true},
+	{"households", .reg = true},
+	{"households_fibre", .reg = true},
 };
 #define NCOUNTERS (sizeof counters / sizeof *counters)
 
@@ -565,6 +567,52 @@ static double target_for(const json_t *t, const char *level, bool *found)
 	return json_number_value(v);
 }
 
+/* What a target measured: its value (a percentage), and the counts it is the rate of (-1:
+ * none, a figure read as it is). */
+struct measure {
+	bool measured;
+	double value;
+	long num, den;
+};
+
+/* A rate of two counters: measured when the denominator is not 0. */
+static int measure_rate(const struct tally *total, const json_t *t, struct measure *m)
+{
+	int num = counter_index(json_string_value(json_object_get(t, "numerator")));
+	int den = counter_index(json_string_value(json_object_get(t, "denominator")));
+	m->num = num >= 0 ? total->n[num] : -1;
+	m->den = den >= 0 ? total->n[den] : -1;
+	m->measured = num >= 0 && den >= 0 && total->n[den] > 0;
+	m->value = m->measured ? 100.0 * (double)m->num / (double)m->den : 0;
+	return 0;
+}
+
+/* A figure of a report regime's forms ({"regime", "indicator"}), consolidated for the unit (an
+ * average, or a formula): measured when an approved form gave it. */
+static int measure_figure(const struct dossiers *d, struct db *db, const json_t *figure, const char *unit, const struct period *p,
+			  struct measure *m)
+{
+	m->num = m->den = -1;
+	return report_forms_value(d, db, json_string_value(json_object_get(figure, "regime")),
+				  json_string_value(json_object_get(figure, "indicator")), unit, p, &m->value, &m->measured);
+}
+
+/* A target of the scorecard: its value against the target of the unit's level, met or not. */
+static json_t *target_json(const json_t *t, const char *level, const struct measure *m)
+{
+	bool has_target;
+	double target = target_for(t, level, &has_target);
+	json_t *o = json_pack("{s:O,s:O,s:b}", "id", json_object_get(t, "id"), "name", json_object_get(t, "name"), "measured", m->measured);
+	json_object_set_new(o, "value", m->measured ? json_real((double)(long)(m->value * 100 + 0.5) / 100) : json_null());
+	json_object_set_new(o, "target", has_target ? json_real(target) : json_null());
+	json_object_set_new(o, "met", m->measured && has_target
+					      ? json_boolean(json_is_true(json_object_get(t, "above")) ? m->value > target : m->value >= target)
+					      : json_null());
+	json_object_set_new(o, "numerator", m->num >= 0 ? json_integer(m->num) : json_null());
+	json_object_set_new(o, "denominator", m->den >= 0 ? json_integer(m->den) : json_null());
+	return o;
+}
+
 int report_targets(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit, const struct period *p,
 		   json_t **out, struct err *e)
 {
@@ -581,23 +629,20 @@ int report_targets(const struct dossiers *d, struct db *db, const struct princip
 	json_t *list = json_array();
 	size_t i;
 	json_t *t;
+	int rc = 0;
 	json_array_foreach(json_object_get(d->targets, "targets"), i, t) {
-		int num = counter_index(json_string_value(json_object_get(t, "numerator")));
-		int den = counter_index(json_string_value(json_object_get(t, "denominator")));
-		bool has_target, measured = num >= 0 && den >= 0 && sc.total.n[den] > 0;
-		double target = target_for(t, level, &has_target), value = measured ? 100.0 * sc.total.n[num] / sc.total.n[den] : 0;
-		json_t *o = json_pack("{s:O,s:O,s:b}", "id", json_object_get(t, "id"), "name", json_object_get(t, "name"), "measured", measured);
-		json_object_set_new(o, "value", measured ? json_real((double)(long)(value * 100 + 0.5) / 100) : json_null());
-		json_object_set_new(o, "target", has_target ? json_real(target) : json_null());
-		json_object_set_new(o, "met", measured && has_target ? json_boolean(json_is_true(json_object_get(t, "above")) ? value > target
-															: value >= target)
-								 : json_null());
-		json_object_set_new(o, "numerator", num >= 0 ? json_integer(sc.total.n[num]) : json_null());
-		json_object_set_new(o, "denominator", den >= 0 ? json_integer(sc.total.n[den]) : json_null());
-		json_array_append_new(list, o);
+		const json_t *figure = json_object_get(t, "figure");
+		struct measure m;
+		if ((rc = figure ? measure_figure(d, db, figure, unit, p, &m) : measure_rate(&sc.total, t, &m)))
+			break;
+		json_array_append_new(list, target_json(t, level, &m));
+	}
+	scope_close(&sc);
+	if (rc) {
+		json_decref(list);
+		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
 	}
 	*out = json_pack("{s:s,s:s,s:s,s:s,s:o}", "unit", unit, "level", level, "period", p->name, "cut", p->cut, "targets", list);
-	scope_close(&sc);
 	return 0;
 }
 

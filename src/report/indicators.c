@@ -1,7 +1,7 @@
 /* indicators.c — the checks the indicator definitions pass when the program starts
  * (data/indicators/766.json and data/indicators/targets.json, embedded): every indicator's points
- * sum to its group's, the groups' to 100, every counter named is one the engine counts, ids are
- * unique. A bad file is refused with a message naming the file, the entry and what is wrong. */
+ * sum to its group's, the groups' to 100, every counter named is one the engine counts, every
+ * figure a target reads is an indicator of a report regime, ids are unique. A bad file is refused with a message naming the file, the entry and what is wrong. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -105,7 +105,20 @@ static int check_index(const json_t *doc, struct err *e)
 	return rc;
 }
 
-static int check_target(const json_t *t, json_t *ids, struct err *e)
+/* A figure of a report regime's forms: {"regime", "indicator"}, both defined in regimes. */
+static int check_figure(const json_t *figure, const char *id, const json_t *regimes, struct err *e)
+{
+	const json_t *r = json_find(json_object_get(regimes, "regimes"), "id", str(figure, "regime") ? str(figure, "regime") : "");
+	if (!r)
+		return bad(e, TARGETS_FILE, id, "figure.regime \"%s\" is no regime of data/report-regimes.json",
+			   str(figure, "regime") ? str(figure, "regime") : "");
+	if (!json_find(json_object_get(r, "indicators"), "id", str(figure, "indicator") ? str(figure, "indicator") : ""))
+		return bad(e, TARGETS_FILE, id, "figure.indicator \"%s\" is no indicator of regime %s",
+			   str(figure, "indicator") ? str(figure, "indicator") : "", str(figure, "regime"));
+	return 0;
+}
+
+static int check_target(const json_t *t, json_t *ids, const json_t *regimes, struct err *e)
 {
 	const char *id = str(t, "id");
 	if (!unique_id(t, ids))
@@ -118,6 +131,9 @@ static int check_target(const json_t *t, json_t *ids, struct err *e)
 	json_object_foreach((json_t *)by, level, v)
 		if (!json_is_number(v))
 			return bad(e, TARGETS_FILE, id, "target_by_level.%s must be a number", level);
+	const json_t *figure = json_object_get(t, "figure");
+	if (figure)
+		return check_figure(figure, id, regimes, e);
 	static const char *const parts[] = {"numerator", "denominator"};
 	for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
 		if (!counter_ok(t, parts[i], true))
@@ -126,7 +142,7 @@ static int check_target(const json_t *t, json_t *ids, struct err *e)
 	return 0;
 }
 
-static int check_targets(const json_t *doc, struct err *e)
+static int check_targets(const json_t *doc, const json_t *regimes, struct err *e)
 {
 	const json_t *list = json_object_get(doc, "targets");
 	if (!json_is_array(list))
@@ -136,13 +152,13 @@ static int check_targets(const json_t *doc, struct err *e)
 	json_t *t;
 	int rc = 0;
 	json_array_foreach(list, i, t)
-		if ((rc = check_target(t, ids, e)))
+		if ((rc = check_target(t, ids, regimes, e)))
 			break;
 	json_decref(ids);
 	return rc;
 }
 
-int indicators_check(const json_t *index, const json_t *targets, struct err *e)
+int indicators_check(const json_t *index, const json_t *targets, const json_t *regimes, struct err *e)
 {
-	return check_index(index, e) || check_targets(targets, e) ? -1 : 0;
+	return check_index(index, e) || check_targets(targets, regimes, e) ? -1 : 0;
 }

@@ -92,6 +92,8 @@ static const struct reg_counter {
 	{"inspections_digital", &regs[1], true},
 	{"epay_adults", NULL, false, "cds-quarterly", "adults"},
 	{"epay_accounts", NULL, false, "cds-quarterly", "adults_epay"},
+	{"households", NULL, false, "cds-quarterly", "households"},
+	{"households_fibre", NULL, false, "cds-quarterly", "households_fibre"},
 };
 
 static const struct reg *reg_find(const char *name, struct err *e)

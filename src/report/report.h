@@ -77,9 +77,10 @@ int report_766_drill(const struct dossiers *d, struct db *db, const struct princ
 
 /* The indicator definitions are sound (indicators.c): in index (data/indicators/766.json) each
  * group's indicators' points sum to the group's, the groups' to 100, numerators and denominators
- * are counters the engine knows, ids unique; in targets (targets.json) ids unique and counters
- * known or null. 0, or -1 with 500 bad_indicators naming the file, the entry and the problem. */
-int indicators_check(const json_t *index, const json_t *targets, struct err *e);
+ * are counters the engine knows, ids unique; in targets (targets.json) ids unique, counters
+ * known or null, a "figure" {regime, indicator} one of regimes (data/report-regimes.json).
+ * 0, or -1 with 500 bad_indicators naming the file, the entry and the problem. */
+int indicators_check(const json_t *index, const json_t *targets, const json_t *regimes, struct err *e);
 /* Whether the engine counts a counter of this name (index766.c's table). */
 bool report_counter_known(const char *name);
 
@@ -217,6 +218,11 @@ int report_forms_reminders(const struct dossiers *d, struct db *db, const struct
  * of the regime's periods that ends inside p and has approved forms; 0 when none. */
 int report_forms_figure(const struct dossiers *d, struct db *db, const char *regime, const char *indicator, const char *unit,
 			const struct period *p, long *n);
+/* The consolidated figure of indicator as the overview shows it (a sum, an average, or a
+ * formula computed) for unit in the same regime period report_forms_figure reads; *found false
+ * when no approved form gave it. 0 or -1 on a database error (or no such regime). */
+int report_forms_value(const struct dossiers *d, struct db *db, const char *regime, const char *indicator, const char *unit,
+		       const struct period *p, double *v, bool *found);
 /* GET /reports/766/trend?unit&from&to[&cut] (trend.c): each month from `from` to `to` (YYYY-MM,
  * at most 24) with its state, total and group points, as report_766_view answers that month. */
 int report_766_trend(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit, const char *from,

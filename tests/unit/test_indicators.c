@@ -1,22 +1,24 @@
 /* test_indicators.c — the indicator definitions are checked when the program starts: the files
  * as shipped pass; a copy broken in one way each (points that do not add up, a counter the engine
- * does not know, a repeated id) is refused with a message naming the entry and the problem. */
+ * does not know, a repeated id, a figure of no regime) is refused with a message naming the entry and the problem. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "report/report.h"
 
-static json_t *index_doc, *targets_doc;
+static json_t *index_doc, *targets_doc, *regimes_doc;
 
 static int load(void **state)
 {
 	(void)state;
 	index_doc = json_load_file("data/indicators/766.json", 0, NULL);
 	targets_doc = json_load_file("data/indicators/targets.json", 0, NULL);
-	return index_doc && targets_doc ? 0 : -1;
+	regimes_doc = json_load_file("data/report-regimes.json", 0, NULL);
+	return index_doc && targets_doc && regimes_doc ? 0 : -1;
 }
 
 static int unload(void **state)
@@ -24,6 +26,7 @@ static int unload(void **state)
 	(void)state;
 	json_decref(index_doc);
 	json_decref(targets_doc);
+	json_decref(regimes_doc);
 	return 0;
 }
 
@@ -38,7 +41,7 @@ static void add_to(json_t *o, const char *key, double d)
 static void refused(json_t *index, json_t *targets, const char *a, const char *b)
 {
 	struct err e = {0};
-	assert_int_equal(indicators_check(index, targets, &e), -1);
+	assert_int_equal(indicators_check(index, targets, regimes_doc, &e), -1);
 	assert_int_equal(e.status, 500);
 	assert_string_equal(e.code, "bad_indicators");
 	assert_non_null(strstr(e.msg, a));
@@ -52,7 +55,7 @@ static void the_shipped_files_pass(void **state)
 {
 	(void)state;
 	struct err e = {0};
-	assert_int_equal(indicators_check(index_doc, targets_doc, &e), 0);
+	assert_int_equal(indicators_check(index_doc, targets_doc, regimes_doc, &e), 0);
 	assert_int_equal(e.status, 0);
 }
 
@@ -101,6 +104,20 @@ static void a_repeated_id(void **state)
 	refused(json_incref(index_doc), t, "targets.json", "repeats");
 }
 
+static void a_figure_of_no_regime_indicator(void **state)
+{
+	(void)state;
+	json_t *t = json_deep_copy(targets_doc);
+	json_t *x = (json_t *)json_find(json_object_get(t, "targets"), "id", "digital_economy_share");
+	assert_non_null(x);
+	json_object_set_new(json_object_get(x, "figure"), "indicator", json_string("grdp"));
+	refused(json_incref(index_doc), t, "digital_economy_share", "figure.indicator \"grdp\"");
+	t = json_deep_copy(targets_doc);
+	x = (json_t *)json_find(json_object_get(t, "targets"), "id", "digital_economy_share");
+	json_object_set_new(json_object_get(x, "figure"), "regime", json_string("monthly"));
+	refused(json_incref(index_doc), t, "digital_economy_share", "figure.regime \"monthly\"");
+}
+
 static void no_file_at_all(void **state)
 {
 	(void)state;
@@ -115,6 +132,7 @@ int main(void)
 		cmocka_unit_test(groups_that_do_not_add_up_to_100),
 		cmocka_unit_test(a_counter_the_engine_does_not_know),
 		cmocka_unit_test(a_repeated_id),
+		cmocka_unit_test(a_figure_of_no_regime_indicator),
 		cmocka_unit_test(no_file_at_all),
 	};
 	return cmocka_run_group_tests(tests, load, unload);

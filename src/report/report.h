@@ -172,6 +172,12 @@ void report_remind_round(struct db *db, CURL *curl, void *arg);
  * on the map of the row's date, within who's unit. 201 with the row; 409 duplicate_ref. */
 int register_create(const struct dossiers *d, struct db *db, const struct principal *who, const char *name, const json_t *body,
 		    json_t **out, struct err *e);
+/* PATCH /work-items/{id} {closed_on (a date, or null: still open), online[, reason]}: corrects
+ * a row's correctable fields (the others are 422 not_correctable) under the same rules as
+ * register_create; staff of the row's unit or above it; the before and after in the audit
+ * trail. 200 with the row; 404 not_found. */
+int register_correct(const struct dossiers *d, struct db *db, const struct principal *who, const char *name, const char *id,
+		     const json_t *body, json_t **out, struct err *e);
 /* A unit's rows (who's unit when unit is NULL), newest first, paged: staff of it or above it. */
 int register_list(const struct dossiers *d, struct db *db, const struct principal *who, const char *name, const char *unit, long limit,
 		  long offset, json_t **out, struct err *e);

@@ -76,7 +76,8 @@ int app_open(struct app *a, const char *db_url, struct db **db, struct err *e)
 				  json_string_value(json_object_get(a->payee, "account"));
 	if (a->dossiers.workflow)
 		a->dossiers.processes = pf ? processes_load((const char *)pf->data, e) : NULL;
-	if (!a->dossiers.processes || regimes_check(a->dossiers.regimes, e) || prefill_prepare(&a->registry)) {
+	if (!a->dossiers.processes || regimes_check(a->dossiers.regimes, e) ||
+	    indicators_check(a->dossiers.indicators, a->dossiers.targets, a->dossiers.regimes, e) || prefill_prepare(&a->registry)) {
 		if (a->dossiers.processes && !e->status)
 			err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
 		app_close(a);

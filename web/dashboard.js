@@ -317,7 +317,8 @@ function renderTargets() {
     h('p', { class: 'target-name' }, localName(x.name)),
     h('p', { class: 'target-figures' },
       h('span', { testid: 'target-value' }, x.measured ? pct(x.value) : '—'),
-      x.measured ? h('span', { class: 'muted small' }, ` (${fmtNum(x.numerator)} / ${fmtNum(x.denominator)})`) : null,
+      x.measured && x.numerator !== null && x.denominator !== null // a figure read as it is has no counts
+        ? h('span', { class: 'muted small' }, ` (${fmtNum(x.numerator)} / ${fmtNum(x.denominator)})`) : null,
       x.target !== null ? h('span', { class: 'muted small block' }, t('dash_target', { n: fmtNum(x.target) })) : null),
     h('p', { class: 'badges' }, verdict(x))))));
 }

@@ -1,5 +1,6 @@
 // feedback.js — feedback and petitions on the web. On feedback.html the citizen writes to the
-// responsible unit (about one of their dossiers, or to their commune), follows the answers and
+// responsible unit (about one of their dossiers, or to their commune; for themselves or for a
+// business, by its tax code and name), follows the answers and
 // says whether each satisfies them; on the desk, the unit's open feedback, overdue first, with
 // an answer form (mountDeskFeedback).
 import './chrome.js';
@@ -13,6 +14,7 @@ function item(f, extra) {
   return h('li', { class: `card${f.overdue ? ' is-overdue' : ''}`, testid: 'feedback-item', dataset: { id: f.id } },
     h('p', { class: 'dossier-item-name' }, f.subject),
     h('p', { class: 'small' }, f.text),
+    f.business ? h('p', { class: 'small muted', testid: 'feedback-business' }, `${t('feedback_for_business')}: ${f.business.name} (${t('feedback_tax_code')} ${f.business.tax_code})`) : null,
     h('p', { class: 'badges' },
       f.overdue ? h('span', { class: 'badge badge-overdue', testid: 'feedback-overdue' }, t('overdue')) : null,
       h('span', { class: 'badge', testid: 'feedback-state' }, t(f.answered_at ? 'feedback_answered' : 'feedback_open'))),
@@ -66,6 +68,8 @@ async function send(ev) {
   const body = { subject: form.elements.subject.value.trim(), text: form.elements.text.value.trim() };
   if (form.elements.code.value) body.code = form.elements.code.value;
   else body.unit = mine.unit;
+  const tax = form.elements.tax_code.value.trim(), name = form.elements.business_name.value.trim();
+  if (tax || name) body.business = { tax_code: tax, name }; // sent for a business: the API checks both
   mine.error = null;
   mine.sent = false;
   try {

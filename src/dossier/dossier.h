@@ -175,8 +175,8 @@ int dossier_step(const struct dossiers *d, struct db *db, const struct principal
 int steps_lateness(const struct dossiers *d, struct db *db, const struct principal *who, const char *from, const char *to,
 		   json_t **out, struct err *e);
 
-/* Feedback and petitions (feedback.c): POST /feedback {"subject","text",["code"|"unit"]} by a
- * citizen; GET /feedback/{id} for the sender and the unit's staff; the sender's list; the desk's
+/* Feedback and petitions (feedback.c): POST /feedback {"subject","text",["code"|"unit"],
+ * ["business": {"tax_code","name"}]} by a citizen, for themselves or a business (kept sealed); GET /feedback/{id} for the sender and the unit's staff; the sender's list; the desk's
  * open ones (oldest due first); the unit's answer; the sender's verdict, once. */
 int feedback_create(const struct dossiers *d, struct db *db, const struct principal *who, const json_t *body, json_t **out,
 		    struct err *e);

@@ -1,5 +1,5 @@
-/* feedback.c — feedback and petitions (phản ánh, kiến nghị). A citizen reports a problem to the
- * responsible unit (the unit of the dossier it is about, or one they name); the unit's staff
+/* feedback.c — feedback and petitions (phản ánh, kiến nghị). A citizen — for themselves, or for
+ * a business they declare (its tax code and name) — reports a problem to the responsible unit (the unit of the dossier it is about, or one they name); the unit's staff
  * answer within the deadline in data/feedback.json (working days, by the calendar); the sender
  * says once whether the answer satisfies them. Open ones past due show on the desk; the service
  * index's satisfaction group counts them. */
@@ -38,10 +38,52 @@ static json_t *feedback_json(struct db_stmt *st, int64_t now)
 	json_object_set_new(o, "satisfied", db_col_null(st, 10) ? json_null() : json_boolean(db_col_int(st, 10)));
 	json_object_set_new(o, "overdue", json_boolean(answered ? db_col_int(st, 9) > due : now > due));
 	json_object_set_new(o, "sender", json_string(db_col_text(st, 1)));
+	char *business = db_col_null(st, 11) ? NULL : unseal_col(st, 11, "feedback.business", id);
+	json_t *b = business ? json_loads(business, 0, NULL) : NULL;
+	free(business);
+	json_object_set_new(o, "sender_kind", json_string(b ? "business" : "citizen"));
+	json_object_set_new(o, "business", b ? b : json_null());
 	return o;
 }
 
-#define FEEDBACK_COLS "id, citizen_id, unit, code, subject, body, created_at, due_at, answer, answered_at, satisfied"
+#define FEEDBACK_COLS "id, citizen_id, unit, code, subject, body, created_at, due_at, answer, answered_at, satisfied, business"
+#define TAX_CODE_MAX 14 /* 10 digits, or 13 as NNNNNNNNNN-NNN (a branch) */
+
+/* A business tax code: ten digits, or ten, a hyphen and three (a dependent unit's). */
+static bool tax_code_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n != 10 && n != 14)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (i == 10 ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
+			return false;
+	return true;
+}
+
+/* The business the citizen sends for ({"tax_code", "name"}), as JSON text (malloc'd) into *out;
+ * *out NULL when the body names none. */
+static int business_of(const struct dossiers *d, const json_t *body, char **out, struct err *e)
+{
+	const json_t *b = json_object_get(body, "business");
+	const char *tax, *name;
+	*out = NULL;
+	if (!b || json_is_null(b))
+		return 0;
+	if (!json_is_object(b))
+		return err_set(e, 422, "invalid_field", "business must be an object {tax_code, name}", "business phải là {tax_code, name}");
+	if (json_get_str(b, "tax_code", true, TAX_CODE_MAX, &tax, e) || json_get_str(b, "name", true, (size_t)limit(d, "business_name_max", 300), &name, e))
+		return -1;
+	if (!tax_code_ok(tax))
+		return err_set(e, 422, "invalid_field", "business.tax_code must be a tax code: 10 digits, or 10-3 for a branch",
+			       "business.tax_code phải là mã số thuế: 10 chữ số, hoặc 10-3 với chi nhánh");
+	if (!name[0])
+		return err_set(e, 422, "missing_field", "business.name cannot be empty", "business.name không được để trống");
+	json_t *o = json_pack("{s:s,s:s}", "tax_code", tax, "name", name);
+	*out = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(o);
+	return *out ? 0 : err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
+}
 
 /* The responsible unit: the dossier's (it must be the sender's), else the unit named. */
 static int responsible(const struct dossiers *d, struct db *db, const struct principal *who, const char *code, const char *unit,
@@ -75,19 +117,23 @@ int feedback_create(const struct dossiers *d, struct db *db, const struct princi
 		return -1;
 	if (!subject[0] || !text[0])
 		return err_set(e, 422, "missing_field", "subject and text cannot be empty", "tiêu đề và nội dung không được để trống");
-	char unit[8], id[33];
-	if (responsible(d, db, who, code, unit_asked, unit, e))
+	char unit[8], id[33], *business = NULL;
+	if (responsible(d, db, who, code, unit_asked, unit, e) || business_of(d, body, &business, e))
 		return -1;
 	int64_t now = clock_now_us(), start, due;
-	if (cal_due(d->calendar, now, (int)limit(d, "answer_days", 15), CAL_CUTOFF_DEFAULT, &start, &due))
+	if (cal_due(d->calendar, now, (int)limit(d, "answer_days", 15), CAL_CUTOFF_DEFAULT, &start, &due)) {
+		free(business);
 		return err_set(e, 500, "clock_failed", "the deadline cannot be computed", "không tính được hạn trả lời");
+	}
 	crypto_time_id(now, id);
 	char *sealed_subject = seal_text("feedback.subject", id, subject), *sealed_text = seal_text("feedback.body", id, text);
-	int rc = !sealed_subject || !sealed_text || db_begin(db) ? -1 : 0;
+	char *sealed_business = business ? seal_text("feedback.business", id, business) : NULL;
+	int rc = !sealed_subject || !sealed_text || (business && !sealed_business) || db_begin(db) ? -1 : 0;
+	free(business);
 	if (!rc) {
-		rc = db_run(db, "INSERT INTO feedback (id, citizen_id, sender, unit, code, subject, body, created_at, due_at) "
-				"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", "tttttttii", id, who->citizen_id, who->username, unit, code,
-			    sealed_subject, sealed_text, now, due) != DB_DONE ||
+		rc = db_run(db, "INSERT INTO feedback (id, citizen_id, sender, unit, code, subject, body, created_at, due_at, business) "
+				"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "tttttttiit", id, who->citizen_id, who->username, unit, code,
+			    sealed_subject, sealed_text, now, due, sealed_business) != DB_DONE ||
 		     (code && dossier_mark_changed(db, code)) || /* a petition about a dossier counts against its satisfaction */
 		     audit_append(db, who->username, "feedback.create", id, "{}") || db_commit(db);
 		if (rc)
@@ -95,6 +141,7 @@ int feedback_create(const struct dossiers *d, struct db *db, const struct princi
 	}
 	free(sealed_subject);
 	free(sealed_text);
+	free(sealed_business);
 	if (rc)
 		return err_set(e, 500, "db_error", "the feedback was not saved", "chưa lưu được phản ánh");
 	return feedback_get(d, db, who, id, out, e);

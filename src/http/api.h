@@ -58,6 +58,7 @@ int api_bundle_types(struct call *c);
 int api_report_766(struct call *c);
 int api_report_targets(struct call *c);
 int api_work_item_create(struct call *c);
+int api_work_item_correct(struct call *c);
 int api_work_items(struct call *c);
 int api_work_items_import(struct call *c);
 int api_inspection_create(struct call *c);

@@ -1,5 +1,5 @@
 /* api_registers.c — the registers the targets scorecard reads: work dossiers and inspections,
- * recorded one at a time (JSON), listed per unit, or imported as CSV. */
+ * recorded one at a time (JSON), listed per unit, or imported as CSV; work dossiers corrected later. */
 #include <string.h>
 
 #include "http/api.h"
@@ -31,7 +31,13 @@ static int import(struct call *c, const char *reg)
 	return register_import(&c->app->dossiers, c->db, c->who, reg, c->raw_body, c->raw_body_len, &c->result, &c->details, &c->err);
 }
 
+static int correct(struct call *c, const char *reg)
+{
+	return register_correct(&c->app->dossiers, c->db, c->who, reg, c->params[0], c->body, &c->result, &c->err);
+}
+
 int api_work_item_create(struct call *c) { return create(c, "work-items"); }
+int api_work_item_correct(struct call *c) { return correct(c, "work-items"); }
 int api_work_items(struct call *c) { return list(c, "work-items"); }
 int api_work_items_import(struct call *c) { return import(c, "work-items"); }
 int api_inspection_create(struct call *c) { return create(c, "inspections"); }

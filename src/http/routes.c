@@ -81,6 +81,7 @@ const struct route routes[] = {
 	{"POST", "/api/v1/work-items", STAFF, api_work_item_create, "record a work dossier of the unit"},
 	{"GET", "/api/v1/work-items", STAFF, api_work_items, "a unit's work dossiers, paged"},
 	{"POST", "/api/v1/work-items/import", STAFF, api_work_items_import, "import work dossiers from CSV (all or nothing)", ROUTE_CSV},
+	{"PATCH", "/api/v1/work-items/{id}", STAFF, api_work_item_correct, "correct a work dossier: closed, processed online"},
 	{"POST", "/api/v1/inspections", STAFF, api_inspection_create, "record an inspection of the unit"},
 	{"GET", "/api/v1/inspections", STAFF, api_inspections, "a unit's inspections, paged"},
 	{"POST", "/api/v1/inspections/import", STAFF, api_inspections_import, "import inspections from CSV (all or nothing)", ROUTE_CSV},

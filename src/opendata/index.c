@@ -1,8 +1,12 @@
 /* index.c — dataset 4, the Decision 766 service index: for each of the last OD_MONTHS calendar
  * months that has dossiers, the total and each group's points of the publishing province and of
- * every unit below it that has dossiers in the month (report_766's children, and theirs), as
- * report_766 computes them for an admin — the same figures /api/v1/reports/766 shows staff for
- * the same unit, month and cut=calendar. Computed when asked: nothing kept that could go stale.
+ * every unit below it on the month's map, with dossiers or not (report_766's children, and theirs).
+ * Published figures never change silently: a unit whose month is closed (a version published
+ * for the month, cut calendar: report/versions.c) shows its latest published version — its own
+ * figures and its children's as that version froze them — and the dataset's modified date is
+ * that version's time. An open or unclosed month is computed when asked, as report_766 computes
+ * it for an admin: the same figures /api/v1/reports/766 shows staff for the same unit, month and
+ * cut=calendar. Each record says which (state, version).
  * A unit and its children are scored in one pass over the month's dossiers
  * (report_766_with_children): one pass a month after the 2025 reform (province → communes), one
  * more per district before it; hence the OD_MONTHS limit. */
@@ -11,6 +15,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/json.h"
 #include "opendata/dataset.h"
 
 #define MAX_DEPTH 3 /* province, district, commune */
@@ -23,6 +28,9 @@ static const struct od_field fields[] = {
 	{"level", "text", "Cấp", "province, district or commune"},
 	{"parent", "text", "Đơn vị cấp trên", "the unit it is counted under here (empty for the province)"},
 	{"total", "numeric", "Tổng điểm", "the index, out of 100"},
+	{"state", "text", "Trạng thái số liệu",
+	 "published: the figures of a closed month as its latest published version froze them; live: computed from the dossiers now"},
+	{"version", "int", "Phiên bản", "the published version the figures come from (empty when live)"},
 };
 #define NFIELDS (sizeof fields / sizeof *fields)
 
@@ -54,19 +62,24 @@ struct walk {
 	struct err *e;
 };
 
-/* A record from a report (or a report's child entry: unit, name, total, groups). */
-static json_t *record(const struct walk *w, const json_t *x, const char *parent)
+/* A record from a report (or a report's child entry: unit, name, total, groups); from is the
+ * report whose figures they are (its state and version). A group the entry lacks is empty. */
+static json_t *record(const struct walk *w, const json_t *x, const char *parent, const json_t *from)
 {
 	const char *unit = json_string_value(json_object_get(x, "unit"));
 	const struct unit *u = units_find(w->o->d->registry->units, unit ? unit : "", w->p->last_day);
-	json_t *r = json_pack("{s:s,s:s,s:O,s:O,s:s,s:O}", "month", w->month, "cut", w->p->cut, "unit", json_object_get(x, "unit"),
+	json_t *r = json_pack("{s:s,s:s,s:O,s:O,s:s,s:O,s:O,s:O}", "month", w->month, "cut", w->p->cut, "unit", json_object_get(x, "unit"),
 			      "unit_name", json_object_get(x, "name"), "level", u ? units_level_name(u->level) : "", "total",
-			      json_object_get(x, "total"));
+			      json_object_get(x, "total"), "state", json_object_get(from, "state"), "version",
+			      json_object_get(from, "version"));
 	json_object_set_new(r, "parent", parent ? json_string(parent) : json_null());
 	size_t i;
 	json_t *g;
-	json_array_foreach(json_object_get(x, "groups"), i, g)
-		json_object_set(r, json_string_value(json_object_get(g, "id")), json_object_get(g, "points"));
+	json_array_foreach(json_object_get(w->o->d->indicators, "groups"), i, g) {
+		const char *id = json_string_value(json_object_get(g, "id"));
+		const json_t *mine = json_find(json_object_get(x, "groups"), "id", id);
+		json_object_set(r, id, mine ? json_object_get(mine, "points") : json_null());
+	}
 	return r;
 }
 
@@ -76,16 +89,26 @@ static int by_unit(const void *a, const void *b)
 		      json_string_value(json_object_get(*(json_t *const *)b, "unit")));
 }
 
-/* The report of unit with its children's groups; a 4xx (the published province is not on the
- * month's map) is ours to fix, so a 500. */
+/* The figures of unit for the month with its children's groups: its latest published version
+ * when the month is closed for it, else computed now; "state" and "version" say which. A 4xx
+ * (the published province is not on the month's map) is ours to fix, so a 500. */
 static json_t *report_of(const struct walk *w, const char *unit)
 {
 	json_t *rep = NULL;
-	if (report_766_with_children(w->o->d, w->db, &publisher, unit, w->p, &rep, w->e)) {
+	long version = 0;
+	int64_t at;
+	int closed = report_published(w->db, unit, w->p, &rep, &version, &at);
+	if (closed < 0) {
+		err_set(w->e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
+		return NULL;
+	}
+	if (!closed && report_766_with_children(w->o->d, w->db, &publisher, unit, w->p, &rep, w->e)) {
 		if (w->e->status < 500)
 			w->e->status = 500;
 		return NULL;
 	}
+	json_object_set_new(rep, "state", json_string(closed ? "published" : "live"));
+	json_object_set_new(rep, "version", closed ? json_integer(version) : json_null());
 	return rep;
 }
 
@@ -108,7 +131,7 @@ static int walk_children(const struct walk *w, const json_t *rep, int depth)
 	for (size_t i = 0; !rc && i < n; i++) {
 		const char *unit = json_string_value(json_object_get(list[i], "unit"));
 		if (od_page_wants(w->pg))
-			od_page_add(w->pg, record(w, list[i], parent));
+			od_page_add(w->pg, record(w, list[i], parent, rep));
 		const struct unit *u = units_find(w->o->d->registry->units, unit, w->p->last_day);
 		if (!u || u->level == UNIT_COMMUNE)
 			continue;
@@ -127,7 +150,7 @@ static int walk_month(const struct walk *w, const char *province)
 	if (!rep)
 		return -1;
 	if (od_page_wants(w->pg))
-		od_page_add(w->pg, record(w, rep, NULL));
+		od_page_add(w->pg, record(w, rep, NULL, rep));
 	int rc = walk_children(w, rep, 1);
 	json_decref(rep);
 	return rc;
@@ -184,15 +207,38 @@ static int last_change(struct db *db, int64_t *out)
 	return 0;
 }
 
-/* From the first covered month's 1st to today. */
+/* When a month's figures last changed: the time of the province's published version when the
+ * month is closed, else the last change to anything counted (live). */
+static int month_modified(const struct opendata *o, struct db *db, const char *month, int64_t live, int64_t *out)
+{
+	struct period p;
+	json_t *rep = NULL;
+	long version;
+	int64_t at = live;
+	if (od_month_period(month, &p) || report_published(db, province(o), &p, &rep, &version, &at) < 0)
+		return -1;
+	json_decref(rep);
+	*out = rep ? at : live;
+	return 0;
+}
+
+/* From the first covered month's 1st to today; modified: the latest of the months' changes. */
 static int index_coverage(const struct opendata *o, struct db *db, struct od_coverage *cv, struct err *e)
 {
-	(void)o;
 	char months[OD_MONTHS][8];
 	size_t n;
-	if (months_covered(db, months, &n) || last_change(db, &cv->modified_us))
+	int64_t live;
+	if (months_covered(db, months, &n) || last_change(db, &live))
 		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
 	cv->months_max = OD_MONTHS;
+	cv->modified_us = n ? 0 : live;
+	for (size_t i = 0; i < n; i++) {
+		int64_t m;
+		if (month_modified(o, db, months[i], live, &m))
+			return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
+		if (m > cv->modified_us)
+			cv->modified_us = m;
+	}
 	if (!n)
 		return 0;
 	snprintf(cv->from, sizeof cv->from, "%s-01", months[0]);

@@ -101,6 +101,8 @@ static const struct counter {
 	{"inspections_digital", .reg = true},
 	{"epay_adults", .reg = true},
 	{"epay_accounts", .reg = true},
+	{"households", .reg = true},
+	{"households_fibre", .reg = true},
 };
 #define NCOUNTERS (sizeof counters / sizeof *counters)
 
@@ -111,6 +113,8 @@ static int counter_index(const char *name)
 			return (int)i;
 	return -1;
 }
+
+bool report_counter_known(const char *name) { return counter_index(name) >= 0; }
 
 /* The counts of one unit; distinct procedures are kept as a set. */
 struct tally {
@@ -487,6 +491,20 @@ static bool is_province(const struct dossiers *d, const char *unit, const char *
 	return u && u->level == UNIT_PROVINCE;
 }
 
+/* A tally for every unit right below the scope's on the period's map, in code order: the
+ * ranking lists each of them, those without dossiers or feedback too (with the catalog points
+ * they earn). Rows then add to these tallies. */
+static int all_children(struct scope *sc)
+{
+	const struct units *u = sc->d->registry->units;
+	for (size_t i = 0; i < units_count(u); i++) {
+		const struct unit *x = units_at(u, i);
+		if (!strcmp(x->parent, sc->unit) && units_find(u, x->code, sc->p->last_day) == x && !child_tally(sc, x->code))
+			return -1;
+	}
+	return 0;
+}
+
 /* report_766, with each child's groups beside its total when child_groups. */
 static int report_766_build(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit,
 			    const struct period *p, bool child_groups, json_t **out, struct err *e)
@@ -494,6 +512,11 @@ static int report_766_build(const struct dossiers *d, struct db *db, const struc
 	struct scope sc;
 	if (scope_open(&sc, d, who, unit, p, e))
 		return -1;
+	if (all_children(&sc)) {
+		scope_close(&sc);
+		return err_set(e, 500, "too_many_units", "unit %s has more than %d units below it", "đơn vị %s có quá %d đơn vị trực thuộc",
+			       unit, MAX_CHILDREN);
+	}
 	if (count_dossiers(&sc, db) || count_feedback(&sc, db) || count_announcements(&sc, db)) {
 		scope_close(&sc);
 		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
@@ -544,6 +567,52 @@ static double target_for(const json_t *t, const char *level, bool *found)
 	return json_number_value(v);
 }
 
+/* What a target measured: its value (a percentage), and the counts it is the rate of (-1:
+ * none, a figure read as it is). */
+struct measure {
+	bool measured;
+	double value;
+	long num, den;
+};
+
+/* A rate of two counters: measured when the denominator is not 0. */
+static int measure_rate(const struct tally *total, const json_t *t, struct measure *m)
+{
+	int num = counter_index(json_string_value(json_object_get(t, "numerator")));
+	int den = counter_index(json_string_value(json_object_get(t, "denominator")));
+	m->num = num >= 0 ? total->n[num] : -1;
+	m->den = den >= 0 ? total->n[den] : -1;
+	m->measured = num >= 0 && den >= 0 && total->n[den] > 0;
+	m->value = m->measured ? 100.0 * (double)m->num / (double)m->den : 0;
+	return 0;
+}
+
+/* A figure of a report regime's forms ({"regime", "indicator"}), consolidated for the unit (an
+ * average, or a formula): measured when an approved form gave it. */
+static int measure_figure(const struct dossiers *d, struct db *db, const json_t *figure, const char *unit, const struct period *p,
+			  struct measure *m)
+{
+	m->num = m->den = -1;
+	return report_forms_value(d, db, json_string_value(json_object_get(figure, "regime")),
+				  json_string_value(json_object_get(figure, "indicator")), unit, p, &m->value, &m->measured);
+}
+
+/* A target of the scorecard: its value against the target of the unit's level, met or not. */
+static json_t *target_json(const json_t *t, const char *level, const struct measure *m)
+{
+	bool has_target;
+	double target = target_for(t, level, &has_target);
+	json_t *o = json_pack("{s:O,s:O,s:b}", "id", json_object_get(t, "id"), "name", json_object_get(t, "name"), "measured", m->measured);
+	json_object_set_new(o, "value", m->measured ? json_real((double)(long)(m->value * 100 + 0.5) / 100) : json_null());
+	json_object_set_new(o, "target", has_target ? json_real(target) : json_null());
+	json_object_set_new(o, "met", m->measured && has_target
+					      ? json_boolean(json_is_true(json_object_get(t, "above")) ? m->value > target : m->value >= target)
+					      : json_null());
+	json_object_set_new(o, "numerator", m->num >= 0 ? json_integer(m->num) : json_null());
+	json_object_set_new(o, "denominator", m->den >= 0 ? json_integer(m->den) : json_null());
+	return o;
+}
+
 int report_targets(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit, const struct period *p,
 		   json_t **out, struct err *e)
 {
@@ -560,24 +629,62 @@ int report_targets(const struct dossiers *d, struct db *db, const struct princip
 	json_t *list = json_array();
 	size_t i;
 	json_t *t;
+	int rc = 0;
 	json_array_foreach(json_object_get(d->targets, "targets"), i, t) {
-		int num = counter_index(json_string_value(json_object_get(t, "numerator")));
-		int den = counter_index(json_string_value(json_object_get(t, "denominator")));
-		bool has_target, measured = num >= 0 && den >= 0 && sc.total.n[den] > 0;
-		double target = target_for(t, level, &has_target), value = measured ? 100.0 * sc.total.n[num] / sc.total.n[den] : 0;
-		json_t *o = json_pack("{s:O,s:O,s:b}", "id", json_object_get(t, "id"), "name", json_object_get(t, "name"), "measured", measured);
-		json_object_set_new(o, "value", measured ? json_real((double)(long)(value * 100 + 0.5) / 100) : json_null());
-		json_object_set_new(o, "target", has_target ? json_real(target) : json_null());
-		json_object_set_new(o, "met", measured && has_target ? json_boolean(json_is_true(json_object_get(t, "above")) ? value > target
-															: value >= target)
-								 : json_null());
-		json_object_set_new(o, "numerator", num >= 0 ? json_integer(sc.total.n[num]) : json_null());
-		json_object_set_new(o, "denominator", den >= 0 ? json_integer(sc.total.n[den]) : json_null());
-		json_array_append_new(list, o);
+		const json_t *figure = json_object_get(t, "figure");
+		struct measure m;
+		if ((rc = figure ? measure_figure(d, db, figure, unit, p, &m) : measure_rate(&sc.total, t, &m)))
+			break;
+		json_array_append_new(list, target_json(t, level, &m));
+	}
+	scope_close(&sc);
+	if (rc) {
+		json_decref(list);
+		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
 	}
 	*out = json_pack("{s:s,s:s,s:s,s:s,s:o}", "unit", unit, "level", level, "period", p->name, "cut", p->cut, "targets", list);
-	scope_close(&sc);
 	return 0;
+}
+
+/* Highest total first; equal totals in code order. */
+static int by_rank(const void *a, const void *b)
+{
+	const json_t *x = *(const json_t *const *)a, *y = *(const json_t *const *)b;
+	double tx = json_number_value(json_object_get(x, "total")), ty = json_number_value(json_object_get(y, "total"));
+	return tx > ty ? -1 : tx < ty ? 1 : strcmp(json_string_value(json_object_get(x, "unit")), json_string_value(json_object_get(y, "unit")));
+}
+
+/* A CSV field in quotes, a quote inside doubled. */
+static int csv_quoted(struct buf *b, const char *text)
+{
+	int rc = buf_adds(b, "\"");
+	for (const char *c = text; !rc && c && *c; c++)
+		rc = *c == '"' ? buf_adds(b, "\"\"") : buf_add(b, c, 1);
+	return rc || buf_adds(b, "\"");
+}
+
+/* After the total, the ranking: a line per unit below, highest total first
+ * (unit,period,children,CODE,"name",,,,,total,100). */
+static int csv_ranking(struct buf *b, const json_t *report)
+{
+	const json_t *children = json_object_get(report, "children");
+	size_t n = json_array_size(children);
+	if (!n)
+		return 0;
+	const json_t **sorted = malloc(n * sizeof *sorted);
+	if (!sorted)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = json_array_get(children, i);
+	qsort(sorted, n, sizeof *sorted, by_rank);
+	const char *unit = json_string_value(json_object_get(report, "unit")), *period = json_string_value(json_object_get(report, "period"));
+	int rc = 0;
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = buf_addf(b, "%s,%s,children,%s,", unit, period, json_string_value(json_object_get(sorted[i], "unit"))) ||
+		     csv_quoted(b, json_string_value(json_object_get(sorted[i], "name"))) ||
+		     buf_addf(b, ",,,,,%.2f,100\r\n", json_number_value(json_object_get(sorted[i], "total")));
+	free(sorted);
+	return rc;
 }
 
 char *report_766_csv(const json_t *report)
@@ -590,10 +697,8 @@ char *report_766_csv(const json_t *report)
 	const char *unit = json_string_value(json_object_get(report, "unit")), *period = json_string_value(json_object_get(report, "period"));
 	json_array_foreach(json_object_get(report, "groups"), i, g) json_array_foreach(json_object_get(g, "indicators"), j, x) {
 		const char *name = json_string_value(json_object_get(json_object_get(x, "name"), "vi"));
-		rc = rc || buf_addf(&b, "%s,%s,%s,%s,\"", unit, period, json_string_value(json_object_get(g, "id")),
-				    json_string_value(json_object_get(x, "id")));
-		for (const char *c = name; !rc && c && *c; c++) /* a quote inside a quoted field is doubled */
-			rc = *c == '"' ? buf_adds(&b, "\"\"") : buf_add(&b, c, 1);
+		rc = rc || buf_addf(&b, "%s,%s,%s,%s,", unit, period, json_string_value(json_object_get(g, "id")),
+				    json_string_value(json_object_get(x, "id"))) || csv_quoted(&b, name);
 		json_t *num = json_object_get(x, "numerator"), *den = json_object_get(x, "denominator"), *rate = json_object_get(x, "rate");
 		char n1[24] = "", n2[24] = "", r[24] = "";
 		if (json_is_integer(num))
@@ -602,10 +707,11 @@ char *report_766_csv(const json_t *report)
 			snprintf(n2, sizeof n2, "%lld", (long long)json_integer_value(den));
 		if (json_is_number(rate))
 			snprintf(r, sizeof r, "%.2f", json_number_value(rate));
-		rc = rc || buf_addf(&b, "\",%s,%s,%s,%g,%.2f,%g\r\n", n1, n2, r, json_number_value(json_object_get(x, "target")),
+		rc = rc || buf_addf(&b, ",%s,%s,%s,%g,%.2f,%g\r\n", n1, n2, r, json_number_value(json_object_get(x, "target")),
 				    json_number_value(json_object_get(x, "points")), json_number_value(json_object_get(x, "max")));
 	}
-	rc = rc || buf_addf(&b, "%s,%s,total,,,,,,,%.2f,100\r\n", unit, period, json_number_value(json_object_get(report, "total")));
+	rc = rc || buf_addf(&b, "%s,%s,total,,,,,,,%.2f,100\r\n", unit, period, json_number_value(json_object_get(report, "total"))) ||
+	     csv_ranking(&b, report);
 	if (rc) {
 		buf_release(&b);
 		return NULL;

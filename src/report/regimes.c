@@ -575,20 +575,16 @@ int report_forms_overview(const struct dossiers *d, struct db *db, const struct 
 
 /* ---- the scorecard ---- */
 
-int report_forms_figure(const struct dossiers *d, struct db *db, const char *regime, const char *indicator, const char *unit,
-			const struct period *p, long *n)
+/* The overview (ov, the caller releases it) of the latest of regime r's periods that ends inside
+ * p and has approved forms within unit: 1; 0 when there is none; -1 on a database error. */
+static int latest_approved(const struct dossiers *d, struct db *db, const json_t *r, const char *unit, const struct period *p,
+			   struct overview *ov)
 {
-	*n = 0;
-	const json_t *r = regime_find(d, regime);
-	if (!r)
-		return -1;
 	const char *kind = str(r, "period");
-	int first, last;
+	int last;
 	if (sscanf(p->last_day, "%d", &last) != 1)
 		return -1;
-	first = last - 1;
-	/* the latest of the regime's periods ending inside p that has approved forms */
-	for (int y = last; y >= first; y--)
+	for (int y = last; y >= last - 1; y--)
 		for (int k = per_year(kind); k >= 1; k--) {
 			char name[16];
 			struct place pl = {.regime = r};
@@ -597,22 +593,51 @@ int report_forms_figure(const struct dossiers *d, struct db *db, const char *reg
 				continue;
 			pl.unit = units_find(d->registry->units, unit, pl.p.last_day);
 			struct db_stmt *st = db_prepare(db, "SELECT COUNT(*) FROM report_forms WHERE regime = ? AND period = ? AND state = 'approved'");
-			if (!st || db_bind(st, "tt", regime, name) || db_step(st) != DB_ROW)
+			if (!st || db_bind(st, "tt", str(r, "id"), name) || db_step(st) != DB_ROW)
 				return -1;
 			int64_t approved = db_col_int(st, 0);
 			db_reset(st);
-			struct overview ov;
 			struct err e;
-			if (!approved || !pl.unit || overview_open(d, db, &pl, &ov, &e))
+			if (!approved || !pl.unit || overview_open(d, db, &pl, ov, &e))
 				continue;
-			bool some = ov.approved > 0;
-			if (some)
-				*n = (long)json_number_value(json_object_get(ov.sums, indicator));
-			overview_release(&ov);
-			if (some)
-				return 0;
+			if (ov->approved > 0)
+				return 1;
+			overview_release(ov);
 		}
 	return 0;
+}
+
+int report_forms_figure(const struct dossiers *d, struct db *db, const char *regime, const char *indicator, const char *unit,
+			const struct period *p, long *n)
+{
+	*n = 0;
+	const json_t *r = regime_find(d, regime);
+	struct overview ov;
+	int found = r ? latest_approved(d, db, r, unit, p, &ov) : -1;
+	if (found > 0) {
+		*n = (long)json_number_value(json_object_get(ov.sums, indicator));
+		overview_release(&ov);
+	}
+	return found < 0 ? -1 : 0;
+}
+
+int report_forms_value(const struct dossiers *d, struct db *db, const char *regime, const char *indicator, const char *unit,
+		       const struct period *p, double *v, bool *found)
+{
+	*v = 0;
+	*found = false;
+	const json_t *r = regime_find(d, regime);
+	struct overview ov;
+	int rc = r ? latest_approved(d, db, r, unit, p, &ov) : -1;
+	if (rc > 0) {
+		json_t *all = consolidated(r, ov.sums, ov.counts);
+		const json_t *x = json_object_get(all, indicator);
+		*found = json_is_number(x);
+		*v = json_number_value(x);
+		json_decref(all);
+		overview_release(&ov);
+	}
+	return rc < 0 ? -1 : 0;
 }
 
 /* ---- reminders ---- */

@@ -2,7 +2,8 @@
  * own work, opened, closed, processed online or on paper) and inspections (thanh tra, kiểm tra:
  * done digitally or not). Each register is a row of the table below (its fields and its SQL); the
  * same code records one row (POST), lists a unit's rows (GET, paged), imports a CSV file (all or
- * nothing, each bad line named) and counts rows for a unit and a period (the scorecard's
+ * nothing, each bad line named), corrects a row's correctable fields later (PATCH: a work dossier
+ * closed, or processed online after all) and counts rows for a unit and a period (the scorecard's
  * counters, hooked into index766.c's table). A row's unit is read on the map of the row's own
  * date (opened, held), so rows from before the 2025 reform keep their districts. */
 #include <stdio.h>
@@ -27,7 +28,8 @@ struct field {
 	const char *name;
 	enum ftype type;
 	bool required;
-	size_t max; /* bytes, for text */
+	size_t max;       /* bytes, for text */
+	bool correctable; /* changed later by register_correct */
 };
 
 struct reg {
@@ -40,6 +42,8 @@ struct reg {
 	/* unit, the row's date, its flag: the rows that fall in a period (two dates, from and until) */
 	const char *period_sql;
 	int (*check)(const char **v, struct err *e); /* a rule across fields, or NULL */
+	/* the correctable fields in order, then the id; its audit action (NULL: rows are not corrected) */
+	const char *correct_sql, *audit_correct;
 };
 
 /* A work dossier closes on or after the day it opened. */
@@ -53,8 +57,8 @@ static int work_check(const char **v, struct err *e)
 
 static const struct reg regs[] = {
 	{"work-items",
-	 {{"ref", F_TEXT, true, 64}, {"title", F_TEXT, true, 500}, {"opened_on", F_DATE, true, 0}, {"closed_on", F_DATE, false, 0},
-	  {"online", F_BOOL, true, 0}},
+	 {{"ref", F_TEXT, true, 64}, {"title", F_TEXT, true, 500}, {"opened_on", F_DATE, true, 0}, {"closed_on", F_DATE, false, 0, true},
+	  {"online", F_BOOL, true, 0, true}},
 	 2, 4, "work-item.create", "work-items.import",
 	 "INSERT INTO work_items (id, unit, level, ref, title, opened_on, closed_on, online, created_by, created_at) "
 	 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -62,7 +66,8 @@ static const struct reg regs[] = {
 	 "SELECT id, unit, level, ref, title, opened_on, closed_on, online, created_by, created_at FROM work_items WHERE unit = ? "
 	 "ORDER BY opened_on DESC, id DESC LIMIT ? OFFSET ?",
 	 "SELECT COUNT(*) FROM work_items WHERE unit = ?", "SELECT 1 FROM work_items WHERE unit = ? AND ref = ?",
-	 "SELECT unit, opened_on, online FROM work_items WHERE closed_on >= ? AND closed_on < ?", work_check},
+	 "SELECT unit, opened_on, online FROM work_items WHERE closed_on >= ? AND closed_on < ?", work_check,
+	 "UPDATE work_items SET closed_on = ?, online = ? WHERE id = ?", "work-item.correct"},
 	{"inspections",
 	 {{"ref", F_TEXT, true, 64}, {"subject", F_TEXT, true, 500}, {"held_on", F_DATE, true, 0}, {"digital", F_BOOL, true, 0}},
 	 2, 3, "inspection.create", "inspections.import",
@@ -92,6 +97,8 @@ static const struct reg_counter {
 	{"inspections_digital", &regs[1], true},
 	{"epay_adults", NULL, false, "cds-quarterly", "adults"},
 	{"epay_accounts", NULL, false, "cds-quarterly", "adults_epay"},
+	{"households", NULL, false, "cds-quarterly", "households"},
+	{"households_fibre", NULL, false, "cds-quarterly", "households_fibre"},
 };
 
 static const struct reg *reg_find(const char *name, struct err *e)
@@ -228,6 +235,136 @@ int register_create(const struct dossiers *d, struct db *db, const struct princi
 		return get_one(r, db, id, out, e);
 	db_rollback(db);
 	return rc == DB_CONSTRAINT ? duplicate(r, unit, v[0], e) : err_set(e, 500, "db_error", "the record was not saved", "chưa lưu được bản ghi");
+}
+
+/* ---- corrections ---- */
+
+/* The row id of register r as JSON: 0; 404 when there is none. */
+static int find_row(const struct reg *r, struct db *db, const char *id, json_t **out, struct err *e)
+{
+	struct db_stmt *st = db_prepare(db, r->get_sql);
+	if (!st || db_bind(st, "t", id))
+		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
+	enum db_rc rc = db_step(st);
+	if (rc == DB_ROW)
+		*out = row_json(r, st);
+	db_reset(st);
+	if (rc == DB_ROW)
+		return 0;
+	return rc == DB_DONE ? err_set(e, 404, "not_found", "no row %s in the %s register", "không có bản ghi %s trong sổ %s", id, r->name)
+			     : err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
+}
+
+/* The field of r named name, or NULL. */
+static const struct field *field_named(const struct reg *r, const char *name)
+{
+	for (int i = 0; i < nfields(r); i++)
+		if (!strcmp(r->fields[i].name, name))
+			return &r->fields[i];
+	return NULL;
+}
+
+/* The body names only correctable fields (and reason), at least one. */
+static int correction_fields(const struct reg *r, const json_t *body, struct err *e)
+{
+	const char *key;
+	json_t *v;
+	int n = 0;
+	json_object_foreach((json_t *)body, key, v) {
+		const struct field *f = field_named(r, key);
+		if (!strcmp(key, "reason"))
+			continue;
+		if (!f || !f->correctable)
+			return err_set(e, 422, "not_correctable", "%s cannot be corrected; send only the correctable fields and reason",
+				       "không sửa được %s; chỉ gửi các trường được sửa và reason", key);
+		n++;
+	}
+	return n ? 0 : err_set(e, 422, "missing_field", "nothing to correct", "không có gì để sửa");
+}
+
+/* The row's values as check_values takes them (v[i] points into row), with the body's over them
+ * (a null clears an optional field). */
+static int corrected_values(const struct reg *r, const json_t *row, const json_t *body, const char **v, struct err *e)
+{
+	for (int i = 0; i < nfields(r); i++) {
+		const struct field *f = &r->fields[i];
+		const json_t *x = json_object_get(body, f->name) ? json_object_get(body, f->name) : json_object_get(row, f->name);
+		if (f->type == F_BOOL && !json_is_boolean(x))
+			return err_set(e, 422, "invalid_field", "%s must be true or false", "%s phải là true hoặc false", f->name);
+		if (f->type != F_BOOL && !json_is_string(x) && !json_is_null(x))
+			return err_set(e, 422, "invalid_field", "%s must be a string or null", "%s phải là chuỗi hoặc null", f->name);
+		v[i] = f->type == F_BOOL ? (json_is_true(x) ? "1" : "0") : json_string_value(x);
+	}
+	return 0;
+}
+
+/* The correctable fields' before and after, and why. */
+static char *correction_detail(const struct reg *r, const json_t *row, const json_t *after, const char *reason)
+{
+	json_t *d = json_object();
+	for (int i = 0; i < nfields(r); i++)
+		if (r->fields[i].correctable)
+			json_object_set_new(d, r->fields[i].name, json_pack("{s:O,s:O}", "before", json_object_get(row, r->fields[i].name), "after",
+									    json_object_get(after, r->fields[i].name)));
+	json_object_set_new(d, "reason", reason ? json_string(reason) : json_null());
+	char *text = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(d);
+	return text;
+}
+
+static int write_correction(const struct reg *r, struct db *db, const char *id, const char **v)
+{
+	struct db_stmt *st = db_prepare(db, r->correct_sql);
+	int n = 1;
+	if (!st)
+		return -1;
+	for (int i = 0; i < nfields(r); i++) {
+		if (!r->fields[i].correctable)
+			continue;
+		int rc = r->fields[i].type == F_BOOL ? db_bind_at(st, n++, "i", (int64_t)(v[i][0] == '1'))
+			 : v[i]			     ? db_bind_at(st, n++, "t", v[i])
+						     : db_bind_at(st, n++, "n");
+		if (rc)
+			return -1;
+	}
+	return db_bind_at(st, n, "t", id) || db_step(st) != DB_DONE ? -1 : 0;
+}
+
+int register_correct(const struct dossiers *d, struct db *db, const struct principal *who, const char *name, const char *id,
+		     const json_t *body, json_t **out, struct err *e)
+{
+	const struct reg *r = reg_find(name, e);
+	const char *v[REG_FIELDS] = {0}, *reason = NULL;
+	json_t *row = NULL;
+	if (!r || !r->correct_sql)
+		return r ? err_set(e, 405, "not_correctable", "the %s register is not corrected", "sổ %s không sửa được", name) : -1;
+	char today[11];
+	clock_today_vn(today, sizeof today);
+	if (correction_fields(r, body, e) || json_get_str(body, "reason", false, 500, &reason, e) || find_row(r, db, id, &row, e))
+		return -1;
+	const char *unit = json_string_value(json_object_get(row, "unit")), *dated = json_string_value(json_object_get(row, r->fields[r->dated].name));
+	int rc = -1;
+	if (!units_within(d->registry->units, unit, dated, who->unit, today))
+		err_set(e, 403, "forbidden", "the registers of unit %s are corrected by its staff and those above it",
+			"sổ của đơn vị %s do cán bộ của đơn vị và cấp trên sửa", unit);
+	else if (!corrected_values(r, row, body, v, e) && !check_values(r, v, today, e)) {
+		json_t *after = json_object();
+		for (int i = 0; i < nfields(r); i++)
+			json_object_set_new(after, r->fields[i].name, !v[i] ? json_null() : r->fields[i].type == F_BOOL ? json_boolean(v[i][0] == '1')
+														    : json_string(v[i]));
+		char *detail = correction_detail(r, row, after, reason);
+		json_decref(after);
+		if (db_begin(db))
+			err_set(e, 503, "db_busy", "database busy, try again", "cơ sở dữ liệu bận, hãy thử lại");
+		else if (!detail || write_correction(r, db, id, v) || audit_append(db, who->username, r->audit_correct, id, detail) || db_commit(db)) {
+			db_rollback(db);
+			err_set(e, 500, "db_error", "the correction was not saved", "chưa lưu được nội dung sửa");
+		} else
+			rc = get_one(r, db, id, out, e);
+		free(detail);
+	}
+	json_decref(row);
+	return rc;
 }
 
 /* The map date a unit code can be read on: today's, else the last day of the map it was on. */

@@ -20,7 +20,8 @@ struct period {
 int period_parse(const char *name, const char *cut, struct period *p, struct err *e);
 
 /* GET /reports/766?unit&period[&cut]: the groups, each indicator with numerator, denominator,
- * rate, target and points, the total out of 100, and each child unit's total. */
+ * rate, target and points, the total out of 100, and the total of every unit right below on the
+ * period's map (children, code order; those without dossiers too). */
 int report_766(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit, const struct period *p,
 	       json_t **out, struct err *e);
 /* report_766 with each child's groups too ("groups" beside "total" in children): a unit and
@@ -31,7 +32,7 @@ int report_766_with_children(const struct dossiers *d, struct db *db, const stru
  * scorecard, each with value, target (by the unit's level where the target has levels) and met. */
 int report_targets(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit, const struct period *p,
 		   json_t **out, struct err *e);
-/* The same as CSV text (one line an indicator, then the total). */
+/* The same as CSV text (one line an indicator, the total, then a line per child, ranked). */
 char *report_766_csv(const json_t *report);
 /* The targets as CSV text (one line a target). */
 char *report_targets_csv(const json_t *report);
@@ -73,6 +74,15 @@ int report_export(const struct report_kind *kind, const json_t *report, const ch
 int report_766_drill(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit,
 		     const struct period *p, const char *indicator, const char *part, long limit, long offset, json_t **out,
 		     struct err *e);
+
+/* The indicator definitions are sound (indicators.c): in index (data/indicators/766.json) each
+ * group's indicators' points sum to the group's, the groups' to 100, numerators and denominators
+ * are counters the engine knows, ids unique; in targets (targets.json) ids unique, counters
+ * known or null, a "figure" {regime, indicator} one of regimes (data/report-regimes.json).
+ * 0, or -1 with 500 bad_indicators naming the file, the entry and the problem. */
+int indicators_check(const json_t *index, const json_t *targets, const json_t *regimes, struct err *e);
+/* Whether the engine counts a counter of this name (index766.c's table). */
+bool report_counter_known(const char *name);
 
 /* The indicator id among the groups of def (data/indicators/766.json, or a report), or NULL. */
 const json_t *report_indicator(const json_t *def, const char *id);
@@ -125,6 +135,11 @@ int report_version(const struct dossiers *d, struct db *db, const struct princip
 int report_766_view(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit,
 		    const struct period *p, json_t **out, struct err *e);
 
+/* The latest published version of unit's figures for p (the period closed): 1 with *report
+ * (the caller frees; each child with its groups, unless published before versions kept them),
+ * its number and when it was published; 0 when p is not closed for unit; -1 on a database error. */
+int report_published(struct db *db, const char *unit, const struct period *p, json_t **report, long *version, int64_t *at);
+
 /* Reporting up (sendup.c): each published version goes to the Government reporting system. */
 /* Queues version `version` of unit's figures for p (just written to report_versions): the
  * document and its Ed25519 signature by the province's key. In the publishing transaction. */
@@ -157,6 +172,12 @@ void report_remind_round(struct db *db, CURL *curl, void *arg);
  * on the map of the row's date, within who's unit. 201 with the row; 409 duplicate_ref. */
 int register_create(const struct dossiers *d, struct db *db, const struct principal *who, const char *name, const json_t *body,
 		    json_t **out, struct err *e);
+/* PATCH /work-items/{id} {closed_on (a date, or null: still open), online[, reason]}: corrects
+ * a row's correctable fields (the others are 422 not_correctable) under the same rules as
+ * register_create; staff of the row's unit or above it; the before and after in the audit
+ * trail. 200 with the row; 404 not_found. */
+int register_correct(const struct dossiers *d, struct db *db, const struct principal *who, const char *name, const char *id,
+		     const json_t *body, json_t **out, struct err *e);
 /* A unit's rows (who's unit when unit is NULL), newest first, paged: staff of it or above it. */
 int register_list(const struct dossiers *d, struct db *db, const struct principal *who, const char *name, const char *unit, long limit,
 		  long offset, json_t **out, struct err *e);
@@ -203,6 +224,11 @@ int report_forms_reminders(const struct dossiers *d, struct db *db, const struct
  * of the regime's periods that ends inside p and has approved forms; 0 when none. */
 int report_forms_figure(const struct dossiers *d, struct db *db, const char *regime, const char *indicator, const char *unit,
 			const struct period *p, long *n);
+/* The consolidated figure of indicator as the overview shows it (a sum, an average, or a
+ * formula computed) for unit in the same regime period report_forms_figure reads; *found false
+ * when no approved form gave it. 0 or -1 on a database error (or no such regime). */
+int report_forms_value(const struct dossiers *d, struct db *db, const char *regime, const char *indicator, const char *unit,
+		       const struct period *p, double *v, bool *found);
 /* GET /reports/766/trend?unit&from&to[&cut] (trend.c): each month from `from` to `to` (YYYY-MM,
  * at most 24) with its state, total and group points, as report_766_view answers that month. */
 int report_766_trend(const struct dossiers *d, struct db *db, const struct principal *who, const char *unit, const char *from,

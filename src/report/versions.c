@@ -2,7 +2,8 @@
  * 1: the report as computed and the dossiers behind it (each with what was counted of it). A
  * later recomputation (a late correction, a unit merge) makes the next version only when it
  * differs, with the diff against the version before: the figures that moved and the dossiers
- * added, removed or counted differently. The reports of a closed period show the published
+ * added, removed or counted differently. A version keeps each unit below with its total and
+ * its groups' points (what open data publishes of it). The reports of a closed period show the published
  * version, and say when a recomputation would differ. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,14 +137,31 @@ static json_t *figures_diff(const json_t *before, const json_t *after)
 			 json_object_get(after, "total"), "indicators", moved, "units", units);
 }
 
+/* The same units below, each with the same total (a version keeps each child's groups too; a
+ * report may not, nor may a version from before it did). */
+static bool same_children(const json_t *a, const json_t *b)
+{
+	const json_t *ca = json_object_get(a, "children"), *cb = json_object_get(b, "children");
+	if (json_array_size(ca) != json_array_size(cb))
+		return false;
+	size_t i;
+	json_t *x;
+	json_array_foreach(ca, i, x) {
+		const json_t *y = json_find(cb, "unit", json_string_value(json_object_get(x, "unit")));
+		if (!y || !json_equal(json_object_get(x, "total"), json_object_get(y, "total")))
+			return false;
+	}
+	return true;
+}
+
 /* The same figures: groups, total and children's totals. */
 static bool same_figures(const json_t *a, const json_t *b)
 {
-	static const char *const parts[] = {"groups", "total", "children"};
+	static const char *const parts[] = {"groups", "total"};
 	for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
 		if (!json_equal(json_object_get(a, parts[i]), json_object_get(b, parts[i])))
 			return false;
-	return true;
+	return same_children(a, b);
 }
 
 /* The diff of version k against version k - 1 (whose report is before): NULL when nothing moved. */
@@ -217,7 +235,9 @@ int report_publish(const struct dossiers *d, struct db *db, const struct princip
 	if (db_begin(db)) /* the figures, the dossiers behind them and the version agree: no change comes between */
 		return err_set(e, 503, "db_busy", "database busy, try again", "cơ sở dữ liệu bận, hãy thử lại");
 	json_t *report = NULL, *before = NULL, *diff = NULL;
-	long n = facts_sync_within(d, db) || report_766(d, db, who, unit, &p, &report, e) ? -1 : latest(db, unit, &p, &before, NULL);
+	long n = facts_sync_within(d, db) || report_766_with_children(d, db, who, unit, &p, &report, e)
+			 ? -1
+			 : latest(db, unit, &p, &before, NULL);
 	int rc = 0;
 	if (n > 0 && (!reason || !reason[0]))
 		rc = err_set(e, 422, "reason_required", "a new version of published figures says why (reason)",
@@ -310,4 +330,21 @@ int report_766_view(const struct dossiers *d, struct db *db, const struct princi
 	json_decref(live);
 	*out = published;
 	return 0;
+}
+
+int report_published(struct db *db, const char *unit, const struct period *p, json_t **report, long *version, int64_t *at)
+{
+	struct db_stmt *st = db_prepare(db, "SELECT version, report, created_at FROM report_versions "
+					    "WHERE unit = ? AND period = ? AND cut = ? ORDER BY version DESC LIMIT 1");
+	*report = NULL;
+	if (!st || db_bind(st, "ttt", unit, p->name, p->cut))
+		return -1;
+	enum db_rc rc = db_step(st);
+	if (rc == DB_ROW) {
+		*version = (long)db_col_int(st, 0);
+		*report = json_loads(db_col_text(st, 1), 0, NULL);
+		*at = db_col_int(st, 2);
+	}
+	db_reset(st);
+	return rc == DB_ROW ? (*report ? 1 : -1) : rc == DB_DONE ? 0 : -1;
 }

@@ -40,6 +40,7 @@ const struct sealed_column sealed_columns[] = {
 	COLUMN("feedback", "subject", "id", "id = ?", 1, 1),
 	COLUMN("feedback", "body", "id", "id = ?", 1, 1),
 	COLUMN("feedback", "answer", "id", "id = ?", 1, 1),
+	COLUMN("feedback", "business", "id", "id = ?", 1, 1),
 	COLUMN("notifications", "note", "id", "id = ?", 1, 1),
 	COLUMN("notifications", "email_to", "id", "id = ?", 1, 1),
 	COLUMN("notifications", "sms_to", "id", "id = ?", 1, 1),

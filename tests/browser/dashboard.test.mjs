@@ -2,8 +2,8 @@
 // month (one finished on time, one late, one just submitted) the commune's leader sees the index
 // the API computes — the total, the groups, each indicator's numerator and denominator (opening
 // the dossiers behind them), the trend and group charts drawn by Chart.js, the targets met or not;
-// the province's leader sees the commune ranked under the province with its total and opens its
-// dashboard; the figures and tables stay when the chart library cannot load; a citizen is refused.
+// the province's leader sees the commune ranked under the province with its total, among every
+// commune of the map (those without dossiers too), and opens its dashboard; the figures and tables stay when the chart library cannot load; a citizen is refused.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchChromium, noOverflow, phonePage, ready, shot, signIn as signInAt, text } from './browser.mjs';
@@ -195,6 +195,11 @@ test('the province\'s leader sees the commune ranked with its total and opens it
   assert.equal(await text(row.getByTestId('ranking-total')), vi(com.total));
   assert.equal(await text(row.getByTestId('ranking-link')), `${com.name} (${commune})`);
   assert.equal(await text(row.getByTestId('ranking-rank')), '1'); // the only commune with dossiers
+  // every commune on the month's map is ranked, those without dossiers with the points they earn
+  assert.equal(await page.getByTestId('ranking-row').count(), prov.children.length);
+  const quiet = prov.children.find((c) => c.unit !== commune);
+  const other = page.locator(`[data-testid="ranking-row"][data-unit="${quiet.unit}"]`);
+  assert.equal(await text(other.getByTestId('ranking-total')), vi(quiet.total));
   await noOverflow(page, 390, 'the province\'s dashboard');
   await shot(page, 'dashboard-province');
 

@@ -1,5 +1,5 @@
-// feedback.test.mjs — a citizen sends feedback to their commune from a phone, the commune's
-// officer answers it on the desk, the citizen reads the answer and says it satisfies.
+// feedback.test.mjs — a citizen sends feedback to their commune from a phone for a business (its
+// tax code and name), the commune's officer answers it on the desk, the citizen reads the answer and says it satisfies.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchChromium, noOverflow, phonePage, ready, signIn as signInAt, text } from './browser.mjs';
@@ -27,12 +27,15 @@ test('feedback goes to the commune, is answered on the desk and rated by the sen
   await dan.page.getByTestId('feedback-send').click(); // empty: the API's refusal is shown
   await dan.page.getByTestId('feedback-error').waitFor();
   await dan.page.getByTestId('feedback-subject').fill('Thái độ phục vụ');
+  await dan.page.getByTestId('feedback-tax-code').fill('0601234567');
+  await dan.page.getByTestId('feedback-business-name').fill('Công ty TNHH Gốm Hoa Lư');
   await dan.page.getByTestId('feedback-text').fill('Cán bộ tiếp dân chưa hướng dẫn rõ cách nộp hồ sơ trực tuyến.');
   await dan.page.getByTestId('feedback-send').click();
   await dan.page.getByTestId('feedback-sent').waitFor();
   const mine = dan.page.getByTestId('feedback-item');
   assert.equal(await mine.count(), 1);
   assert.equal(await text(mine.getByTestId('feedback-state')), 'Chờ trả lời');
+  assert.equal(await text(mine.getByTestId('feedback-business')), 'Thay mặt doanh nghiệp: Công ty TNHH Gốm Hoa Lư (Mã số thuế 0601234567)');
   await noOverflow(dan.page, 360, 'the feedback page');
   await dan.done();
 
@@ -41,6 +44,7 @@ test('feedback goes to the commune, is answered on the desk and rated by the sen
   const open = officer.page.getByTestId('desk-feedback').getByTestId('feedback-item');
   await open.waitFor();
   assert.match(await text(open), /Thái độ phục vụ/);
+  assert.match(await text(open.getByTestId('feedback-business')), /Công ty TNHH Gốm Hoa Lư/); // the unit sees whom it answers
   await open.getByTestId('feedback-answer-text').fill('Xin lỗi anh/chị; đơn vị đã nhắc nhở cán bộ và bổ sung hướng dẫn tại bộ phận một cửa.');
   await open.getByTestId('feedback-answer-send').click();
   await officer.page.getByTestId('desk-feedback').getByTestId('feedback-empty').waitFor();

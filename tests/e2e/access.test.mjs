@@ -55,6 +55,12 @@ before(async () => {
   other.citizen = BINH;
   own.unit = me.attributes.permanent_address.value.unit;
   other.unit = '01';
+  // each side's work dossier, recorded by its unit's officer
+  for (const [who, side] of [['canbo.xa', own], ['canbo.hanoi', other]]) {
+    const w = await api(U, 'POST', '/api/v1/work-items', { token: t[who], body: { ref: `CV-${who}`, title: 'Kế hoạch chuyển đổi số', opened_on: '2026-01-05', online: false } });
+    assert.equal(w.status, 201, w.text);
+    side.work_item = w.json.id;
+  }
 });
 after(async () => { const r = await srv.stop(); assert.equal(r.code, 0, r.stderr.slice(-2000)); });
 

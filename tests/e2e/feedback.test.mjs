@@ -94,3 +94,35 @@ test('the satisfaction group counts petitions answered on time and the senders\'
   assert.deepEqual(onTime.feedback.map((f) => [f.id, f.satisfied]), [[aboutDossier.id, true]]);
   assert.ok(onTime.feedback.every((f) => !('subject' in f) && !('text' in f))); // what was written stays with the unit
 });
+
+test('a citizen may send for a business: its tax code and name are kept sealed and shown to the unit', async () => {
+  const business = { tax_code: '0601234567', name: 'Công ty TNHH Gốm Hoa Lư' };
+  const r = await send({ subject: 'Thủ tục cấp phép chậm', text: 'Doanh nghiệp chúng tôi chờ đã lâu.', unit: commune, business });
+  assert.equal(r.status, 201, r.text);
+  assert.deepEqual([r.json.sender_kind, r.json.business], ['business', business]);
+  const seen = (await api(U, 'GET', `/api/v1/feedback/${r.json.id}`, { token: t['canbo.xa'] })).json;
+  assert.deepEqual([seen.sender_kind, seen.business], ['business', business]);
+  assert.equal(aboutUnit.sender_kind, 'citizen');
+  assert.equal(aboutUnit.business, null);
+  const branch = await send({ subject: 'Chi nhánh', text: 'Hỏi về thủ tục.', unit: commune, business: { tax_code: '0601234567-001', name: 'Chi nhánh Tam Điệp' } });
+  assert.equal(branch.status, 201, branch.text);
+  // stored sealed, like the rest of what a sender writes
+  const rows = new Database(srv.db).all('SELECT id, business FROM feedback WHERE business IS NOT NULL ORDER BY id');
+  assert.deepEqual(rows.map((x) => x.id).sort(), [r.json.id, branch.json.id].sort());
+  for (const x of rows) {
+    assert.match(x.business, /^enc1:/);
+    assert.ok(!x.business.includes('Gốm') && !x.business.includes('0601234567'));
+  }
+  for (const [bad, code] of [
+    [{ tax_code: '06012345', name: 'X' }, 'invalid_field'],
+    [{ tax_code: '0601234567-01', name: 'X' }, 'invalid_field'],
+    [{ tax_code: '060123456a', name: 'X' }, 'invalid_field'],
+    [{ tax_code: '0601234567', name: '' }, 'missing_field'],
+    [{ tax_code: '0601234567' }, 'missing_field'],
+    ['0601234567', 'invalid_field'],
+  ]) {
+    const x = await send({ subject: 'x', text: 'y', unit: commune, business: bad });
+    assert.equal(x.status, 422, `${JSON.stringify(bad)}: ${x.text}`);
+    assert.equal(x.json.error.code, code, JSON.stringify(bad));
+  }
+});

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import Database from './sqlite.mjs';
-import { api, cli, handOn, login, startServer, upload } from './harness.mjs';
+import { api, cli, finishedDossier, handOn, login, receivedAt, startServer, upload } from './harness.mjs';
 
 const NAMES = ['administrative-units', 'dossier-statistics-monthly', 'procedure-catalog', 'service-index-766'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -211,17 +211,21 @@ describe('after a few dossiers', () => {
 
   test('the index records equal /api/v1/reports/766 for the same unit and month', async () => {
     const { records, total, fields } = await all('service-index-766');
-    assert.equal(total, 2); // the province, and the one commune with dossiers
-    assert.deepEqual(records.map((r) => [r.month, r.cut, r.unit, r.level, r.parent]),
-      [[month, 'calendar', '37', 'province', null], [month, 'calendar', commune, 'commune', '37']]);
-    for (const r of records) {
+    // the province, then every commune on the month's map, with dossiers or not
+    const communes = (await api(U, 'GET', `/api/v1/units?parent=37&at=${month}-01`)).json.units.map((u) => u.code);
+    assert.equal(total, 1 + communes.length);
+    assert.deepEqual(records[0], { ...records[0], month, cut: 'calendar', unit: '37', level: 'province', parent: null });
+    assert.deepEqual(records.slice(1).map((r) => [r.month, r.cut, r.unit, r.level, r.parent]),
+      communes.map((c) => [month, 'calendar', c, 'commune', '37']));
+    for (const r of [records[0], records.find((x) => x.unit === commune), records.find((x) => x.unit !== commune && x.level === 'commune')]) {
       const rep = (await api(U, 'GET', `/api/v1/reports/766?unit=${r.unit}&period=${month}&cut=calendar`, { token: t.lanhdao })).json;
       assert.equal(r.total, rep.total, r.unit);
       assert.equal(r.unit_name, rep.name);
       for (const g of rep.groups) assert.equal(r[g.id], g.points, `${r.unit} ${g.id}`);
       assert.equal(Object.keys(r).sort().join(), fields.map((f) => f.id).sort().join());
     }
-    assert.ok(records[1].progress > 0 && records[1].progress < 20); // one of the two finished was late
+    const mine = records.find((x) => x.unit === commune);
+    assert.ok(mine.progress > 0 && mine.progress < 20); // one of the two finished was late
   });
 
   test('no record anywhere holds a citizen\'s ID, name or phone, or a dossier code', async () => {
@@ -246,5 +250,54 @@ describe('after a few dossiers', () => {
     for (const p of phones) assert.ok(!text.includes(p), `phone ${p}`);
     for (const c of codes) assert.ok(!text.includes(c), `dossier code ${c}`);
     assert.doesNotMatch(text, /(?<!\d)0[35789]\d{8}(?!\d)/); // no mobile number of any kind
+  });
+});
+
+describe('a closed month shows its published figures', () => {
+  // A server of its own: its only month with dossiers is September 2026, closed by the province.
+  let s2, V;
+  const k = {};
+  const PERIOD = '2026-09';
+  const index = async () => (await api(V, 'GET', '/api/3/action/datastore_search?resource_id=service-index-766&limit=1000')).json.result;
+  const live = (unit) => api(V, 'GET', `/api/v1/reports/766?unit=${unit}&period=${PERIOD}&cut=calendar`, { token: k.lanhdao });
+  let rated, home;
+
+  before(async () => {
+    s2 = await startServer();
+    V = s2.url;
+    for (const u of ['dan', 'canbo.xa', 'lanhdao.xa', 'lanhdao']) k[u] = await login(V, u);
+    home = (await api(V, 'GET', '/api/v1/me', { token: k.dan })).json.attributes.permanent_address.value.unit;
+    rated = await finishedDossier(V, k, s2.db, { returned: true });
+    receivedAt(s2.db, rated, '2026-09-10T03:00:00Z');
+  });
+  after(async () => { const r = await s2.stop(); assert.equal(r.code, 0, r.stderr.slice(-2000)); });
+
+  test('before closing the figures are live; after, each record names the published version', async () => {
+    const open = await index();
+    assert.deepEqual([...new Set(open.records.map((r) => [r.month, r.state, r.version].join()))], [`${PERIOD},live,`]);
+    const closed = await api(V, 'POST', '/api/v1/reports/766/versions', { token: k.lanhdao, body: { unit: '37', period: PERIOD, cut: 'calendar' } });
+    assert.equal(closed.status, 201, closed.text);
+    const { records } = await index();
+    assert.deepEqual([...new Set(records.map((r) => [r.month, r.state, r.version].join()))], [`${PERIOD},published,1`]);
+    const mine = records.find((r) => r.unit === home);
+    const child = closed.json.report.children.find((c) => c.unit === home);
+    assert.equal(mine.total, child.total);
+    for (const g of child.groups) assert.equal(mine[g.id], g.points, g.id);
+    assert.equal(records.find((r) => r.unit === '37').total, closed.json.report.total);
+  });
+
+  test('a change to a dossier afterwards moves the live figures, not the published ones, nor the modified date', async () => {
+    const was = await index();
+    const pkg = (await api(V, 'GET', '/api/3/action/package_show?id=service-index-766')).json.result;
+    const v1 = (await api(V, 'GET', `/api/v1/reports/766/versions/1?unit=37&period=${PERIOD}&cut=calendar`, { token: k.lanhdao })).json;
+    assert.equal(pkg.metadata_modified, v1.published_at.replace('Z', ''));
+    assert.equal((await api(V, 'POST', `/api/v1/dossiers/${rated}/rating`, { token: k.dan, body: { score: 1 } })).status, 201);
+    const r = (await live('37')).json;
+    assert.equal(r.changes_pending, true);
+    assert.notEqual(r.live_total, r.total);
+    const now = await index();
+    assert.deepEqual(now.records, was.records);
+    const again = (await api(V, 'GET', '/api/3/action/package_show?id=service-index-766')).json.result;
+    assert.equal(again.metadata_modified, pkg.metadata_modified);
   });
 });

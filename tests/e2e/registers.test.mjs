@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import Database from './sqlite.mjs';
 import { api, cli, login, startServer } from './harness.mjs';
 
 let srv, U;
@@ -225,5 +226,70 @@ describe('bad input is refused and nothing is written', () => {
     const c = cli(['import', 'inspections', '--db', srv.db, file]);
     assert.equal(c.status, 1);
     assert.match(c.stderr, /line 3: no unit 99999/);
+  });
+});
+
+// 2026-Q3 under Decree 09 runs from 15 June 2026 to 14 September 2026: the commune's CV-06 (closed
+// on 15 June, online) is its only closed work dossier there until CV-20 is closed later.
+describe('a work dossier closed and corrected later', () => {
+  let id;
+  const patch = (body, token = t['canbo.xa'], which = id) => api(U, 'PATCH', `/api/v1/work-items/${which}`, { token, body });
+  const online = async () => figures((await targets(COMMUNE, '2026-Q3')).get('processed_online'));
+  before(async () => {
+    const r = await post(t['canbo.xa'], '/api/v1/work-items', { ref: 'CV-20', title: 'Báo cáo quý', opened_on: '2026-07-01', online: false });
+    assert.equal(r.status, 201, r.text);
+    id = r.json.id;
+  });
+
+  test('closing it counts it in the period it closed in; correcting it to online moves the figure', async () => {
+    assert.deepEqual(await online(), [1, 1, 100, 60, true]);
+    const closed = await patch({ closed_on: '2026-07-20', reason: 'đã hoàn thành' });
+    assert.equal(closed.status, 200, closed.text);
+    assert.deepEqual([closed.json.id, closed.json.ref, closed.json.closed_on, closed.json.online], [id, 'CV-20', '2026-07-20', false]);
+    assert.deepEqual(await online(), [1, 2, 50, 60, false]);
+    const corrected = await patch({ online: true }, t['lanhdao.xa']);
+    assert.equal(corrected.status, 200, corrected.text);
+    assert.deepEqual([corrected.json.closed_on, corrected.json.online], ['2026-07-20', true]);
+    assert.deepEqual(await online(), [2, 2, 100, 60, true]);
+    const listed = (await api(U, 'GET', `/api/v1/work-items?unit=${COMMUNE}`, { token: t['canbo.xa'] })).json.items.find((x) => x.id === id);
+    assert.deepEqual([listed.closed_on, listed.online], ['2026-07-20', true]);
+  });
+
+  test('each correction is in the audit trail with the before, the after and why', () => {
+    const rows = new Database(srv.db).all("SELECT actor, detail FROM audit_log WHERE action = 'work-item.correct' AND object = ? ORDER BY seq", id);
+    assert.deepEqual(rows.map((r) => [r.actor, JSON.parse(r.detail)]), [
+      ['canbo.xa', { closed_on: { before: null, after: '2026-07-20' }, online: { before: false, after: false }, reason: 'đã hoàn thành' }],
+      ['lanhdao.xa', { closed_on: { before: '2026-07-20', after: '2026-07-20' }, online: { before: false, after: true }, reason: null }],
+    ]);
+  });
+
+  test('only the closing and the channel are corrected, under the rules of a new record', async () => {
+    const cases = [
+      [{ title: 'Đổi tên' }, 422, 'not_correctable'],
+      [{ opened_on: '2026-07-02' }, 422, 'not_correctable'],
+      [{}, 422, 'missing_field'],
+      [{ reason: 'chỉ có lý do' }, 422, 'missing_field'],
+      [{ closed_on: '2026-06-30' }, 422, 'invalid_field'], // before it opened
+      [{ closed_on: '2099-01-01' }, 422, 'invalid_date'],
+      [{ closed_on: '20-07-2026' }, 422, 'invalid_date'],
+      [{ online: 'yes' }, 422, 'invalid_field'],
+    ];
+    for (const [body, status, code] of cases) {
+      const r = await patch(body);
+      assert.equal(r.status, status, `${JSON.stringify(body)}: ${r.text}`);
+      assert.equal(r.json.error.code, code, JSON.stringify(body));
+      assert.ok(r.json.error.message && r.json.error.message_vi, r.text);
+    }
+    assert.equal((await patch({ online: false }, t['canbo.xa'], 'khong-co')).status, 404);
+    assert.equal((await patch({ online: false }, t['canbo.hanoi'])).status, 403); // another province's officer
+    assert.equal((await patch({ online: false }, t.dan)).status, 403);
+    assert.deepEqual(await online(), [2, 2, 100, 60, true]); // nothing refused was written
+  });
+
+  test('closed_on null reopens it: it leaves the period\'s count', async () => {
+    const r = await patch({ closed_on: null, reason: 'mở lại để bổ sung' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.closed_on, null);
+    assert.deepEqual(await online(), [1, 1, 100, 60, true]);
   });
 });

@@ -2,7 +2,8 @@
 // quarterly digital-transformation form, its figures are checked, it is submitted (late after
 // the deadline), the commune's leader returns or approves it; the province sees each commune's
 // state, the late and missing ones and the approved figures consolidated (sums, an average, the
-// formulas), and the targets scorecard reads the e-payment accounts from them. Figures by hand.
+// formulas), and the targets scorecard reads the e-payment accounts, households with fibre
+// broadband and the digital economy's share of GRDP from them. Figures by hand.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { api, cli, login, startServer } from './harness.mjs';
@@ -126,6 +127,12 @@ describe('two communes in the current quarter', () => {
     const s = (await api(U, 'GET', `/api/v1/reports/targets?unit=37&period=${period}`, { token: t.lanhdao })).json;
     const e = s.targets.find((x) => x.id === 'epayment_accounts');
     assert.deepEqual([e.measured, e.numerator, e.denominator, e.value, e.target, e.met], [true, 180, 300, 60, 50, true]);
+    // households with fibre broadband, a rate of the forms' counts: 80 of 100, target 80 % reached
+    const f = s.targets.find((x) => x.id === 'fibre_households');
+    assert.deepEqual([f.measured, f.numerator, f.denominator, f.value, f.target, f.met], [true, 80, 100, 80, 80, true]);
+    // the digital economy's share of GRDP, a figure of the forms read as it is: 12.5 % against 20 %
+    const g = s.targets.find((x) => x.id === 'digital_economy_share');
+    assert.deepEqual([g.measured, g.numerator, g.denominator, g.value, g.target, g.met], [true, null, null, 12.5, 20, false]);
   });
 
   test('both approved: sums, the average and the formulas over the sums; 50 % is not above 50 %', async () => {
@@ -141,6 +148,15 @@ describe('two communes in the current quarter', () => {
     assert.deepEqual([e.numerator, e.denominator, e.value, e.met], [250, 500, 50, false]);
     const a = (await api(U, 'GET', `/api/v1/reports/targets?unit=${A}&period=${period}`, { token: t['lanhdao.xa'] })).json.targets.find((x) => x.id === 'epayment_accounts');
     assert.deepEqual([a.numerator, a.denominator, a.value, a.met], [180, 300, 60, true]); // the commune's own
+    const province = (await api(U, 'GET', `/api/v1/reports/targets?unit=37&period=${period}`, { token: t.lanhdao })).json.targets;
+    const own = (await api(U, 'GET', `/api/v1/reports/targets?unit=${A}&period=${period}`, { token: t['lanhdao.xa'] })).json.targets;
+    const pick = (list, id) => { const x = list.find((y) => y.id === id); return [x.numerator, x.denominator, x.value, x.met]; };
+    assert.deepEqual(pick(province, 'fibre_households'), [90, 150, 60, false]); // 90 / 150
+    assert.deepEqual(pick(province, 'digital_economy_share'), [null, null, 10, false]); // (12.5 + 7.5) / 2, the regime's average
+    assert.deepEqual(pick(own, 'fibre_households'), [80, 100, 80, true]);
+    assert.deepEqual(pick(own, 'digital_economy_share'), [null, null, 12.5, false]);
+    const csv = await (await fetch(`${U}/api/v1/reports/targets?unit=37&period=${period}&format=csv`, { headers: { authorization: `Bearer ${t.lanhdao}` } })).text();
+    assert.match(csv, new RegExp(`^37,${period},digital_economy_share,"Tỷ trọng kinh tế số trong GRDP",true,,,10(\\.00)?,20(\\.00)?,false\r$`, 'm'));
   });
 });
 

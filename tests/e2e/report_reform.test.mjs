@@ -42,7 +42,9 @@ describe('a period that spans 1 July 2025', () => {
     const r = await report('unit=37&period=2025-07');
     assert.deepEqual([r.from, r.until], ['2025-06-14T17:00:00.000000Z', '2025-07-14T17:00:00.000000Z']);
     assert.equal(received(r), 2);
-    assert.deepEqual(r.children.map((c) => c.unit), ['14038']);
+    const below = async (parent, at) => (await api(U, 'GET', `/api/v1/units?parent=${parent}&at=${at}`)).json.units.map((u) => u.code);
+    assert.deepEqual(r.children.map((c) => c.unit), await below('37', '2025-07-14')); // every commune on the new map
+    assert.ok(r.children.some((c) => c.unit === '14038'));
     assert.equal(received(await report('unit=14038&period=2025-07')), 2);
     const drill = (await api(U, 'GET', '/api/v1/reports/766/drill?unit=14038&period=2025-07&indicator=O3&part=denominator', { token: t.lanhdao })).json;
     assert.deepEqual(drill.dossiers.map((d) => [d.code, d.unit]), [[oldCode, '14029'], [newCode, '14038']]);
@@ -53,7 +55,9 @@ describe('a period that spans 1 July 2025', () => {
     assert.ok(district, 'the old commune has a district');
     const namDinh = await report('unit=36&period=2025-06&cut=calendar');
     assert.equal(received(namDinh), 1);
-    assert.deepEqual(namDinh.children.map((c) => c.unit), [district]);
+    const districts = (await api(U, 'GET', '/api/v1/units?parent=36&at=2025-06-30')).json.units.map((u) => u.code);
+    assert.deepEqual(namDinh.children.map((c) => c.unit), districts); // every district on the old map
+    assert.ok(districts.includes(district));
     assert.equal(received(await report('unit=37&period=2025-06&cut=calendar')), 0); // Ninh Bình before the merger
     assert.equal(received(await report('unit=37&period=2025-07&cut=calendar')), 1); // July alone: the new one
   });

@@ -79,6 +79,25 @@ describe('the 766 index of a commune', () => {
     assert.equal(child.total, r.total);
   });
 
+  test('the ranking lists every commune on the period\'s map, one without dossiers with the points it earns', async () => {
+    const p = (await report(`unit=37&period=${period}`)).json;
+    const communes = (await api(U, 'GET', `/api/v1/units?parent=37&at=${p.until.slice(0, 10)}`)).json.units.map((u) => u.code);
+    assert.ok(communes.length > 100, `${communes.length} communes`);
+    assert.deepEqual(p.children.map((c) => c.unit), communes);
+    const quiet = p.children.find((c) => c.unit !== commune);
+    const own = (await report(`unit=${quiet.unit}&period=${period}`)).json;
+    assert.equal(indicator(own, 'O3').denominator, 0); // no dossier received there
+    assert.equal(quiet.total, own.total);
+    assert.ok(quiet.total > 0); // the catalog's points: procedures offered online, described
+    assert.equal(quiet.name, (await api(U, 'GET', `/api/v1/units/${quiet.unit}`)).json.name);
+    const csv = await (await fetch(`${U}/api/v1/reports/766?unit=37&period=${period}&format=csv`, { headers: { authorization: `Bearer ${t.lanhdao}` } })).text();
+    const ranked = csv.split('\r\n').filter((l) => l.startsWith(`37,${period},children,`));
+    assert.equal(ranked.length, communes.length);
+    assert.ok(ranked.includes(`37,${period},children,${quiet.unit},"${quiet.name}",,,,,${quiet.total.toFixed(2)},100`), ranked.join('\n'));
+    const totals = ranked.map((l) => Number(l.split(',').at(-2)));
+    assert.deepEqual(totals, [...totals].sort((a, b) => b - a)); // highest first
+  });
+
   test('drill-down shows the dossiers behind a figure', async () => {
     const num = (await api(U, 'GET', `/api/v1/reports/766/drill?unit=${commune}&period=${period}&indicator=P1&part=numerator`, { token: t.lanhdao })).json;
     assert.deepEqual(num.dossiers.map((d) => d.code), [onTime]);

@@ -158,12 +158,15 @@ int xlog_verify_entry(const json_t *entry, const char *public_key, char *why, si
 /* Registers another node: where it answers, its public key; and it as a member of this node
  * (with subsystem TRONDOI) so that it may be granted services here. */
 int xpeer_add(struct db *db, const char *node_id, const char *url, const char *public_key, struct err *e);
-/* POST /exchange/fetch: an officer's call, signed by this node, to a service of another node.
- * body {"node","service","purpose","dossier"?,"query"}. Waits up to the time limit
+/* POST /exchange/fetch: an officer's call, signed by this node, to a service of another node,
+ * for a dossier the officer handles, about its applicant only (403 not_your_dossier, 422
+ * not_the_applicant); the answer is kept with the dossier (dossier_fetched_add).
+ * body {"node","service","purpose","dossier","query"}. Waits up to the time limit
  * (TRONDOI_EXCHANGE_TIMEOUT_MS, default 5000): 504 when it passes, 502 when the node cannot be
  * reached or answers wrongly. The call is in this node's message log too. */
-int xpeer_fetch(const struct exchange *x, struct db *db, const char *officer, const json_t *body, json_t **out, int *status,
-		struct err *e);
+struct principal;
+int xpeer_fetch(const struct exchange *x, struct db *db, const struct principal *who, const json_t *body, json_t **out,
+		int *status, struct err *e);
 
 /* --- forms prefilled through the exchange (prefill.c) --- */
 /* True when data/exchange-prefill.json lists the procedure. */

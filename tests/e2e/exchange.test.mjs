@@ -478,18 +478,48 @@ describe('federation: two provinces', () => {
       assert.equal(exchange('grant', '--client', 'VN/GOV/37/TRONDOI', '--service', PERSON, '--purposes', 'RESIDENCE').status, 0);
       assert.equal(on37('peer', '--node', 'VN/GOV/36', '--url', U, '--public-key', pk36).status, 0);
 
-      const sub = await api(s37.url, 'POST', '/api/v1/dossiers',
-        { token: await login(s37.url, 'dan'), body: { procedure: '1.004873', fields: { purpose: 'loan' } } });
+      // the citizen moves to 37 and files a permanent-residence registration (1.004222) there
+      const [, other] = demoCitizens();
+      const newHome = { unit: demoCitizens()[0].permanent_unit, street: 'Số 5 phố Mới' };
+      const sub = await api(s37.url, 'POST', '/api/v1/dossiers', { token: await login(s37.url, 'dan'),
+        body: { procedure: '1.004222', fields: { new_permanent_address: newHome, housing_basis: 'owned' } } });
       assert.equal(sub.status, 201, sub.text);
-      const officer = await login(s37.url, 'canbo.tinh');
-      const fetch37 = (body) => api(s37.url, 'POST', '/api/v1/exchange/fetch', { token: officer, body });
-      const ask = { node: 'VN/GOV/36', service: PERSON, purpose: 'RESIDENCE', dossier: sub.json.code, query: { id: dan } };
-      let r = await fetch37(ask);
+      const code = sub.json.code;
+      // the desk of the dossier (its commune's leader) fetches the person from 36 for it
+      const officer = await login(s37.url, 'lanhdao.xa');
+      const fetch37 = (body, token = officer) => api(s37.url, 'POST', '/api/v1/exchange/fetch', { token, body });
+      const ask = { node: 'VN/GOV/36', service: PERSON, purpose: 'RESIDENCE', dossier: code, query: { id: dan } };
+      // an officer of another desk may not, nor may anyone ask about someone else for this dossier
+      let r = await fetch37(ask, await login(s37.url, 'canbo.tinh'));
+      assert.equal(r.status, 403, r.text);
+      assert.equal(r.json.error.code, 'not_your_dossier');
+      assert.match(r.json.error.message, new RegExp(`dossier ${code} is handled by another desk`));
+      assert.match(r.json.error.message_vi, /chỉ cán bộ xử lý hồ sơ/);
+      r = await fetch37({ ...ask, query: { id: other.id } });
+      assert.equal(r.status, 422, r.text);
+      assert.equal(r.json.error.code, 'not_the_applicant');
+      r = await fetch37({ ...ask, query: { ids: [dan, other.id] } });
+      assert.equal(r.json.error.code, 'not_the_applicant');
+      const { dossier: _, ...noDossier } = ask;
+      r = await fetch37(noDossier);
+      assert.equal(r.status, 422);
+      assert.equal(r.json.error.code, 'missing_dossier');
+      r = await fetch37(ask);
       assert.equal(r.status, 200, r.text);
       assert.equal(r.json.answer.person.id, dan);
-      assert.equal(r.json.issue, `RESIDENCE:${sub.json.code}`);
+      assert.equal(r.json.dossier, code);
+      assert.equal(r.json.issue, `RESIDENCE:${code}`);
       const at36 = new Database(srv.db).get('SELECT client, issue, user_id, status FROM exchange_log WHERE message_id = ?', r.json.message_id);
-      assert.deepEqual(at36, { client: 'VN/GOV/37/TRONDOI', issue: `RESIDENCE:${sub.json.code}`, user_id: 'canbo.tinh', status: 200 });
+      assert.deepEqual(at36, { client: 'VN/GOV/37/TRONDOI', issue: `RESIDENCE:${code}`, user_id: 'lanhdao.xa', status: 200 });
+      // what was fetched is kept with the dossier, naming the node that provided it
+      const dossier = (await api(s37.url, 'GET', `/api/v1/dossiers/${code}`, { token: officer })).json;
+      assert.equal(dossier.fetched.length, 1);
+      const kept = dossier.fetched[0];
+      assert.deepEqual({ by: kept.by, source: kept.source, service: kept.service, message_id: kept.message_id, request_hash: kept.request_hash },
+        { by: 'lanhdao.xa', source: 'VN/GOV/36', service: PERSON, message_id: r.json.message_id, request_hash: r.json.request_hash });
+      assert.equal(kept.data.person.id, dan);
+      const audited = new Database(db37).get("SELECT actor, object FROM audit_log WHERE action = 'dossier.fetch'");
+      assert.deepEqual(audited, { actor: 'lanhdao.xa', object: code });
       const at37 = new Database(db37).get('SELECT client, service, status, request_hash FROM exchange_log WHERE message_id = ?', r.json.message_id);
       assert.deepEqual(at37, { client: 'VN/GOV/37/TRONDOI', service: PERSON, status: 200, request_hash: r.json.request_hash });
 

@@ -190,6 +190,9 @@ const STRINGS = {
     exchange_objected: 'Đã phản đối — cán bộ bảo vệ dữ liệu trả lời trước {due}',
     exchange_object_sent: 'Đã gửi phản đối. Cán bộ bảo vệ dữ liệu sẽ trả lời trước {due}.',
     exchange_reason_required: 'Vui lòng nêu lý do phản đối.',
+    exchange_objection_answer: 'Trả lời của cán bộ bảo vệ dữ liệu ({at})',
+    exchange_objection_upheld: 'Phản đối được chấp nhận',
+    exchange_objection_dismissed: 'Phản đối không được chấp nhận',
     exchange_proof: 'Mã kiểm chứng',
 
     // the exchange's administration
@@ -212,6 +215,10 @@ const STRINGS = {
     xadmin_revoked: 'Đã thu hồi',
     xadmin_due: 'Hạn trả lời',
     xadmin_overdue: 'Quá hạn',
+    xadmin_answer: 'Trả lời',
+    xadmin_upheld: 'Chấp nhận phản đối',
+    xadmin_answer_send: 'Gửi trả lời',
+    xadmin_answer_required: 'Vui lòng nhập câu trả lời.',
     staff_exchange: 'Quản trị trao đổi dữ liệu',
 
     // navigation
@@ -754,6 +761,9 @@ const STRINGS = {
     exchange_objected: 'Objected — the data-protection officer answers by {due}',
     exchange_object_sent: 'Objection sent. The data-protection officer will answer by {due}.',
     exchange_reason_required: 'Please say why you object.',
+    exchange_objection_answer: "The data-protection officer's answer ({at})",
+    exchange_objection_upheld: 'Objection upheld',
+    exchange_objection_dismissed: 'Objection dismissed',
     exchange_proof: 'Proof',
 
     nav_exchange: 'Data exchange',
@@ -775,6 +785,10 @@ const STRINGS = {
     xadmin_revoked: 'Revoked',
     xadmin_due: 'Answer due',
     xadmin_overdue: 'Overdue',
+    xadmin_answer: 'Answer',
+    xadmin_upheld: 'Uphold the objection',
+    xadmin_answer_send: 'Send the answer',
+    xadmin_answer_required: 'Please write the answer.',
     staff_exchange: 'Data exchange administration',
 
     nav_label: 'Main navigation',

@@ -182,7 +182,14 @@ int xprefill(const struct exchange *x, struct db *db, const struct principal *wh
  * on an exchange the citizen can see; 201 answer in *out; 404 for entries not theirs or hidden. */
 int xobjection_create(const struct exchange *x, struct db *db, const char *citizen, const char *entry, const json_t *body,
 		      json_t **out, struct err *e);
-/* GET /exchange/objections: every case, soonest deadline first. */
+/* GET /exchange/objections: every case, soonest deadline first, with its answer once given. */
 int xobjections_list(struct db *db, json_t **out, struct err *e);
+/* POST /exchange/objections/{id}/answer {"answer","upheld"}: the data-protection officer (actor)
+ * answers and closes an open case (status "upheld" or "dismissed"), with an audit entry; 404
+ * not_found, 409 already_answered, 422 invalid_answer. */
+int xobjection_answer(struct db *db, const char *actor, const char *id, const json_t *body, json_t **out, struct err *e);
+/* Adds a case's answer to o ("answer", "upheld", "answered_at") when row st has one: columns col..col+2
+ * are answer (sealed), upheld and answered_at; id is the case's. */
+void xobjection_answer_json(json_t *o, struct db_stmt *st, int col, const char *id);
 
 #endif

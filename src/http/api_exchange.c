@@ -67,6 +67,11 @@ int api_exchange_objections(struct call *c)
 	return xobjections_list(c->db, &c->result, &c->err);
 }
 
+int api_exchange_objection_answer(struct call *c)
+{
+	return xobjection_answer(c->db, c->who->username, c->params[0], c->body, &c->result, &c->err);
+}
+
 int api_exchange_fetch(struct call *c)
 {
 	int status = 200;

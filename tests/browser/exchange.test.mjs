@@ -1,7 +1,7 @@
 // exchange.test.mjs — the data exchange in a real browser at phone size: the citizen finds the
 // agencies' exchanges that carried their ID beside the local reads (answered and refused, with
 // purpose and legal basis) and objects to one; the admin's page lists the node, members,
-// services, grants and that objection.
+// services, grants and that objection, and answers it; the citizen reads the answer.
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { after, before, test } from 'node:test';
@@ -98,7 +98,23 @@ test('the admin opens the exchange page from the sign-in page: node, members, se
   assert.match(objections[0], /Tôi không nộp hồ sơ cư trú nào\./);
   await noOverflow(page, WIDTH, 'the exchange page');
   await shot(page, 'exchange-admin');
+  // the data-protection officer (the admin stands in) answers it; the citizen reads the answer
+  await page.getByTestId('objection-send').click();
+  assert.equal(await text(page.getByTestId('objection-error')), 'Vui lòng nhập câu trả lời.');
+  await page.getByTestId('objection-answer').fill('Cuộc gọi không có hồ sơ kèm theo; đã yêu cầu đơn vị giải trình.');
+  await page.getByTestId('objection-upheld').check();
+  await page.getByTestId('objection-send').click();
+  await page.getByTestId('objection-answered').waitFor();
+  assert.match(await text(page.getByTestId('objection-answered')), /^Phản đối được chấp nhận.*đã yêu cầu đơn vị giải trình\..*quantri/s);
+  await noOverflow(page, WIDTH, 'the exchange page with an answer');
   await done();
+  const mine = await phonePage(browser);
+  await signIn(mine.page, srv.url, 'dan', PASSWORD, /me\.html/);
+  const answer = mine.page.getByTestId('exchange-objection-answer');
+  await answer.waitFor();
+  assert.match(await text(answer), /^Phản đối được chấp nhận.*Trả lời của cán bộ bảo vệ dữ liệu.*đã yêu cầu đơn vị giải trình\./s);
+  await noOverflow(mine.page, WIDTH, 'my data with an answered objection');
+  await mine.done();
 });
 
 test("a land owner's transfer form comes with the parcel filled from the land database, which it names", async () => {

@@ -7,6 +7,7 @@
 #define TD_EXCHANGE_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,7 +27,8 @@ struct exchange {
 	char node_id[XR_ID_MAX];   /* VN/GOV/36 */
 	char public_key[64];       /* base64 */
 	unsigned char sk[64];      /* the secret key, from the key file */
-	bool has_key;              /* the key file was read and matches the public key */
+	_Atomic bool has_key;      /* the key file was read and matches the public key; set once sk
+				    * is in place (xnode_key_reload may set it while requests run) */
 	json_t *providers;         /* data/exchange-providers.json as init stored it */
 	json_t *prefill;           /* data/exchange-prefill.json as init stored it */
 	const struct registry *registry;
@@ -54,6 +56,10 @@ int xnode_init(struct db *db, const char *db_url, const char *node_id, const cha
  * or mismatched key file leaves has_key false. */
 int xnode_load(struct exchange *x, struct db *db, const char *db_url, const char *node_id, struct err *e);
 void xnode_release(struct exchange *x);
+/* While the node has no key: reads the key file again, and when it is back and matches, puts it
+ * in x and only then sets has_key, so requests running meanwhile sign from then on. True when it
+ * came back now. One thread only (serve's delivery thread); others just read has_key. */
+bool xnode_key_reload(struct exchange *x, const char *db_url);
 
 /* --- identifiers (ids.c) --- */
 /* "VN/GOV/BCA" (parts 3), "VN/GOV/BCA/CSDLQGDC" (4), "VN/GOV/BCA/CSDLQGDC/person/v1" (6): true

@@ -657,4 +657,42 @@ describe('without the node key', () => {
     assert.equal(new Database(dbPath).get('SELECT node_id FROM exchange_node').node_id, 'VN/GOV/37');
     rmSync(dir, { recursive: true, force: true });
   });
+
+  test('a key file that comes back while the server runs: the pending messages are signed, and new ones at once', { skip: FILES }, async () => {
+    const dir = tempDir();
+    const dbPath = join(dir, 'trondoi.db');
+    assert.equal(cli(['init', '--db', dbPath, '--node', 'VN/GOV/37']).status, 0);
+    const x = (...args) => cli(['exchange', ...args, '--db', dbPath]);
+    assert.equal(x('member', '--id', 'VN/GOV/UBND36', '--name', 'UBND', '--public-key', ours.pub, '--subsystem', 'MOTCUA').status, 0);
+    assert.equal(x('grant', '--client', CLIENT, '--service', PARCELS, '--purposes', 'LAND_REGISTRATION').status, 0);
+    const key = dbPath + '.node-key';
+    renameSync(key, key + '.away');
+    const s = await startServer({ dir, init: false });
+    const saved = U;
+    U = s.url;
+    try {
+      for (let i = 0; i < 2; i++) assert.equal((await xcall(PARCELS, { parcel: '36-001-0042' }, { issue: 'LAND_REGISTRATION' })).status, 200);
+      assert.equal(x('verify-log').stdout.trim(), 'broken at message 1: not signed by the node');
+      renameSync(key + '.away', key); // the key is back; the server is not restarted
+      let out = '';
+      for (let waited = 0; waited < 8000 && out !== 'ok 2 messages'; waited += 250) {
+        await new Promise((ok) => setTimeout(ok, 250));
+        out = x('verify-log').stdout.trim();
+      }
+      assert.equal(out, 'ok 2 messages');
+      assert.equal(new Database(dbPath).get("SELECT COUNT(*) AS n FROM exchange_log WHERE signature = ''").n, 0);
+      // a call now is signed as it is logged, and its answer carries the node's signature
+      const r = await xcall(PARCELS, { parcel: '36-001-0042' }, { issue: 'LAND_REGISTRATION' });
+      assert.equal(r.status, 200);
+      assert.ok(r.headers.get('x-road-response-signature'), 'the answer is signed again');
+      assert.equal(x('verify-log').stdout.trim(), 'ok 3 messages');
+    } finally {
+      U = saved;
+    }
+    const stopped = await s.stop();
+    assert.equal(stopped.code, 0);
+    assert.match(stopped.stderr, /messages are logged unsigned/);
+    assert.match(stopped.stderr, /the exchange node key file is back: messages are signed again/);
+    assert.match(stopped.stderr, /signed 2 exchange messages logged while the node key was unavailable/);
+  });
 });

@@ -14,6 +14,7 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "dossier/dossier.h"
 #include "exchange/exchange.h"
 
@@ -209,17 +210,20 @@ static int fetch_args(const struct exchange *x, struct db *db, const struct prin
 	f->purpose = json_string_value(json_object_get(body, "purpose"));
 	f->dossier = json_string_value(json_object_get(body, "dossier"));
 	f->query = json_object_get(body, "query");
-	if (!xid_valid(f->node, 3) || !xid_valid(f->service, 6) || !f->purpose || !json_is_object(f->query))
+	/* what a refusal is logged with, too */
+	snprintf(f->issue, sizeof f->issue, "%s%s%s", f->purpose ? f->purpose : "", f->dossier ? ":" : "",
+		 f->dossier ? f->dossier : "");
+	snprintf(f->client, sizeof f->client, "%s/%s", x->node_id, XR_PEER_SUBSYSTEM);
+	crypto_random_hex(f->id, 16);
+	clock_iso(clock_now_us(), f->date, sizeof f->date);
+	if (!xid_valid(f->node, 3) || !xid_valid(f->service, 6) || !f->purpose || strlen(f->purpose) > 64 ||
+	    !json_is_object(f->query))
 		return err_set(e, 422, "invalid_fetch", "name the \"node\" (VN/GOV/36), the \"service\" (VN/…/VERSION), the "
 							"\"purpose\" code and the \"query\" object",
 			       "hãy nêu \"node\" (VN/GOV/36), \"service\" (VN/…/PHIÊN-BẢN), mã \"purpose\" và đối tượng \"query\"");
 	if (fetch_dossier(db, who, f->dossier, f->query, e))
 		return -1;
-	snprintf(f->issue, sizeof f->issue, "%s:%s", f->purpose, f->dossier);
 	snprintf(f->path, sizeof f->path, "/x/%s", f->service + 3);
-	snprintf(f->client, sizeof f->client, "%s/%s", x->node_id, XR_PEER_SUBSYSTEM);
-	crypto_random_hex(f->id, 16);
-	clock_iso(clock_now_us(), f->date, sizeof f->date);
 	if (!x->has_key)
 		return err_set(e, 503, "node_key_unavailable", "this node cannot sign calls: its key file is missing",
 			       "nút này không ký được cuộc gọi: thiếu tệp khóa");
@@ -272,17 +276,33 @@ static int attach(struct db *db, const struct principal *who, const struct fetch
 		  : 0;
 }
 
+/* Logs a fetch refused before anything was sent (no request hash: nothing was signed), so an
+ * officer's attempt on a dossier not theirs, or about someone else, is in the log and in the
+ * usage log of the people its query named. A failure to log keeps the refusal as it was. */
+static void log_refused(const struct exchange *x, struct db *db, const struct fetch *f, const char *officer,
+			const struct err *e)
+{
+	struct xrequest rq = {.client = f->client, .id = f->id, .user = officer, .issue = f->issue};
+	struct fetch logged = *f;
+	logged.service = f->service && strlen(f->service) < XR_ID_MAX ? f->service : "";
+	logged.purpose = f->purpose && strlen(f->purpose) <= 64 ? f->purpose : "";
+	if (log_outgoing(x, db, &logged, &rq, "", e->status, e->code, NULL, NULL))
+		log_error("exchange", "the refused fetch %s by %s was not logged", f->id, officer);
+}
+
 int xpeer_fetch(const struct exchange *x, struct db *db, const struct principal *who, const json_t *body, json_t **out,
 		int *status, struct err *e)
 {
 	const char *officer = who->username;
 	struct fetch f = {0};
 	char url[URL_MAX + 1], peer_key[64];
-	if (fetch_args(x, db, who, body, &f, e))
+	if (fetch_args(x, db, who, body, &f, e) ||
+	    (peer_of(db, f.node, url, peer_key) &&
+	     err_set(e, 404, "unknown_peer", "node %s is not a known peer: trondoi exchange peer first",
+		     "nút %s chưa được khai báo: hãy chạy trondoi exchange peer trước", f.node))) {
+		log_refused(x, db, &f, officer, e);
 		return -1;
-	if (peer_of(db, f.node, url, peer_key))
-		return err_set(e, 404, "unknown_peer", "node %s is not a known peer: trondoi exchange peer first",
-			       "nút %s chưa được khai báo: hãy chạy trondoi exchange peer trước", f.node);
+	}
 	char *text = json_dumps(f.query, JSON_COMPACT);
 	if (!text)
 		return err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");

@@ -258,6 +258,16 @@ describe('refusals', () => {
     const otherClient = await xcall(PERSON, { id: dan }, { id: 'once-only-1', client: OTHER, key: theirs.privateKey });
     assert.equal(otherClient.status, 403, 'ids are per client: this one fails only for want of a grant');
   });
+
+  test('copies of one X-Road-Id sent at once: one is answered, and every copy is in the log', async () => {
+    const copies = await Promise.all([1, 2, 3, 4, 5, 6].map(() => xcall(PERSON, { id: dan }, { id: 'twins-1' })));
+    const statuses = copies.map((r) => r.status).sort();
+    assert.equal(statuses.filter((s) => s === 200).length, 1, statuses.join(' '));
+    assert.ok(statuses.every((s) => [200, 409, 503].includes(s)), statuses.join(' '));
+    const logged = new Database(srv.db).all("SELECT status, outcome FROM exchange_log WHERE message_id = 'twins-1'");
+    assert.equal(logged.length, 6);
+    for (const e of logged.filter((e) => e.status === 503)) assert.equal(e.outcome, 'replayed_concurrently');
+  });
 });
 
 describe('the message log', () => {
@@ -599,13 +609,19 @@ describe('federation: two provinces', () => {
         assert.equal(t.json.error.code, 'peer_timeout');
       }
       assert.ok(took >= 2900 && took < 6000, `answered after ${took} ms`);
-      // the failed calls are in 37's log as such (the unknown dossier was refused before any call:
-      // 200, 403, 502 forged, 502 unreachable, 504 three times), and its chain is whole
+      // the failed calls are in 37's log as such (200, 403, 502 forged, 502 unreachable, 504 three
+      // times), and its chain is whole
       const failed = new Database(db37).all("SELECT status, outcome FROM exchange_log WHERE status >= 500 ORDER BY seq");
       const timeout = { status: 504, outcome: 'peer_timeout' };
       assert.deepEqual(failed, [{ status: 502, outcome: 'peer_bad_answer' }, { status: 502, outcome: 'peer_unreachable' },
         timeout, timeout, timeout]);
-      assert.equal(on37('verify-log').stdout.trim(), 'ok 7 messages');
+      // the refusals before anything was sent are in 37's log too, with the people the query named
+      const refused = new Database(db37).all("SELECT status, outcome, user_id, request_hash, subjects FROM exchange_log WHERE request_hash = '' ORDER BY seq");
+      assert.deepEqual(refused.map((e) => [e.status, e.outcome, e.user_id]), [[403, 'not_your_dossier', 'canbo.tinh'],
+        [422, 'not_the_applicant', 'lanhdao.xa'], [422, 'not_the_applicant', 'lanhdao.xa'], [422, 'missing_dossier', 'lanhdao.xa'],
+        [404, 'unknown_dossier', 'lanhdao.xa']]);
+      assert.deepEqual(JSON.parse(refused[1].subjects), [other.id]);
+      assert.equal(on37('verify-log').stdout.trim(), 'ok 12 messages');
     } finally {
       hole.close();
       const stopped = await s37.stop();

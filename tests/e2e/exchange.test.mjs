@@ -449,7 +449,7 @@ describe("the citizen's view", () => {
 });
 
 describe('forms prefilled through the exchange', () => {
-  test("a land owner's transfer and building-permit forms come filled from the land database, naming it", async () => {
+  test("a land owner's transfer and building-permit forms come filled from the land database, and a household business's from the business registry, naming them", async () => {
     // Trần Văn Mẫu of the sample land database gets a record and an account on this node
     const commune = (await api(U, 'GET', '/api/v1/auth/session', { token: await login(U, 'canbo.xa') })).json.unit;
     const created = await api(U, 'POST', '/api/v1/citizens', {
@@ -497,6 +497,29 @@ describe('forms prefilled through the exchange', () => {
     ]);
     const mine = (await api(U, 'GET', '/api/v1/me/data-usage', { token })).json.exchanges;
     assert.ok(mine.some((e) => e.client === 'VN/GOV/36/PORTAL' && e.purpose === 'LAND_REGISTRATION'));
+
+    // his household business registration (1.001612) comes filled from the business registry's
+    // household business he heads (not from an enterprise), naming the registry
+    const since = new Database(srv.db).get('SELECT MAX(seq) AS seq FROM exchange_log').seq;
+    r = await api(U, 'GET', '/api/v1/procedures/1.001612/prefill', { token });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(['business_name', 'business_phone', 'business_lines', 'capital_vnd', 'employees'].map((n) => field(n).value),
+      ['Hộ kinh doanh Tạp hóa Ví Dụ', '0228381234', 'Bán lẻ lương thực, thực phẩm, đồ uống trong cửa hàng tạp hóa (4711)', 50000000, 2]);
+    assert.deepEqual({ source: field('business_name').source, service: field('business_name').source_service, name: field('business_name').source_name },
+      { source: 'VN/GOV/BTC', service: BUSINESS, name: 'Bộ Tài chính — Hệ thống thông tin quốc gia về đăng ký doanh nghiệp (mẫu)' });
+    assert.equal(field('business_address').value, null); // the registry keeps it as text; the form wants a unit and street
+    assert.equal(field('applicant_full_name').source, 'civil-status');
+    r = await api(U, 'GET', '/api/v1/procedures/1.001612/prefill', { token: await login(U, 'dan') });
+    assert.equal(field('business_name').value, null); // dan runs no business
+    let later = [];
+    for (let i = 0; i < 50 && later.length < 2; i++) {
+      if (i) await new Promise((ok) => setTimeout(ok, 100));
+      later = new Database(srv.db).all('SELECT service, purpose, issue, status, user_id FROM exchange_log WHERE seq > ? ORDER BY seq', since);
+    }
+    assert.deepEqual(later, [
+      { service: BUSINESS, purpose: 'BUSINESS_REGISTRATION', issue: 'BUSINESS_REGISTRATION:1.001612', status: 200, user_id: 'mau' },
+      { service: BUSINESS, purpose: 'BUSINESS_REGISTRATION', issue: 'BUSINESS_REGISTRATION:1.001612', status: 404, user_id: 'dan' },
+    ]);
   });
 });
 

@@ -144,3 +144,35 @@ test("a land owner's transfer form comes with the parcel filled from the land da
   await shot(page, 'exchange-prefill');
   await done();
 });
+
+test('the desk sees what was fetched for a dossier from another node, naming the node', async () => {
+  // this node plays the other province too: it is told of itself as a peer, and grants itself the person service
+  const admin = await login(srv.url, 'quantri');
+  const node = (await api(srv.url, 'GET', '/api/v1/exchange/services', { token: admin })).json.node;
+  for (const args of [['peer', '--node', node.id, '--url', srv.url, '--public-key', node.public_key],
+    ['grant', '--client', `${node.id}/TRONDOI`, '--service', PERSON, '--purposes', 'RESIDENCE']]) {
+    assert.equal(cli(['exchange', ...args, '--db', srv.db]).status, 0);
+  }
+  const citizen = await login(srv.url, 'dan');
+  const unit = (await api(srv.url, 'GET', '/api/v1/me', { token: citizen })).json.attributes.permanent_address.value.unit;
+  const sub = await api(srv.url, 'POST', '/api/v1/dossiers', { token: citizen,
+    body: { procedure: '1.004222', fields: { new_permanent_address: { unit, street: 'Số 5 phố Mới' }, housing_basis: 'owned' } } });
+  assert.equal(sub.status, 201, sub.text);
+  const fetched = await api(srv.url, 'POST', '/api/v1/exchange/fetch', { token: await login(srv.url, 'lanhdao.xa'),
+    body: { node: node.id, service: PERSON, purpose: 'RESIDENCE', dossier: sub.json.code, query: { id: dan } } });
+  assert.equal(fetched.status, 200, fetched.text);
+
+  const { page, done } = await phonePage(browser);
+  await signIn(page, srv.url, 'lanhdao.xa', PASSWORD, /desk\.html/);
+  await page.goto(`${srv.url}/desk.html?code=${sub.json.code}`);
+  await page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
+  const entry = page.getByTestId('fetched-entry');
+  await entry.waitFor();
+  assert.equal(await text(entry.getByTestId('fetched-source')), `Từ ${node.id}`);
+  assert.match(await text(entry), new RegExp(`${PERSON.replace(/\//g, '\\/')} · Người thực hiện: lanhdao\\.xa`));
+  assert.match(await text(entry.getByTestId('fetched-person')), new RegExp(`\\(${dan}\\)$`));
+  await entry.locator('summary').click();
+  await noOverflow(page, WIDTH, 'the desk with fetched data');
+  await shot(page, 'exchange-fetched');
+  await done();
+});

@@ -72,7 +72,7 @@ static bool asks_about_only(const json_t *query, const char *applicant)
 static int fetch_dossier(struct db *db, const struct principal *who, const char *code, const json_t *query, struct err *e)
 {
 	struct dossier_row r;
-	if (!code || !code[0] || strlen(code) > 64)
+	if (!code || !code[0])
 		return err_set(e, 422, "missing_dossier", "name the \"dossier\" the data is for: its code is the call's purpose",
 			       "hãy nêu \"dossier\" cần dữ liệu: mã hồ sơ là mục đích của cuộc gọi");
 	if (dossier_load(db, code, &r, e))

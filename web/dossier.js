@@ -103,6 +103,27 @@ export function pairs(rows) {
 }
 
 /**
+ * What the dossier's officers fetched for it from other nodes through the exchange: the node that
+ * provided it, when, by whom, through which service, the person it names and the data received.
+ */
+function fetchedView(list) {
+  const person = (data) => {
+    const p = data && data.person;
+    const name = p && p.attributes && p.attributes.full_name && p.attributes.full_name.value;
+    return p && p.id ? `${name || ''} (${p.id})`.trim() : null;
+  };
+  return h('section', { class: 'section', 'aria-labelledby': 'fetched-title' },
+    h('h2', { id: 'fetched-title' }, t('fetched_title')),
+    h('ul', { class: 'plain-list', testid: 'fetched' }, list.map((f) => h('li', { class: 'card', testid: 'fetched-entry' },
+      h('p', {}, h('strong', { testid: 'fetched-source' }, t('fetched_from', { node: f.source })), ' ',
+        h('time', { class: 'small muted', datetime: f.at }, fmtDateTime(f.at))),
+      h('p', { class: 'small muted break' }, `${f.service} · ${t('timeline_by')}: ${f.by}`),
+      person(f.data) ? h('p', { testid: 'fetched-person' }, person(f.data)) : null,
+      h('details', {}, h('summary', {}, t('fetched_data')),
+        h('pre', { class: 'fetched-data small' }, JSON.stringify(f.data, null, 2)))))));
+}
+
+/**
  * The dossier's head, facts, declared fields and timeline. proc is the procedure (for labels)
  * or null; redraw is called when a unit's name arrives.
  */
@@ -138,6 +159,7 @@ export function dossierView(d, proc, redraw, { staff = false } = {}) {
             h('time', { class: 'small muted', datetime: e.at }, fmtDateTime(e.at))),
           h('p', { class: 'small muted' }, `${t('timeline_by')}: ${e.by}`),
           e.note ? h('p', { class: 'timeline-note', testid: 'timeline-note' }, e.note) : null)))),
+    d.fetched && d.fetched.length ? fetchedView(d.fetched) : null,
     h('section', { class: 'section', 'aria-labelledby': 'fields-title' },
       h('h2', { id: 'fields-title' }, t('fields_title')),
       h('dl', { class: 'pairs card', testid: 'dossier-fields' }, order.map((n) => {

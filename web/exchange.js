@@ -1,13 +1,14 @@
 // exchange.js — the data exchange's administration page (admin): this node (id, public key,
 // whether the log is being signed), the members with their keys, the services, the grants with
 // the purposes they allow (investigation grants with their hiding period, revoked ones marked) and
-// the citizens' objections, soonest due first. Read only: registration is `trondoi exchange`.
+// the citizens' objections, soonest due first, each open one with a form for the data-protection
+// officer's answer (the admin stands in). Registration itself is `trondoi exchange`.
 import './chrome.js';
 import { announce, api, fill, fmtDateTime, h, session, toSignIn } from './app.js';
 import { initI18n, onLangChange, t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
-const state = { data: null, objections: null };
+const state = { data: null, objections: null, answerError: {} };
 
 function table(id, heads, rows) {
   fill($(id),
@@ -36,11 +37,45 @@ function render() {
   const list = state.objections || [];
   if (!list.length) fill($('objections'), h('tbody', {}, h('tr', {}, h('td', { testid: 'no-objections' }, t('xadmin_no_objections')))));
   else {
-    table('objections', ['exchange_agency', 'exchange_purpose', 'exchange_object_reason', 'xadmin_due'], list.map((o) => [
+    table('objections', ['exchange_agency', 'exchange_purpose', 'exchange_object_reason', 'xadmin_due', 'xadmin_answer'], list.map((o) => [
       h('span', { class: 'break' }, o.client), o.purpose, o.reason,
       h('span', {}, fmtDateTime(o.due_at), o.overdue ? [h('br'), h('strong', {}, t('xadmin_overdue'))] : null),
+      o.answered_at ? answered(o) : answerForm(o),
     ]));
   }
+}
+
+function answered(o) {
+  return h('span', { testid: 'objection-answered' },
+    h('strong', {}, t(o.upheld ? 'exchange_objection_upheld' : 'exchange_objection_dismissed')), h('br'),
+    h('span', { class: 'break' }, o.answer), h('br'), h('span', { class: 'small muted' }, `${o.answered_by} ${fmtDateTime(o.answered_at)}`));
+}
+
+function answerForm(o) {
+  const text = h('textarea', { id: `answer-${o.id}`, rows: 3, maxlength: 4000, testid: 'objection-answer' });
+  const upheld = h('input', { type: 'checkbox', id: `upheld-${o.id}`, testid: 'objection-upheld' });
+  const error = state.answerError[o.id];
+  return h('form', { class: 'object-form', testid: 'objection-form', onsubmit: (ev) => { ev.preventDefault(); answer(o, text.value, upheld.checked); } },
+    h('label', { for: `answer-${o.id}` }, t('xadmin_answer')), text,
+    h('label', { for: `upheld-${o.id}` }, upheld, ' ', t('xadmin_upheld')),
+    error ? h('p', { class: 'notice notice-error', role: 'alert', testid: 'objection-error' }, error) : null,
+    h('button', { type: 'submit', class: 'btn btn-primary btn-small', testid: 'objection-send' }, t('xadmin_answer_send')));
+}
+
+async function answer(o, text, upheld) {
+  if (!text.trim()) {
+    state.answerError[o.id] = t('xadmin_answer_required');
+    render();
+    return;
+  }
+  try {
+    await api('POST', `/api/v1/exchange/objections/${encodeURIComponent(o.id)}/answer`, { body: { answer: text, upheld } });
+    delete state.answerError[o.id];
+    state.objections = (await api('GET', '/api/v1/exchange/objections')).objections;
+  } catch (e) {
+    state.answerError[o.id] = e.text();
+  }
+  render();
 }
 
 async function start() {

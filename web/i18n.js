@@ -194,6 +194,9 @@ const STRINGS = {
     exchange_objected: 'Đã phản đối — cán bộ bảo vệ dữ liệu trả lời trước {due}',
     exchange_object_sent: 'Đã gửi phản đối. Cán bộ bảo vệ dữ liệu sẽ trả lời trước {due}.',
     exchange_reason_required: 'Vui lòng nêu lý do phản đối.',
+    exchange_objection_answer: 'Trả lời của cán bộ bảo vệ dữ liệu ({at})',
+    exchange_objection_upheld: 'Phản đối được chấp nhận',
+    exchange_objection_dismissed: 'Phản đối không được chấp nhận',
     exchange_proof: 'Mã kiểm chứng',
 
     // the exchange's administration
@@ -216,6 +219,10 @@ const STRINGS = {
     xadmin_revoked: 'Đã thu hồi',
     xadmin_due: 'Hạn trả lời',
     xadmin_overdue: 'Quá hạn',
+    xadmin_answer: 'Trả lời',
+    xadmin_upheld: 'Chấp nhận phản đối',
+    xadmin_answer_send: 'Gửi trả lời',
+    xadmin_answer_required: 'Vui lòng nhập câu trả lời.',
     staff_exchange: 'Quản trị trao đổi dữ liệu',
 
     // navigation
@@ -279,6 +286,9 @@ const STRINGS = {
     fields_title: 'Thông tin đã khai',
     timeline_title: 'Quá trình giải quyết',
     timeline_by: 'Người thực hiện',
+    fetched_title: 'Dữ liệu lấy qua trao đổi dữ liệu',
+    fetched_from: 'Từ {node}',
+    fetched_data: 'Dữ liệu nhận được',
     actions_title: 'Thao tác',
     withdraw: 'Rút hồ sơ',
     withdraw_question: 'Rút hồ sơ này? Hồ sơ sẽ không được giải quyết tiếp.',
@@ -762,6 +772,9 @@ const STRINGS = {
     exchange_objected: 'Objected — the data-protection officer answers by {due}',
     exchange_object_sent: 'Objection sent. The data-protection officer will answer by {due}.',
     exchange_reason_required: 'Please say why you object.',
+    exchange_objection_answer: "The data-protection officer's answer ({at})",
+    exchange_objection_upheld: 'Objection upheld',
+    exchange_objection_dismissed: 'Objection dismissed',
     exchange_proof: 'Proof',
 
     nav_exchange: 'Data exchange',
@@ -783,6 +796,10 @@ const STRINGS = {
     xadmin_revoked: 'Revoked',
     xadmin_due: 'Answer due',
     xadmin_overdue: 'Overdue',
+    xadmin_answer: 'Answer',
+    xadmin_upheld: 'Uphold the objection',
+    xadmin_answer_send: 'Send the answer',
+    xadmin_answer_required: 'Please write the answer.',
     staff_exchange: 'Data exchange administration',
 
     nav_label: 'Main navigation',
@@ -843,6 +860,9 @@ const STRINGS = {
     fields_title: 'What was declared',
     timeline_title: 'Progress',
     timeline_by: 'By',
+    fetched_title: 'Data fetched through the exchange',
+    fetched_from: 'From {node}',
+    fetched_data: 'Data received',
     actions_title: 'Actions',
     withdraw: 'Withdraw',
     withdraw_question: 'Withdraw this application? It will not be processed any further.',

@@ -611,7 +611,13 @@ function exchangeEntry(x) {
   ].filter(Boolean);
   let tail;
   if (x.objection) {
-    tail = h('p', { class: 'notice notice-ok', testid: 'exchange-objected' }, t('exchange_objected', { due: fmtDateTime(x.objection.due_at) }));
+    const o = x.objection;
+    tail = o.answered_at
+      ? h('div', { class: 'notice notice-ok', testid: 'exchange-objection-answer' },
+        h('p', {}, h('strong', {}, t(o.upheld ? 'exchange_objection_upheld' : 'exchange_objection_dismissed'))),
+        h('p', { class: 'small' }, t('exchange_objection_answer', { at: fmtDateTime(o.answered_at) })),
+        h('p', { class: 'break' }, o.answer))
+      : h('p', { class: 'notice notice-ok', testid: 'exchange-objected' }, t('exchange_objected', { due: fmtDateTime(o.due_at) }));
   } else if (state.objecting === x.id) {
     const reason = h('textarea', { id: `object-reason-${x.id}`, rows: 3, maxlength: 2000, testid: 'object-reason' });
     tail = h('form', { class: 'object-form', testid: 'object-form', onsubmit: (ev) => { ev.preventDefault(); object(x, reason.value); } },

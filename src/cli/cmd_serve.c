@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/opts.h"
 #include "http/server.h"
@@ -32,6 +33,40 @@ static int tls_read(const char *cert_path, const char *key_path, char **cert, ch
 	if (!stat(key_path, &st) && (st.st_mode & 077))
 		fprintf(stderr, "trondoi serve: warning: %s can be read by other users (chmod 600)\n", key_path);
 	return 0;
+}
+
+/* While the node key file is away (docs/exchange.md, "When the key is away"): the delivery thread
+ * looks for it every KEY_CHECK_US; once it is back the node signs again, and the messages logged
+ * meanwhile are signed, twice over so that a call in flight at that moment is caught too. */
+#define KEY_CHECK_US 2000000
+struct key_watch {
+	struct exchange *x;
+	const char *db_url;
+	int64_t next_at;
+	int passes; /* sign-pending passes still to make */
+};
+
+static void key_watch_round(struct db *db, CURL *curl, void *arg)
+{
+	(void)curl;
+	struct key_watch *w = arg;
+	int64_t now = clock_now_us(), n = 0;
+	if (now < w->next_at)
+		return;
+	w->next_at = now + KEY_CHECK_US;
+	if (xnode_key_reload(w->x, w->db_url)) {
+		log_info("serve", "the exchange node key file is back: messages are signed again");
+		w->passes = 2;
+	}
+	if (!w->passes)
+		return;
+	if (xlog_sign_pending(db, w->x->sk, &n)) {
+		log_error("serve", "cannot sign the exchange messages logged without the key: %s", db_errmsg(db));
+		return;
+	}
+	w->passes--;
+	if (n)
+		log_info("serve", "signed %lld exchange messages logged while the node key was unavailable", (long long)n);
 }
 
 #define DEFAULT_CONFIG "/etc/trondoi/trondoi.conf"
@@ -148,7 +183,7 @@ int cmd_serve(int argc, char **argv)
 				      .sms_url = sms,
 				      .sms_token = getenv("TRONDOI_SMS_TOKEN")};
 	struct reporting_config reporting = {getenv("TRONDOI_REPORTING_URL"), getenv("TRONDOI_REPORTING_TOKEN")};
-	struct sender_task tasks[6];
+	struct sender_task tasks[7];
 	size_t ntasks = 0;
 	if (portal && portal[0])
 		tasks[ntasks++] = (struct sender_task){outbox_round, portal};
@@ -161,6 +196,9 @@ int cmd_serve(int argc, char **argv)
 		tasks[ntasks++] = (struct sender_task){notify_sms_round, &notes};
 	if (reporting.url && reporting.url[0]) /* published figures up to the Government reporting system */
 		tasks[ntasks++] = (struct sender_task){report_send_round, &reporting};
+	struct key_watch watch = {&a.exchange, db_url, 0, 0};
+	if (a.exchange.node_id[0] && !a.exchange.has_key) /* the node key file may come back meanwhile */
+		tasks[ntasks++] = (struct sender_task){key_watch_round, &watch};
 	struct sender *sender = ntasks ? sender_start(db_url, tasks, ntasks, &e) : NULL;
 	curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: exchange calls to other nodes */
 	int rc = ntasks && !sender ? -1 : server_run(&a, &so, &e);

@@ -154,6 +154,17 @@ bool dossier_applicant_is(const struct principal *who, const char *applicant);
 /* Records a status change in the timeline and the portal outbox (inside the caller's transaction). */
 int dossier_event_add(struct db *db, const char *code, const char *actor, int from, int to, const char *note, int64_t at);
 
+/* Data fetched for the dossier from another node through the exchange (fetched.c). */
+struct dossier_fetched {
+	const char *code, *actor, *node, *service, *message_id, *request_hash;
+	const json_t *data; /* the provider's answer */
+	int64_t at;
+};
+/* Keeps f with its dossier (the answer sealed), inside the caller's transaction: 0 or -1. */
+int dossier_fetched_add(struct db *db, const struct dossier_fetched *f);
+/* [{"at","by","source","service","message_id","request_hash","data"}], oldest first. */
+json_t *dossier_fetched_list(struct db *db, const char *code);
+
 /* The internal processes (process.c), from data/dossier/processes.json (embedded). */
 struct processes *processes_load(const char *json, struct err *e);
 void processes_free(struct processes *p);

@@ -352,6 +352,7 @@ static json_t *render(const struct dossiers *d, struct db *db, const struct doss
 	json_object_set_new(o, "documents", document_list(db, r->code));
 	json_object_set_new(o, "rating", rating(db, r->code));
 	json_object_set_new(o, "timeline", timeline(db, d, r->code));
+	json_object_set_new(o, "fetched", dossier_fetched_list(db, r->code));
 	json_object_set_new(o, "portal", outbox_list(db, r->code));
 	json_object_set_new(o, "process", steps_render(d, db, r));
 	json_object_set_new(o, "bundle", bundle_of(db, r->code));

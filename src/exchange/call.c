@@ -29,6 +29,7 @@ struct xlog_job {
 	struct xlog_entry e;
 	char *strings[10]; /* what e's strings point to, owned */
 	bool record_id;    /* the call was authenticated: its X-Road-Id is now spent */
+	bool withheld;     /* a twin with the same X-Road-Id got in first: logged, but not answered */
 	struct usage_wait wait;
 };
 
@@ -441,8 +442,12 @@ static int apply(struct db *db, struct batch_job *bj)
 		if (db_run(db, "INSERT INTO exchange_ids (client, message_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", "tti",
 			   j->e.client, j->e.message_id, j->e.at) != DB_DONE)
 			return -1;
-		if (db_changes(db) == 0) /* a twin of this message got in first: this one is not answered */
-			return -1;
+		if (db_changes(db) == 0) { /* a twin of this message got in first: this one is logged as withheld */
+			j->withheld = true;
+			j->e.status = 503;
+			j->e.outcome = "replayed_concurrently"; /* a literal: strings[] still owns the original */
+			j->e.response_hash = "";
+		}
 	}
 	if (xlog_append(db, &j->e, j->x->has_key ? j->x->sk : NULL))
 		return -1;
@@ -460,7 +465,7 @@ static void done(struct batch_job *bj, int rc)
 	if (rc)
 		log_error("exchange", "the message-log entry of %s from %s was not written", j->e.message_id, j->e.client);
 	if (j->wait.fn)
-		j->wait.fn(j->wait.arg, rc);
+		j->wait.fn(j->wait.arg, rc || j->withheld ? -1 : 0);
 	job_free(j);
 }
 
@@ -486,6 +491,8 @@ int xlog_job_write(const struct exchange *x, struct db *db, struct xlog_job *j)
 	j->job.apply = apply;
 	j->job.done = NULL; /* batch_run's caller waits instead */
 	int rc = batch_run(x->registry ? x->registry->writer : NULL, db, &j->job);
+	if (!rc && j->withheld)
+		rc = -1;
 	job_free(j);
 	return rc;
 }

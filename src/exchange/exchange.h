@@ -7,6 +7,7 @@
 #define TD_EXCHANGE_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,7 +27,8 @@ struct exchange {
 	char node_id[XR_ID_MAX];   /* VN/GOV/36 */
 	char public_key[64];       /* base64 */
 	unsigned char sk[64];      /* the secret key, from the key file */
-	bool has_key;              /* the key file was read and matches the public key */
+	_Atomic bool has_key;      /* the key file was read and matches the public key; set once sk
+				    * is in place (xnode_key_reload may set it while requests run) */
 	json_t *providers;         /* data/exchange-providers.json as init stored it */
 	json_t *prefill;           /* data/exchange-prefill.json as init stored it */
 	const struct registry *registry;
@@ -54,6 +56,10 @@ int xnode_init(struct db *db, const char *db_url, const char *node_id, const cha
  * or mismatched key file leaves has_key false. */
 int xnode_load(struct exchange *x, struct db *db, const char *db_url, const char *node_id, struct err *e);
 void xnode_release(struct exchange *x);
+/* While the node has no key: reads the key file again, and when it is back and matches, puts it
+ * in x and only then sets has_key, so requests running meanwhile sign from then on. True when it
+ * came back now. One thread only (serve's delivery thread); others just read has_key. */
+bool xnode_key_reload(struct exchange *x, const char *db_url);
 
 /* --- identifiers (ids.c) --- */
 /* "VN/GOV/BCA" (parts 3), "VN/GOV/BCA/CSDLQGDC" (4), "VN/GOV/BCA/CSDLQGDC/person/v1" (6): true
@@ -158,12 +164,15 @@ int xlog_verify_entry(const json_t *entry, const char *public_key, char *why, si
 /* Registers another node: where it answers, its public key; and it as a member of this node
  * (with subsystem TRONDOI) so that it may be granted services here. */
 int xpeer_add(struct db *db, const char *node_id, const char *url, const char *public_key, struct err *e);
-/* POST /exchange/fetch: an officer's call, signed by this node, to a service of another node.
- * body {"node","service","purpose","dossier"?,"query"}. Waits up to the time limit
+/* POST /exchange/fetch: an officer's call, signed by this node, to a service of another node,
+ * for a dossier the officer handles, about its applicant only (403 not_your_dossier, 422
+ * not_the_applicant); the answer is kept with the dossier (dossier_fetched_add).
+ * body {"node","service","purpose","dossier","query"}. Waits up to the time limit
  * (TRONDOI_EXCHANGE_TIMEOUT_MS, default 5000): 504 when it passes, 502 when the node cannot be
  * reached or answers wrongly. The call is in this node's message log too. */
-int xpeer_fetch(const struct exchange *x, struct db *db, const char *officer, const json_t *body, json_t **out, int *status,
-		struct err *e);
+struct principal;
+int xpeer_fetch(const struct exchange *x, struct db *db, const struct principal *who, const json_t *body, json_t **out,
+		int *status, struct err *e);
 
 /* --- forms prefilled through the exchange (prefill.c) --- */
 /* True when data/exchange-prefill.json lists the procedure. */
@@ -179,7 +188,14 @@ int xprefill(const struct exchange *x, struct db *db, const struct principal *wh
  * on an exchange the citizen can see; 201 answer in *out; 404 for entries not theirs or hidden. */
 int xobjection_create(const struct exchange *x, struct db *db, const char *citizen, const char *entry, const json_t *body,
 		      json_t **out, struct err *e);
-/* GET /exchange/objections: every case, soonest deadline first. */
+/* GET /exchange/objections: every case, soonest deadline first, with its answer once given. */
 int xobjections_list(struct db *db, json_t **out, struct err *e);
+/* POST /exchange/objections/{id}/answer {"answer","upheld"}: the data-protection officer (actor)
+ * answers and closes an open case (status "upheld" or "dismissed"), with an audit entry; 404
+ * not_found, 409 already_answered, 422 invalid_answer. */
+int xobjection_answer(struct db *db, const char *actor, const char *id, const json_t *body, json_t **out, struct err *e);
+/* Adds a case's answer to o ("answer", "upheld", "answered_at") when row st has one: columns col..col+2
+ * are answer (sealed), upheld and answered_at; id is the case's. */
+void xobjection_answer_json(json_t *o, struct db_stmt *st, int col, const char *id);
 
 #endif

@@ -236,7 +236,8 @@ int xlog_for_citizen(const struct exchange *x, struct db *db, const char *citize
 				 db_col_text(st, 2));
 	db_reset(st);
 	st = db_prepare(db, "SELECT l.seq, l.at, l.client, l.service, l.purpose, l.status, l.detail_hash, l.prev_hash, l.hash, "
-			    "l.signature, p.name_vi, p.name_en, p.legal_basis_vi, p.legal_basis_en, o.id, o.status, o.due_at "
+			    "l.signature, p.name_vi, p.name_en, p.legal_basis_vi, p.legal_basis_en, o.id, o.status, o.due_at, "
+			    "o.answer, o.upheld, o.answered_at "
 			    "FROM exchange_subjects s JOIN exchange_log l ON l.seq = s.seq "
 			    "LEFT JOIN exchange_purposes p ON p.code = l.purpose "
 			    "LEFT JOIN exchange_objections o ON o.seq = l.seq AND o.citizen_id = s.citizen_id "
@@ -262,8 +263,9 @@ int xlog_for_citizen(const struct exchange *x, struct db *db, const char *citize
 		if (!db_col_null(st, 14)) {
 			char due[40];
 			clock_iso(db_col_int(st, 16), due, sizeof due);
-			json_object_set_new(o, "objection", json_pack("{s:s,s:s,s:s}", "id", db_col_text(st, 14), "status",
-								      db_col_text(st, 15), "due_at", due));
+			json_t *obj = json_pack("{s:s,s:s,s:s}", "id", db_col_text(st, 14), "status", db_col_text(st, 15), "due_at", due);
+			xobjection_answer_json(obj, st, 17, db_col_text(st, 14));
+			json_object_set_new(o, "objection", obj);
 		}
 		json_array_append_new(list, o);
 	}

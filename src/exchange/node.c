@@ -143,3 +143,22 @@ void xnode_release(struct exchange *x)
 	json_decref(x->prefill);
 	x->prefill = NULL;
 }
+
+bool xnode_key_reload(struct exchange *x, const char *db_url)
+{
+	if (x->has_key)
+		return false;
+	char path[1100], pub[64];
+	unsigned char sk[64];
+	bool back = !xnode_key_path(db_url, path, sizeof path) && read_key(path, sk) == 0;
+	if (back) {
+		public_of(sk, pub);
+		back = !strcmp(pub, x->public_key);
+	}
+	if (back) {
+		memcpy(x->sk, sk, sizeof sk);
+		x->has_key = true; /* an atomic store: whoever reads it true finds sk written */
+	}
+	sodium_memzero(sk, sizeof sk);
+	return back;
+}

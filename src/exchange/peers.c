@@ -14,6 +14,8 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/json.h"
+#include "core/log.h"
+#include "dossier/dossier.h"
 #include "exchange/exchange.h"
 
 #define B64 sodium_base64_VARIANT_ORIGINAL
@@ -55,13 +57,39 @@ static int peer_of(struct db *db, const char *node, char url[URL_MAX + 1], char 
 	return 0;
 }
 
-static bool dossier_exists(struct db *db, const char *code)
+/* True when the query names the applicant, and no one else. */
+static bool asks_about_only(const json_t *query, const char *applicant)
 {
-	struct db_stmt *st = db_prepare(db, "SELECT 1 FROM dossiers WHERE code = ?");
-	bool yes = st && !db_bind(st, "t", code) && db_step(st) == DB_ROW;
-	if (st)
-		db_reset(st);
+	json_t *ids = json_array();
+	xcall_collect_subjects(query, ids);
+	bool yes = json_array_size(ids) == 1 && !strcmp(json_string_value(json_array_get(ids, 0)), applicant);
+	json_decref(ids);
 	return yes;
+}
+
+/* The dossier a fetch is for: it is on this node, the officer handles it (its unit and agency,
+ * or the unit's leader), and the query asks about its applicant and no one else. */
+static int fetch_dossier(struct db *db, const struct principal *who, const char *code, const json_t *query, struct err *e)
+{
+	struct dossier_row r;
+	if (!code || !code[0])
+		return err_set(e, 422, "missing_dossier", "name the \"dossier\" the data is for: its code is the call's purpose",
+			       "hãy nêu \"dossier\" cần dữ liệu: mã hồ sơ là mục đích của cuộc gọi");
+	if (dossier_load(db, code, &r, e))
+		return e->status == 404 ? err_set(e, 404, "unknown_dossier", "no dossier %s on this node",
+						  "không có hồ sơ %s trên nút này", code)
+					: -1;
+	int rc = 0;
+	if (!dossier_desk_of(who, r.unit, r.agency))
+		rc = err_set(e, 403, "not_your_dossier", "dossier %s is handled by another desk (unit %s, %s): only its officers "
+							 "may fetch data for it",
+			     "hồ sơ %s do bộ phận khác xử lý (đơn vị %s, %s): chỉ cán bộ xử lý hồ sơ mới được lấy dữ liệu cho hồ sơ",
+			     code, r.unit, r.agency);
+	else if (!asks_about_only(query, r.applicant))
+		rc = err_set(e, 422, "not_the_applicant", "the query must name the applicant of dossier %s, and no one else",
+			     "truy vấn phải nêu người nộp hồ sơ %s và không ai khác", code);
+	dossier_row_release(&r);
+	return rc;
 }
 
 struct reply {
@@ -174,24 +202,28 @@ struct fetch {
 	char path[XR_ID_MAX + 8], client[XR_ID_MAX + 16], id[33], date[40], issue[XR_FIELD_MAX + 1];
 };
 
-static int fetch_args(const struct exchange *x, struct db *db, const json_t *body, struct fetch *f, struct err *e)
+static int fetch_args(const struct exchange *x, struct db *db, const struct principal *who, const json_t *body,
+		      struct fetch *f, struct err *e)
 {
 	f->node = json_string_value(json_object_get(body, "node"));
 	f->service = json_string_value(json_object_get(body, "service"));
 	f->purpose = json_string_value(json_object_get(body, "purpose"));
 	f->dossier = json_string_value(json_object_get(body, "dossier"));
 	f->query = json_object_get(body, "query");
-	if (!xid_valid(f->node, 3) || !xid_valid(f->service, 6) || !f->purpose || !json_is_object(f->query))
-		return err_set(e, 422, "invalid_fetch", "name the \"node\" (VN/GOV/36), the \"service\" (VN/…/VERSION), the "
-							"\"purpose\" code and the \"query\" object",
-			       "hãy nêu \"node\" (VN/GOV/36), \"service\" (VN/…/PHIÊN-BẢN), mã \"purpose\" và đối tượng \"query\"");
-	if (f->dossier && (strlen(f->dossier) > 64 || !dossier_exists(db, f->dossier)))
-		return err_set(e, 404, "unknown_dossier", "no dossier %s on this node", "không có hồ sơ %s trên nút này", f->dossier);
-	snprintf(f->issue, sizeof f->issue, "%s%s%s", f->purpose, f->dossier ? ":" : "", f->dossier ? f->dossier : "");
-	snprintf(f->path, sizeof f->path, "/x/%s", f->service + 3);
+	/* what a refusal is logged with, too */
+	snprintf(f->issue, sizeof f->issue, "%s%s%s", f->purpose ? f->purpose : "", f->dossier ? ":" : "",
+		 f->dossier ? f->dossier : "");
 	snprintf(f->client, sizeof f->client, "%s/%s", x->node_id, XR_PEER_SUBSYSTEM);
 	crypto_random_hex(f->id, 16);
 	clock_iso(clock_now_us(), f->date, sizeof f->date);
+	if (!xid_valid(f->node, 3) || !xid_valid(f->service, 6) || !f->purpose || strlen(f->purpose) > 64 ||
+	    !json_is_object(f->query))
+		return err_set(e, 422, "invalid_fetch", "name the \"node\" (VN/GOV/36), the \"service\" (VN/…/VERSION), the "
+							"\"purpose\" code and the \"query\" object",
+			       "hãy nêu \"node\" (VN/GOV/36), \"service\" (VN/…/PHIÊN-BẢN), mã \"purpose\" và đối tượng \"query\"");
+	if (fetch_dossier(db, who, f->dossier, f->query, e))
+		return -1;
+	snprintf(f->path, sizeof f->path, "/x/%s", f->service + 3);
 	if (!x->has_key)
 		return err_set(e, 503, "node_key_unavailable", "this node cannot sign calls: its key file is missing",
 			       "nút này không ký được cuộc gọi: thiếu tệp khóa");
@@ -222,16 +254,55 @@ static int log_outgoing(const struct exchange *x, struct db *db, const struct fe
 	return j ? xlog_job_write(x, db, j) : -1;
 }
 
-int xpeer_fetch(const struct exchange *x, struct db *db, const char *officer, const json_t *body, json_t **out, int *status,
-		struct err *e)
+/* Keeps the answer with the dossier, naming the node that provided it, with an audit entry. */
+static int attach(struct db *db, const struct principal *who, const struct fetch *f, const char *request_hash,
+		  const json_t *answer, struct err *e)
 {
+	struct dossier_fetched d = {.code = f->dossier, .actor = who->username, .node = f->node, .service = f->service,
+				    .message_id = f->id, .request_hash = request_hash, .data = answer, .at = clock_now_us()};
+	json_t *detail = json_pack("{s:s,s:s,s:s}", "node", f->node, "service", f->service, "message_id", f->id);
+	char *text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+	json_decref(detail);
+	int rc = !text || db_begin(db) ? -1 : 0;
+	if (!rc && (dossier_fetched_add(db, &d) || audit_append(db, who->username, "dossier.fetch", f->dossier, text) ||
+		    db_commit(db))) {
+		db_rollback(db);
+		rc = -1;
+	}
+	free(text);
+	return rc ? err_set(e, 500, "db_error", "the data was fetched (message %s) but could not be kept with dossier %s: %s",
+			    "đã lấy được dữ liệu (thông điệp %s) nhưng không lưu được vào hồ sơ %s: %s", f->id, f->dossier,
+			    db_errmsg(db))
+		  : 0;
+}
+
+/* Logs a fetch refused before anything was sent (no request hash: nothing was signed), so an
+ * officer's attempt on a dossier not theirs, or about someone else, is in the log and in the
+ * usage log of the people its query named. A failure to log keeps the refusal as it was. */
+static void log_refused(const struct exchange *x, struct db *db, const struct fetch *f, const char *officer,
+			const struct err *e)
+{
+	struct xrequest rq = {.client = f->client, .id = f->id, .user = officer, .issue = f->issue};
+	struct fetch logged = *f;
+	logged.service = f->service && strlen(f->service) < XR_ID_MAX ? f->service : "";
+	logged.purpose = f->purpose && strlen(f->purpose) <= 64 ? f->purpose : "";
+	if (log_outgoing(x, db, &logged, &rq, "", e->status, e->code, NULL, NULL))
+		log_error("exchange", "the refused fetch %s by %s was not logged", f->id, officer);
+}
+
+int xpeer_fetch(const struct exchange *x, struct db *db, const struct principal *who, const json_t *body, json_t **out,
+		int *status, struct err *e)
+{
+	const char *officer = who->username;
 	struct fetch f = {0};
 	char url[URL_MAX + 1], peer_key[64];
-	if (fetch_args(x, db, body, &f, e))
+	if (fetch_args(x, db, who, body, &f, e) ||
+	    (peer_of(db, f.node, url, peer_key) &&
+	     err_set(e, 404, "unknown_peer", "node %s is not a known peer: trondoi exchange peer first",
+		     "nút %s chưa được khai báo: hãy chạy trondoi exchange peer trước", f.node))) {
+		log_refused(x, db, &f, officer, e);
 		return -1;
-	if (peer_of(db, f.node, url, peer_key))
-		return err_set(e, 404, "unknown_peer", "node %s is not a known peer: trondoi exchange peer first",
-			       "nút %s chưa được khai báo: hãy chạy trondoi exchange peer trước", f.node);
+	}
 	char *text = json_dumps(f.query, JSON_COMPACT);
 	if (!text)
 		return err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
@@ -270,8 +341,11 @@ int xpeer_fetch(const struct exchange *x, struct db *db, const char *officer, co
 			     msg ? msg : "");
 	}
 	if (!rc)
-		*out = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:O}", "node", f.node, "service", f.service, "issue", f.issue, "message_id",
-				 f.id, "request_hash", request_hash, "status", (int)peer_status, "answer", doc);
+		rc = attach(db, who, &f, request_hash, doc, e);
+	if (!rc)
+		*out = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:O}", "node", f.node, "service", f.service, "dossier", f.dossier,
+				 "issue", f.issue, "message_id", f.id, "request_hash", request_hash, "status", (int)peer_status,
+				 "answer", doc);
 	json_decref(doc);
 	free(answer);
 	free(text);

@@ -16,7 +16,24 @@
 
 #define PATH_MAX_LEN 128
 
-/* The value at path ("parcels.0.map_sheet") in v, or NULL. */
+/* The first element of array a whose member key (part: "key=value") is the string value, or NULL. */
+static const json_t *first_with(const json_t *a, char *part)
+{
+	char *eq = strchr(part, '=');
+	size_t i;
+	json_t *item;
+	*eq = '\0';
+	json_array_foreach(a, i, item) {
+		const char *s = json_string_value(json_object_get(item, part));
+		if (s && !strcmp(s, eq + 1))
+			return item;
+	}
+	return NULL;
+}
+
+/* The value at path in v, or NULL: parts separated by dots, each an object's key, an array's
+ * index ("parcels.0.map_sheet") or, in an array, "key=value" for the first element with that
+ * member ("businesses.kind=household.name"). */
 static const json_t *at_path(const json_t *v, const char *path)
 {
 	char part[PATH_MAX_LEN];
@@ -26,7 +43,10 @@ static const json_t *at_path(const json_t *v, const char *path)
 		snprintf(part, sizeof part, "%.*s", (int)(len < sizeof part ? len : sizeof part - 1), path);
 		char *end;
 		long i = strtol(part, &end, 10);
-		v = json_is_array(v) && part[0] && !*end ? json_array_get(v, (size_t)i) : json_object_get(v, part);
+		if (json_is_array(v) && strchr(part, '='))
+			v = first_with(v, part);
+		else
+			v = json_is_array(v) && part[0] && !*end ? json_array_get(v, (size_t)i) : json_object_get(v, part);
 		path += len + (dot != NULL);
 	}
 	return v;

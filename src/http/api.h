@@ -33,6 +33,7 @@ int api_exchange_call(struct call *c);
 int api_exchange_services(struct call *c);
 int api_exchange_objection(struct call *c);
 int api_exchange_objections(struct call *c);
+int api_exchange_objection_answer(struct call *c);
 int api_exchange_fetch(struct call *c);
 
 int api_procedures_list(struct call *c);

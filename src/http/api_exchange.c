@@ -67,10 +67,15 @@ int api_exchange_objections(struct call *c)
 	return xobjections_list(c->db, &c->result, &c->err);
 }
 
+int api_exchange_objection_answer(struct call *c)
+{
+	return xobjection_answer(c->db, c->who->username, c->params[0], c->body, &c->result, &c->err);
+}
+
 int api_exchange_fetch(struct call *c)
 {
 	int status = 200;
-	if (xpeer_fetch(&c->app->exchange, c->db, c->who->username, c->body, &c->result, &status, &c->err))
+	if (xpeer_fetch(&c->app->exchange, c->db, c->who, c->body, &c->result, &status, &c->err))
 		return -1;
 	c->status = status;
 	return 0;

@@ -26,6 +26,9 @@ const struct route routes[] = {
 	{"POST", "/api/v1/exchange/fetch", STAFF, api_exchange_fetch, "call a service of another node, signed by this one",
 	 ROUTE_OUTBOUND},
 	{"GET", "/api/v1/exchange/objections", ROLE_ADMIN, api_exchange_objections, "citizens' objections to exchanges, soonest due first"},
+	/* the admin stands in for the data-protection officer (no role of its own yet) */
+	{"POST", "/api/v1/exchange/objections/{id}/answer", ROLE_ADMIN, api_exchange_objection_answer,
+	 "the data-protection officer's answer to an objection (closes it)"},
 
 	{"GET", "/api/v1/units", PUBLIC, api_units_list, "administrative units as of a date"},
 	{"GET", "/api/v1/units/{code}", PUBLIC, api_unit_get, "one unit with parent, predecessors, successors"},

@@ -1,7 +1,7 @@
 // exchange.test.mjs — the data exchange in a real browser at phone size: the citizen finds the
 // agencies' exchanges that carried their ID beside the local reads (answered and refused, with
 // purpose and legal basis) and objects to one; the admin's page lists the node, members,
-// services, grants and that objection.
+// services, grants and that objection, and answers it; the citizen reads the answer.
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { after, before, test } from 'node:test';
@@ -98,7 +98,23 @@ test('the admin opens the exchange page from the sign-in page: node, members, se
   assert.match(objections[0], /Tôi không nộp hồ sơ cư trú nào\./);
   await noOverflow(page, WIDTH, 'the exchange page');
   await shot(page, 'exchange-admin');
+  // the data-protection officer (the admin stands in) answers it; the citizen reads the answer
+  await page.getByTestId('objection-send').click();
+  assert.equal(await text(page.getByTestId('objection-error')), 'Vui lòng nhập câu trả lời.');
+  await page.getByTestId('objection-answer').fill('Cuộc gọi không có hồ sơ kèm theo; đã yêu cầu đơn vị giải trình.');
+  await page.getByTestId('objection-upheld').check();
+  await page.getByTestId('objection-send').click();
+  await page.getByTestId('objection-answered').waitFor();
+  assert.match(await text(page.getByTestId('objection-answered')), /^Phản đối được chấp nhận.*đã yêu cầu đơn vị giải trình\..*quantri/s);
+  await noOverflow(page, WIDTH, 'the exchange page with an answer');
   await done();
+  const mine = await phonePage(browser);
+  await signIn(mine.page, srv.url, 'dan', PASSWORD, /me\.html/);
+  const answer = mine.page.getByTestId('exchange-objection-answer');
+  await answer.waitFor();
+  assert.match(await text(answer), /^Phản đối được chấp nhận.*Trả lời của cán bộ bảo vệ dữ liệu.*đã yêu cầu đơn vị giải trình\./s);
+  await noOverflow(mine.page, WIDTH, 'my data with an answered objection');
+  await mine.done();
 });
 
 test("a land owner's transfer form comes with the parcel filled from the land database, which it names", async () => {
@@ -126,5 +142,37 @@ test("a land owner's transfer form comes with the parcel filled from the land da
   assert.equal(await page.getByTestId('field-certificate_serial').locator('input').inputValue(), 'DA 123456');
   await noOverflow(page, WIDTH, 'the land transfer form');
   await shot(page, 'exchange-prefill');
+  await done();
+});
+
+test('the desk sees what was fetched for a dossier from another node, naming the node', async () => {
+  // this node plays the other province too: it is told of itself as a peer, and grants itself the person service
+  const admin = await login(srv.url, 'quantri');
+  const node = (await api(srv.url, 'GET', '/api/v1/exchange/services', { token: admin })).json.node;
+  for (const args of [['peer', '--node', node.id, '--url', srv.url, '--public-key', node.public_key],
+    ['grant', '--client', `${node.id}/TRONDOI`, '--service', PERSON, '--purposes', 'RESIDENCE']]) {
+    assert.equal(cli(['exchange', ...args, '--db', srv.db]).status, 0);
+  }
+  const citizen = await login(srv.url, 'dan');
+  const unit = (await api(srv.url, 'GET', '/api/v1/me', { token: citizen })).json.attributes.permanent_address.value.unit;
+  const sub = await api(srv.url, 'POST', '/api/v1/dossiers', { token: citizen,
+    body: { procedure: '1.004222', fields: { new_permanent_address: { unit, street: 'Số 5 phố Mới' }, housing_basis: 'owned' } } });
+  assert.equal(sub.status, 201, sub.text);
+  const fetched = await api(srv.url, 'POST', '/api/v1/exchange/fetch', { token: await login(srv.url, 'lanhdao.xa'),
+    body: { node: node.id, service: PERSON, purpose: 'RESIDENCE', dossier: sub.json.code, query: { id: dan } } });
+  assert.equal(fetched.status, 200, fetched.text);
+
+  const { page, done } = await phonePage(browser);
+  await signIn(page, srv.url, 'lanhdao.xa', PASSWORD, /desk\.html/);
+  await page.goto(`${srv.url}/desk.html?code=${sub.json.code}`);
+  await page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
+  const entry = page.getByTestId('fetched-entry');
+  await entry.waitFor();
+  assert.equal(await text(entry.getByTestId('fetched-source')), `Từ ${node.id}`);
+  assert.match(await text(entry), new RegExp(`${PERSON.replace(/\//g, '\\/')} · Người thực hiện: lanhdao\\.xa`));
+  assert.match(await text(entry.getByTestId('fetched-person')), new RegExp(`\\(${dan}\\)$`));
+  await entry.locator('summary').click();
+  await noOverflow(page, WIDTH, 'the desk with fetched data');
+  await shot(page, 'exchange-fetched');
   await done();
 });

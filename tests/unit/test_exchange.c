@@ -1,7 +1,8 @@
 /* test_exchange.c — the exchange's identifiers, the string a client signs, the message log's
  * hashes against vectors worked out from the formulas in docs/exchange.md (with Python's
  * hashlib), and the log: appends verify, a changed detail or a forged signature is named,
- * entries logged without the key are signed later without changing the chain. */
+ * entries logged without the key are signed later without changing the chain; the twin of a
+ * spent message id is logged as withheld and not answered. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -188,7 +189,17 @@ static void spent_ids(void **state)
 	assert_false(id_kept("old"));  /* spent 1000 s before: no longer replayable */
 	assert_true(id_kept("recent")); /* 100 s: still could be */
 	assert_true(id_kept("new"));
-	assert_int_equal(xlog_job_write(&x, db, xlog_job_new(&x, &e, true)), -1); /* its twin */
+	assert_int_equal(xlog_job_write(&x, db, xlog_job_new(&x, &e, true)), -1); /* its twin: not answered, */
+	struct db_stmt *st = db_prepare(db, "SELECT status, outcome, response_hash FROM exchange_log WHERE message_id = 'new' "
+					    "ORDER BY seq");
+	assert_non_null(st);
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_int_equal(db_col_int(st, 0), e.status);
+	assert_int_equal(db_step(st), DB_ROW); /* but logged as withheld */
+	assert_int_equal(db_col_int(st, 0), 503);
+	assert_string_equal(db_col_text(st, 1), "replayed_concurrently");
+	assert_string_equal(db_col_text(st, 2), "");
+	assert_int_equal(db_step(st), DB_DONE);
 }
 
 int main(void)

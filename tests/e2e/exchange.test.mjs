@@ -656,14 +656,19 @@ describe('federation: two provinces', () => {
 });
 
 describe('without the node key', () => {
-  test('messages keep flowing unsigned while the key file is away, and are signed once it is back', { skip: FILES }, async () => {
+  /** A node of its own (VN/GOV/37) whose land registry our client may read; x runs `trondoi exchange`. */
+  const landNode = () => {
     const dir = tempDir();
     const dbPath = join(dir, 'trondoi.db');
     assert.equal(cli(['init', '--db', dbPath, '--node', 'VN/GOV/37']).status, 0);
     const x = (...args) => cli(['exchange', ...args, '--db', dbPath]);
     assert.equal(x('member', '--id', 'VN/GOV/UBND36', '--name', 'UBND', '--public-key', ours.pub, '--subsystem', 'MOTCUA').status, 0);
     assert.equal(x('grant', '--client', CLIENT, '--service', PARCELS, '--purposes', 'LAND_REGISTRATION').status, 0);
-    const key = dbPath + '.node-key';
+    return { dir, dbPath, x, key: dbPath + '.node-key' };
+  };
+
+  test('messages keep flowing unsigned while the key file is away, and are signed once it is back', { skip: FILES }, async () => {
+    const { dir, dbPath, x, key } = landNode();
     const away = () => renameSync(key, key + '.away');
     const back = () => renameSync(key + '.away', key);
     const round = async (n) => { // a server started without the key answers n calls
@@ -700,13 +705,7 @@ describe('without the node key', () => {
   });
 
   test('a key file that comes back while the server runs: the pending messages are signed, and new ones at once', { skip: FILES }, async () => {
-    const dir = tempDir();
-    const dbPath = join(dir, 'trondoi.db');
-    assert.equal(cli(['init', '--db', dbPath, '--node', 'VN/GOV/37']).status, 0);
-    const x = (...args) => cli(['exchange', ...args, '--db', dbPath]);
-    assert.equal(x('member', '--id', 'VN/GOV/UBND36', '--name', 'UBND', '--public-key', ours.pub, '--subsystem', 'MOTCUA').status, 0);
-    assert.equal(x('grant', '--client', CLIENT, '--service', PARCELS, '--purposes', 'LAND_REGISTRATION').status, 0);
-    const key = dbPath + '.node-key';
+    const { dir, dbPath, x, key } = landNode();
     renameSync(key, key + '.away');
     const s = await startServer({ dir, init: false });
     const saved = U;

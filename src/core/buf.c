@@ -58,6 +58,14 @@ int buf_adds(struct buf *b, const char *s)
 	return buf_add(b, s, strlen(s));
 }
 
+int buf_add_quoted(struct buf *b, const char *s)
+{
+	int rc = buf_adds(b, "\"");
+	for (const char *c = s; !rc && c && *c; c++)
+		rc = *c == '"' ? buf_adds(b, "\"\"") : buf_add(b, c, 1);
+	return rc || buf_adds(b, "\"");
+}
+
 int buf_addf(struct buf *b, const char *fmt, ...)
 {
 	char small[512];

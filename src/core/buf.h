@@ -17,6 +17,8 @@ void buf_release(struct buf *b);
 int buf_add(struct buf *b, const void *p, size_t n);
 int buf_adds(struct buf *b, const char *s);
 int buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* s as a CSV field in double quotes, a quote inside doubled (NULL as ""). */
+int buf_add_quoted(struct buf *b, const char *s);
 const char *buf_cstr(struct buf *b);
 void buf_reset(struct buf *b);
 

@@ -96,15 +96,6 @@ int report_export(const struct report_kind *kind, const json_t *report, const ch
 	return 0;
 }
 
-/* A CSV field in double quotes, a quote inside doubled. */
-static int quoted(struct buf *b, const char *s)
-{
-	int rc = buf_adds(b, "\"");
-	for (const char *c = s; !rc && c && *c; c++)
-		rc = *c == '"' ? buf_adds(b, "\"\"") : buf_add(b, c, 1);
-	return rc || buf_adds(b, "\"");
-}
-
 /* A number cell: integers as such, others with two decimals; null empty. */
 static int number(struct buf *b, const json_t *v)
 {
@@ -124,7 +115,7 @@ char *report_targets_csv(const json_t *report)
 	json_array_foreach(json_object_get(report, "targets"), i, x) {
 		const json_t *met = json_object_get(x, "met");
 		rc = rc || buf_addf(&b, "%s,%s,%s,", unit, period, json_string_value(json_object_get(x, "id"))) ||
-		     quoted(&b, json_string_value(json_object_get(json_object_get(x, "name"), "vi"))) ||
+		     buf_add_quoted(&b, json_string_value(json_object_get(json_object_get(x, "name"), "vi"))) ||
 		     buf_adds(&b, json_is_true(json_object_get(x, "measured")) ? ",true" : ",false") ||
 		     number(&b, json_object_get(x, "numerator")) || number(&b, json_object_get(x, "denominator")) ||
 		     number(&b, json_object_get(x, "value")) || number(&b, json_object_get(x, "target")) ||

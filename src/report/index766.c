@@ -654,15 +654,6 @@ static int by_rank(const void *a, const void *b)
 	return tx > ty ? -1 : tx < ty ? 1 : strcmp(json_string_value(json_object_get(x, "unit")), json_string_value(json_object_get(y, "unit")));
 }
 
-/* A CSV field in quotes, a quote inside doubled. */
-static int csv_quoted(struct buf *b, const char *text)
-{
-	int rc = buf_adds(b, "\"");
-	for (const char *c = text; !rc && c && *c; c++)
-		rc = *c == '"' ? buf_adds(b, "\"\"") : buf_add(b, c, 1);
-	return rc || buf_adds(b, "\"");
-}
-
 /* After the total, the ranking: a line per unit below, highest total first
  * (unit,period,children,CODE,"name",,,,,total,100). */
 static int csv_ranking(struct buf *b, const json_t *report)
@@ -681,7 +672,7 @@ static int csv_ranking(struct buf *b, const json_t *report)
 	int rc = 0;
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = buf_addf(b, "%s,%s,children,%s,", unit, period, json_string_value(json_object_get(sorted[i], "unit"))) ||
-		     csv_quoted(b, json_string_value(json_object_get(sorted[i], "name"))) ||
+		     buf_add_quoted(b, json_string_value(json_object_get(sorted[i], "name"))) ||
 		     buf_addf(b, ",,,,,%.2f,100\r\n", json_number_value(json_object_get(sorted[i], "total")));
 	free(sorted);
 	return rc;
@@ -698,7 +689,7 @@ char *report_766_csv(const json_t *report)
 	json_array_foreach(json_object_get(report, "groups"), i, g) json_array_foreach(json_object_get(g, "indicators"), j, x) {
 		const char *name = json_string_value(json_object_get(json_object_get(x, "name"), "vi"));
 		rc = rc || buf_addf(&b, "%s,%s,%s,%s,", unit, period, json_string_value(json_object_get(g, "id")),
-				    json_string_value(json_object_get(x, "id"))) || csv_quoted(&b, name);
+				    json_string_value(json_object_get(x, "id"))) || buf_add_quoted(&b, name);
 		json_t *num = json_object_get(x, "numerator"), *den = json_object_get(x, "denominator"), *rate = json_object_get(x, "rate");
 		char n1[24] = "", n2[24] = "", r[24] = "";
 		if (json_is_integer(num))

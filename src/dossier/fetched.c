@@ -28,9 +28,7 @@ json_t *dossier_fetched_list(struct db *db, const char *code)
 	if (!st || db_bind(st, "t", code))
 		return list;
 	while (db_step(st) == DB_ROW) {
-		char *text = unseal_col(st, 6, "dossier_fetches.data", code);
-		json_t *data = text ? json_loads(text, 0, NULL) : NULL;
-		free(text);
+		json_t *data = unseal_json("dossier_fetches.data", code, db_col_text(st, 6));
 		json_array_append_new(list, json_pack("{s:o,s:s,s:s,s:s,s:s,s:s,s:o}", "at", json_time(db_col_int(st, 0), true), "by",
 						      db_col_text(st, 1), "source", db_col_text(st, 2), "service",
 						      db_col_text(st, 3), "message_id", db_col_text(st, 4), "request_hash",

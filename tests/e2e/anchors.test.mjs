@@ -4,9 +4,11 @@
 // While the time source is down, calls go on and the anchor waits (the queue metric shows the
 // entries waiting); once it is back, an anchor covering them appears, which the citizen's proof
 // names. A forged time-source signature is refused and logged; `trondoi exchange verify-anchors`
-// checks every stored anchor and catches a tampered one.
+// checks every stored anchor and catches a tampered one. Without the node key the anchor waits as
+// well, and is made once the key file is back.
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { renameSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
 import { api, cli, freePort, login, startServer, VALGRIND } from './harness.mjs';
@@ -167,4 +169,21 @@ test('verify-anchors catches a tampered anchor and another time source key', () 
   assert.match(t.stdout, /^broken at anchor 1: the time source's signature does not match/);
   db.run('UPDATE exchange_anchors SET ts_time = ? WHERE id = 1', one.ts_time);
   assert.equal(verifyAnchors().status, 0);
+});
+
+test('without the node key the anchor waits too; once the key is back the entries are signed and anchored', async () => {
+  const stopped = await srv.stop({ keep: true });
+  assert.equal(stopped.code, 0, stopped.stderr.slice(-3000));
+  const key = srv.env.TRONDOI_NODE_KEY ?? `${srv.db}.node-key`;
+  renameSync(key, `${key}.away`);
+  const { dir, env } = srv;
+  srv = await startServer({ dir, init: false, env, args: ['--anchor-every', '1'] });
+  U = srv.url;
+  for (let i = 0; i < 2; i++) assert.equal((await xcall()).status, 200, 'calls go on without the key');
+  const seq = head();
+  await until('the queue showing them waiting', async () => (await waiting()) >= 2);
+  assert.equal(anchors().find((a) => a.exchange_seq >= seq), undefined, 'no anchor without the key to sign it');
+  renameSync(`${key}.away`, key); // the server is not restarted
+  await until('an anchor covering them', () => anchors().find((a) => a.exchange_seq >= seq));
+  await until('every entry signed and every anchor holding', () => verifyAnchors('--time-source-key', tsa.pub).status === 0);
 });

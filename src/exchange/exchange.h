@@ -72,6 +72,10 @@ void xstamp_hash(const char *node, const struct xstamp *s, char out[65]);
 /* 1 with s and *body (the JSON to POST, malloc'd) when an anchor is due at now; 0 when not; -1 on
  * a database error. */
 int xstamp_due(struct db *db, const char *node, const struct xstamp_policy *p, int64_t now, struct xstamp *s, char **body);
+/* The time source's answer read: 0 with its time (ISO 8601, shorter than XSTAMP_TIME_MAX) and
+ * its signature (base64 text, shorter than 128), or 1 with why. Checks no signature. */
+#define XSTAMP_TIME_MAX 40
+int xstamp_read_answer(const char *answer, size_t len, char time[XSTAMP_TIME_MAX], char sig[128], char *why, size_t whylen);
 /* Checks the time source's answer ({"time","signature"}) against ts_key (base64) and stores the
  * anchor signed by the node: 0 stored, 1 refused (why says why), -1 database error. */
 int xstamp_accept(const struct exchange *x, struct db *db, const struct xstamp *s, const char *ts_key, const char *answer,

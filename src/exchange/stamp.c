@@ -15,7 +15,6 @@
 #include "exchange/exchange.h"
 
 #define B64 sodium_base64_VARIANT_ORIGINAL
-#define TIME_MAX 40   /* the time source's time, as text */
 #define ANSWER_MAX 1024
 
 void xstamp_text(const char *hash, const char *time, char *out, size_t n)
@@ -77,19 +76,18 @@ int xstamp_due(struct db *db, const char *node, const struct xstamp_policy *p, i
 	return *body ? 1 : -1;
 }
 
-/* The time source's time, when its answer holds a well-formed one and a signature over it. */
-static int read_answer(const char *answer, size_t len, char time[TIME_MAX], char sig[128], char *why, size_t whylen)
+int xstamp_read_answer(const char *answer, size_t len, char time[XSTAMP_TIME_MAX], char sig[128], char *why, size_t whylen)
 {
 	struct err e = {0};
 	json_t *o = json_parse_object(answer, len, ANSWER_MAX, &e);
 	const char *t = json_string_value(json_object_get(o, "time")), *g = json_string_value(json_object_get(o, "signature"));
 	int64_t us;
 	int rc = 0;
-	if (!t || !g || strlen(t) >= TIME_MAX || strlen(g) >= 128 || clock_parse_iso(t, &us)) {
+	if (!t || !g || strlen(t) >= XSTAMP_TIME_MAX || strlen(g) >= 128 || clock_parse_iso(t, &us)) {
 		snprintf(why, whylen, "the time source's answer is not {\"time\": ISO-8601, \"signature\": base64}");
 		rc = 1;
 	} else {
-		snprintf(time, TIME_MAX, "%s", t);
+		snprintf(time, XSTAMP_TIME_MAX, "%s", t);
 		snprintf(sig, 128, "%s", g);
 	}
 	json_decref(o);
@@ -110,8 +108,8 @@ static int next_id(struct db *db, int64_t *id)
 int xstamp_accept(const struct exchange *x, struct db *db, const struct xstamp *s, const char *ts_key, const char *answer,
 		  size_t len, char *why, size_t whylen)
 {
-	char time[TIME_MAX], ts_sig[128], text[512], node_sig[128];
-	if (read_answer(answer, len, time, ts_sig, why, whylen))
+	char time[XSTAMP_TIME_MAX], ts_sig[128], text[512], node_sig[128];
+	if (xstamp_read_answer(answer, len, time, ts_sig, why, whylen))
 		return 1;
 	xstamp_text(s->hash, time, text, sizeof text);
 	if (!signed_by(ts_key, text, ts_sig)) {

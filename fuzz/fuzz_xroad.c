@@ -1,9 +1,11 @@
 /* fuzz_xroad.c — the data exchange's request: identifiers (VN/CLASS/MEMBER/…), the string a
  * client signs, and the personal IDs collected from a body for the citizens' usage log. An id
  * that passes has the parts it should; the signed string holds every part; what is collected
- * are well-formed personal IDs, each once. */
+ * are well-formed personal IDs, each once. The body is also read as a time source's answer
+ * ({"time","signature"}): one taken has a time that parses and both within their bounds. */
 #include <jansson.h>
 
+#include "core/clock.h"
 #include "exchange/exchange.h"
 #include "fuzz.h"
 #include "registry/registry.h"
@@ -46,6 +48,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	json_decref(ids);
 	json_decref(body);
+	char time[XSTAMP_TIME_MAX], sig[128], why[200];
+	if (part[7] && xstamp_read_answer(part[7], strlen(part[7]), time, sig, why, sizeof why) == 0) {
+		int64_t us;
+		FUZZ_ASSERT(strlen(time) < XSTAMP_TIME_MAX && strlen(sig) < sizeof sig && clock_parse_iso(time, &us) == 0);
+	}
 	free(text);
 	return 0;
 }

@@ -98,7 +98,7 @@ ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp UBSAN
 # windows (sign-in limits, time-outs), which a program some 20 times slower would miss.
 if command -v valgrind >/dev/null; then
 	grinding=()
-	for f in calendar feedback usage_log exchange fees steps sealed store bundles dossiers reports opendata report_forms registers announcements; do
+	for f in calendar feedback usage_log exchange anchors fees steps sealed store bundles dossiers reports opendata report_forms registers announcements; do
 		grinding+=("tests/e2e/$f.test.mjs")
 	done
 	SUITE_TIMEOUT=1800 TRONDOI_VALGRIND=1 TRONDOI_BIN=build/trondoi node_suite e2e-valgrind "${grinding[@]}"

@@ -18,6 +18,7 @@
 	"  peer --node VN/GOV/36 --url URL --public-key BASE64\n"                                                      \
 	"  sign-pending --db PATH\n"                                                                                   \
 	"  verify-log --db PATH\n"                                                                                     \
+	"  verify-anchors --db PATH [--time-source-key BASE64]\n"                                                      \
 	"  verify-entry [--key BASE64] [--db PATH] FILE|-\n"
 
 static int open_db(const char *cmd, const char *url, struct db **db)
@@ -154,6 +155,43 @@ static int verify_log(int argc, char **argv)
 	else
 		fprintf(stderr, "trondoi exchange verify-log: cannot read the message log\n");
 	return 1;
+}
+
+static int verify_anchors(int argc, char **argv)
+{
+	const char *url = NULL, *ts_key = NULL;
+	const struct opt opts[] = {{"db", "PATH", "database", &url, NULL, true},
+				   {"time-source-key", "BASE64", "the time source's key every anchor must be stamped with", &ts_key, NULL, false},
+				   {0}};
+	const char *pos[1];
+	int npos, r = parse(argc, argv, opts, "exchange verify-anchors --db PATH [--time-source-key BASE64]",
+			     "Check every anchor the time source stamped: its signature over (hash, time), the node's\n"
+			     "signature, the heads still in both chains, and both chains intact from there: exit 0 with\n"
+			     "'ok N anchors', or 1 naming the first anchor (or chain) that does not hold.",
+			     pos, 0, &npos);
+	if (r)
+		return r < 0 ? 0 : r;
+	struct db *db;
+	if (open_db("exchange verify-anchors", url, &db))
+		return 1;
+	struct exchange x = {0};
+	struct err e = {0};
+	int64_t count = 0, bad = 0;
+	char why[300] = "";
+	int rc = xnode_load(&x, db, url, NULL, &e) ? -2 : xstamp_verify_all(db, x.public_key, ts_key, &count, &bad, why, sizeof why);
+	xnode_release(&x);
+	db_close(db);
+	if (rc == -2)
+		return cli_fail("exchange verify-anchors", &e);
+	if (rc == 0)
+		printf("ok %lld anchors\n", (long long)count);
+	else if (rc > 0 && bad)
+		printf("broken at anchor %lld: %s\n", (long long)bad, why);
+	else if (rc > 0)
+		printf("broken: %s\n", why);
+	else
+		fprintf(stderr, "trondoi exchange verify-anchors: cannot read the anchors\n");
+	return rc ? 1 : 0;
 }
 
 static int peer(int argc, char **argv)
@@ -309,6 +347,7 @@ static const struct {
 	{"member", member_cmd},         {"service", service_cmd},           {"grant", grant_cmd},
 	{"revoke", revoke_cmd},         {"verify-log", verify_log},         {"verify-entry", verify_entry},
 	{"sign-pending", sign_pending}, {"peer", peer}, {"node", node},
+	{"verify-anchors", verify_anchors},
 };
 
 int cmd_exchange(int argc, char **argv)

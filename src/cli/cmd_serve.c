@@ -69,6 +69,81 @@ static void key_watch_round(struct db *db, CURL *curl, void *arg)
 		log_info("serve", "signed %lld exchange messages logged while the node key was unavailable", (long long)n);
 }
 
+/* Anchoring on a schedule (docs/exchange.md, "Time source"): when an anchor is due, the delivery
+ * thread posts the heads' hash to the time source and stores the anchor it stamps. While the time
+ * source is unreachable or answers badly, calls go on; the anchor is asked again after a back-off
+ * no longer than the interval, and then covers every entry logged meanwhile. */
+struct stamp_watch {
+	struct exchange *x;
+	const char *url, *key;
+	struct xstamp_policy policy;
+	int64_t next_at;
+	int attempts;
+};
+
+static void stamp_failed(struct stamp_watch *w, struct db *db, int64_t now, const char *why)
+{
+	int64_t wait = sender_backoff_us(w->attempts++), waiting = 0;
+	w->next_at = now + (wait < w->policy.every_us ? wait : w->policy.every_us);
+	struct db_stmt *st = db_prepare(db, XSTAMP_WAITING_SQL);
+	if (st && db_step(st) == DB_ROW)
+		waiting = db_col_int(st, 0);
+	if (st)
+		db_reset(st);
+	log_error("anchor", "%s: %s; calls go on, %lld messages wait for an anchor (attempt %d)", w->url, why, (long long)waiting,
+		  w->attempts);
+}
+
+static void stamp_round(struct db *db, CURL *curl, void *arg)
+{
+	struct stamp_watch *w = arg;
+	int64_t now = clock_now_us();
+	struct xstamp s;
+	char *body = NULL, why[300] = "";
+	if (now < w->next_at || !w->x->has_key || xstamp_due(db, w->x->node_id, &w->policy, now, &s, &body) != 1)
+		return;
+	struct sender_reply reply;
+	int rc = sender_post(curl, w->url, NULL, body, &reply, why, sizeof why);
+	free(body);
+	if (!rc)
+		rc = xstamp_accept(w->x, db, &s, w->key, reply.body, reply.len, why, sizeof why);
+	if (rc < 0)
+		snprintf(why, sizeof why, "cannot store the anchor: %s", db_errmsg(db));
+	if (rc) {
+		stamp_failed(w, db, now, why);
+		return;
+	}
+	w->attempts = 0;
+	log_info("anchor", "%s", why);
+}
+
+/* The time source's settings: an option of serve, else its environment setting. */
+static int stamp_settings(const char **url, const char **key, const char *every, const char *count, struct xstamp_policy *p)
+{
+	const struct {
+		const char **value, *env;
+	} from_env[] = {{url, "TRONDOI_TIME_SOURCE"}, {key, "TRONDOI_TIME_SOURCE_KEY"}, {&every, "TRONDOI_ANCHOR_EVERY"},
+			{&count, "TRONDOI_ANCHOR_MESSAGES"}};
+	for (size_t i = 0; i < sizeof from_env / sizeof *from_env; i++)
+		if (!*from_env[i].value && getenv(from_env[i].env) && getenv(from_env[i].env)[0])
+			*from_env[i].value = getenv(from_env[i].env);
+	char *end1 = "", *end2 = "";
+	long secs = every ? strtol(every, &end1, 10) : 600, n = count ? strtol(count, &end2, 10) : 1000;
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+	size_t npk = 0;
+	if (*end1 || *end2 || secs < 1 || secs > 86400 || n < 1 || n > 1000000 ||
+	    (*url && **url && (!*key || sodium_base642bin(pk, sizeof pk, *key, strlen(*key), NULL, &npk, NULL, sodium_base64_VARIANT_ORIGINAL) ||
+		      npk != sizeof pk))) {
+		fprintf(stderr, "trondoi serve: --anchor-every is 1-86400 seconds, --anchor-messages 1-1000000, and --time-source needs\n"
+				"  --time-source-key, the time source's Ed25519 public key (32 bytes, base64)\n"
+				"  (--time-source cần --time-source-key: khóa công khai Ed25519 của nguồn thời gian, 32 byte base64)\n");
+		return -1;
+	}
+	p->every_us = secs * 1000000LL;
+	p->messages = n;
+	return 0;
+}
+
 #define DEFAULT_CONFIG "/etc/trondoi/trondoi.conf"
 static char *settings; /* the configuration's text: the options point into it while the server runs */
 
@@ -77,6 +152,7 @@ int cmd_serve(int argc, char **argv)
 	const char *files = NULL, *node = NULL, *tls_cert = NULL, *tls_key = NULL, *config = NULL;
 	const char *db_url = NULL, *listen = NULL, *port = NULL, *threads = NULL, *web = NULL, *ttl = NULL;
 	const char *replica = NULL, *replica_lag = NULL;
+	const char *ts_url = NULL, *ts_key = NULL, *anchor_every = NULL, *anchor_messages = NULL;
 	const struct opt opts[] = {
 		{"config", "FILE", "settings (name = value lines; default: /etc/trondoi/trondoi.conf when it exists)", &config, NULL, false},
 		{"db", "PATH", "database made by trondoi init: a SQLite file or postgresql://… (required here or in the configuration)", &db_url,
@@ -95,6 +171,13 @@ int cmd_serve(int argc, char **argv)
 		{"tls-cert", "FILE", "serve HTTPS only: the certificate chain (PEM); with --tls-key", &tls_cert, NULL, false},
 		{"tls-key", "FILE", "the certificate's private key (PEM, readable by this user only)", &tls_key, NULL, false},
 		{"node", "ID", "this node's exchange identity, e.g. VN/GOV/37 (default: the one init stored)", &node, NULL, false},
+		{"time-source", "URL", "the time source that stamps the chains' heads (docs/exchange.md; or TRONDOI_TIME_SOURCE)", &ts_url,
+		 NULL, false},
+		{"time-source-key", "BASE64", "its Ed25519 public key (or TRONDOI_TIME_SOURCE_KEY)", &ts_key, NULL, false},
+		{"anchor-every", "SECONDS", "anchor the heads when they moved and this long passed (default 600)", &anchor_every, NULL,
+		 false},
+		{"anchor-messages", "N", "or when this many messages were logged since the last anchor (default 1000)", &anchor_messages,
+		 NULL, false},
 		{0}};
 	const char *pos[1];
 	int npos;
@@ -132,6 +215,9 @@ int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "trondoi serve: --files DIR is required with PostgreSQL (there is no database file to keep them beside)\n");
 		return 2;
 	}
+	struct stamp_watch stamps = {0};
+	if (stamp_settings(&ts_url, &ts_key, anchor_every, anchor_messages, &stamps.policy))
+		return 2;
 	char *cert = NULL, *key = NULL;
 	if (!tls_cert != !tls_key || (tls_cert && tls_read(tls_cert, tls_key, &cert, &key))) {
 		fprintf(stderr, "trondoi serve: HTTPS needs --tls-cert and --tls-key, both readable PEM files (at most 64 KiB)\n"
@@ -183,7 +269,7 @@ int cmd_serve(int argc, char **argv)
 				      .sms_url = sms,
 				      .sms_token = getenv("TRONDOI_SMS_TOKEN")};
 	struct reporting_config reporting = {getenv("TRONDOI_REPORTING_URL"), getenv("TRONDOI_REPORTING_TOKEN")};
-	struct sender_task tasks[7];
+	struct sender_task tasks[8];
 	size_t ntasks = 0;
 	if (portal && portal[0])
 		tasks[ntasks++] = (struct sender_task){outbox_round, portal};
@@ -199,6 +285,9 @@ int cmd_serve(int argc, char **argv)
 	struct key_watch watch = {&a.exchange, db_url, 0, 0};
 	if (a.exchange.node_id[0] && !a.exchange.has_key) /* the node key file may come back meanwhile */
 		tasks[ntasks++] = (struct sender_task){key_watch_round, &watch};
+	stamps = (struct stamp_watch){&a.exchange, ts_url, ts_key, stamps.policy, 0, 0};
+	if (ts_url && ts_url[0] && a.exchange.node_id[0]) /* anchors stamped by the time source */
+		tasks[ntasks++] = (struct sender_task){stamp_round, &stamps};
 	struct sender *sender = ntasks ? sender_start(db_url, tasks, ntasks, &e) : NULL;
 	curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: exchange calls to other nodes */
 	int rc = ntasks && !sender ? -1 : server_run(&a, &so, &e);

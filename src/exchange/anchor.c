@@ -14,7 +14,7 @@
 #define B64 sodium_base64_VARIANT_ORIGINAL
 
 /* A chain's head: its last place and hash. */
-static int head_of(struct db *db, const char *which, int64_t *seq, char hash[65])
+int xanchor_head(struct db *db, const char *which, int64_t *seq, char hash[65])
 {
 	struct db_stmt *st = !strcmp(which, "audit") ? db_prepare(db, "SELECT seq, hash FROM audit_head WHERE id = 1")
 						       : db_prepare(db, "SELECT seq, hash FROM exchange_head WHERE id = 1");
@@ -27,7 +27,7 @@ static int head_of(struct db *db, const char *which, int64_t *seq, char hash[65]
 }
 
 /* The hash a chain holds at seq ("" when it has no such place). */
-static int hash_at(struct db *db, const char *which, int64_t seq, char hash[65])
+int xanchor_hash_at(struct db *db, const char *which, int64_t seq, char hash[65])
 {
 	hash[0] = '\0';
 	if (seq == 0) { /* the empty chain's head */
@@ -46,8 +46,7 @@ static int hash_at(struct db *db, const char *which, int64_t seq, char hash[65])
 	return rc == DB_ROW || rc == DB_DONE ? 0 : -1;
 }
 
-/* The signed text: what the anchor says, one line each. */
-static void anchor_text(const char *node, const char *at, int64_t aseq, const char *ahash, int64_t xseq, const char *xhash, char *out,
+void xanchor_text(const char *node, const char *at, int64_t aseq, const char *ahash, int64_t xseq, const char *xhash, char *out,
 			size_t n)
 {
 	snprintf(out, n, "trondoi-anchor-v1\nnode %s\nat %s\naudit %lld %s\nexchange %lld %s\n", node, at, (long long)aseq, ahash,
@@ -61,10 +60,10 @@ int xanchor_make(const struct exchange *x, struct db *db, json_t **out, struct e
 			       "thiếu tệp khóa của nút hoặc khóa không khớp: không ký được");
 	int64_t aseq, xseq;
 	char ahash[65], xhash[65], at[40], text[512], sig_b64[128];
-	if (head_of(db, "audit", &aseq, ahash) || head_of(db, "exchange", &xseq, xhash))
+	if (xanchor_head(db, "audit", &aseq, ahash) || xanchor_head(db, "exchange", &xseq, xhash))
 		return err_set(e, 500, "db_error", "cannot read the chains' heads", "không đọc được đầu chuỗi");
 	clock_iso(clock_now_us(), at, sizeof at);
-	anchor_text(x->node_id, at, aseq, ahash, xseq, xhash, text, sizeof text);
+	xanchor_text(x->node_id, at, aseq, ahash, xseq, xhash, text, sizeof text);
 	unsigned char sig[crypto_sign_BYTES];
 	crypto_sign_detached(sig, NULL, (const unsigned char *)text, strlen(text), x->sk);
 	sodium_bin2base64(sig_b64, sizeof sig_b64, sig, sizeof sig, B64);
@@ -79,7 +78,7 @@ static int chain_holds(struct db *db, const char *which, const json_t *part, cha
 	json_int_t seq = json_integer_value(json_object_get(part, "seq"));
 	const char *want = json_string_value(json_object_get(part, "hash"));
 	char have[65];
-	if (hash_at(db, which, seq, have))
+	if (xanchor_hash_at(db, which, seq, have))
 		return -1;
 	if (!want || strcmp(have, want)) {
 		snprintf(why, whylen, "the %s chain no longer holds the anchored hash at entry %lld%s", which, (long long)seq,
@@ -102,7 +101,7 @@ int xanchor_verify(struct db *db, const json_t *anchor, const char *public_key, 
 	char text[512];
 	unsigned char pk[crypto_sign_PUBLICKEYBYTES], sig[crypto_sign_BYTES];
 	size_t npk = 0, nsig = 0;
-	anchor_text(node, at, json_integer_value(json_object_get(a, "seq")), ahash, json_integer_value(json_object_get(x, "seq")), xhash, text,
+	xanchor_text(node, at, json_integer_value(json_object_get(a, "seq")), ahash, json_integer_value(json_object_get(x, "seq")), xhash, text,
 		    sizeof text);
 	if (sodium_base642bin(pk, sizeof pk, public_key, strlen(public_key), NULL, &npk, NULL, B64) || npk != sizeof pk ||
 	    sodium_base642bin(sig, sizeof sig, sig_b64, strlen(sig_b64), NULL, &nsig, NULL, B64) || nsig != sizeof sig ||

@@ -43,6 +43,51 @@ int xanchor_make(const struct exchange *x, struct db *db, json_t **out, struct e
 /* `trondoi audit verify-anchor`: the signature is the node's (public_key, base64), both chains
  * still hold the anchored hashes, and both verify from there on. 0 holds, 1 not (why), -1 error. */
 int xanchor_verify(struct db *db, const json_t *anchor, const char *public_key, char *why, size_t whylen);
+/* The text the node signs: "trondoi-anchor-v1", then node, at, audit SEQ HASH, exchange SEQ HASH,
+ * one a line. */
+void xanchor_text(const char *node, const char *at, int64_t aseq, const char *ahash, int64_t xseq, const char *xhash, char *out,
+		  size_t n);
+/* A chain's head ("audit" or "exchange"): its last place and hash. 0 or -1. */
+int xanchor_head(struct db *db, const char *which, int64_t *seq, char hash[65]);
+/* The hash a chain holds at seq into hash ("" when it has no such place; 64 zeros at 0). 0 or -1. */
+int xanchor_hash_at(struct db *db, const char *which, int64_t seq, char hash[65]);
+
+/* --- anchors stamped by a time source (stamp.c; docs/exchange.md, "Time source") --- */
+/* One stamp asked for: the heads, and the hash of their text that the time source signs. */
+struct xstamp {
+	int64_t audit_seq, exchange_seq;
+	char audit_hash[65], exchange_hash[65];
+	char hash[65];
+};
+/* When an anchor is due: the heads moved since the last one, and every_us passed since it or
+ * messages entries were logged after it. */
+struct xstamp_policy {
+	int64_t every_us, messages;
+};
+/* The text the time source signs: "trondoi-timestamp-v1", the hash, the time, one a line. */
+void xstamp_text(const char *hash, const char *time, char *out, size_t n);
+/* The hash of the heads' text for node: "trondoi-heads-v1", node, audit SEQ HASH, exchange SEQ
+ * HASH, one a line; SHA-256, hex. */
+void xstamp_hash(const char *node, const struct xstamp *s, char out[65]);
+/* 1 with s and *body (the JSON to POST, malloc'd) when an anchor is due at now; 0 when not; -1 on
+ * a database error. */
+int xstamp_due(struct db *db, const char *node, const struct xstamp_policy *p, int64_t now, struct xstamp *s, char **body);
+/* The time source's answer read: 0 with its time (ISO 8601, shorter than XSTAMP_TIME_MAX) and
+ * its signature (base64 text, shorter than 128), or 1 with why. Checks no signature. */
+#define XSTAMP_TIME_MAX 40
+int xstamp_read_answer(const char *answer, size_t len, char time[XSTAMP_TIME_MAX], char sig[128], char *why, size_t whylen);
+/* Checks the time source's answer ({"time","signature"}) against ts_key (base64) and stores the
+ * anchor signed by the node: 0 stored, 1 refused (why says why), -1 database error. */
+int xstamp_accept(const struct exchange *x, struct db *db, const struct xstamp *s, const char *ts_key, const char *answer,
+		  size_t len, char *why, size_t whylen);
+/* Every stored anchor: the time source's signature (by ts_key when not NULL, else by the key
+ * stored with it), the node's (public_key), the heads still in both chains, and both chains
+ * intact. 0 all hold (*count), 1 not (*bad: the anchor, 0 for a chain; why), -1 error. */
+int xstamp_verify_all(struct db *db, const char *public_key, const char *ts_key, int64_t *count, int64_t *bad, char *why,
+		      size_t whylen);
+/* Message-log entries no anchor covers yet. */
+#define XSTAMP_WAITING_SQL                                                                                             \
+	"SELECT (SELECT seq FROM exchange_head WHERE id = 1) - COALESCE((SELECT MAX(exchange_seq) FROM exchange_anchors), 0)"
 
 /* --- the node's identity (node.c) --- */
 /* The key file of a database URL: TRONDOI_NODE_KEY, else the database file's path + ".node-key";

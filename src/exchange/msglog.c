@@ -237,7 +237,9 @@ int xlog_for_citizen(const struct exchange *x, struct db *db, const char *citize
 	db_reset(st);
 	st = db_prepare(db, "SELECT l.seq, l.at, l.client, l.service, l.purpose, l.status, l.detail_hash, l.prev_hash, l.hash, "
 			    "l.signature, p.name_vi, p.name_en, p.legal_basis_vi, p.legal_basis_en, o.id, o.status, o.due_at, "
-			    "o.answer, o.upheld, o.answered_at "
+			    "o.answer, o.upheld, o.answered_at, "
+			    "(SELECT MIN(a.id) FROM exchange_anchors a WHERE a.exchange_seq >= l.seq), "
+			    "(SELECT a.ts_time FROM exchange_anchors a WHERE a.exchange_seq >= l.seq ORDER BY a.id LIMIT 1) "
 			    "FROM exchange_subjects s JOIN exchange_log l ON l.seq = s.seq "
 			    "LEFT JOIN exchange_purposes p ON p.code = l.purpose "
 			    "LEFT JOIN exchange_objections o ON o.seq = l.seq AND o.citizen_id = s.citizen_id "
@@ -255,6 +257,10 @@ int xlog_for_citizen(const struct exchange *x, struct db *db, const char *citize
 					  (json_int_t)db_col_int(st, 1), "prev_hash", db_col_text(st, 7), "detail_hash",
 					  db_col_text(st, 6), "hash", db_col_text(st, 8), "signature", db_col_text(st, 9), "head",
 					  head ? head : json_null(), "node", x->node_id, "public_key", x->public_key);
+		/* the first anchor stamped by the time source that covers the entry, once there is one */
+		json_object_set_new(proof, "anchor", db_col_null(st, 20) ? json_null()
+									: json_pack("{s:I,s:s}", "id", (json_int_t)db_col_int(st, 20), "time",
+										    db_col_text(st, 21)));
 		json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:i,s:{s:s,s:s},s:{s:s,s:s},s:o}", "id", (json_int_t)db_col_int(st, 0),
 				      "at", at, "client", db_col_text(st, 2), "client_member", member, "service", db_col_text(st, 3),
 				      "purpose", db_col_text(st, 4), "status", (int)db_col_int(st, 5), "purpose_name", "vi",

@@ -87,6 +87,7 @@ static const struct queue {
 	{"report_sends", "published versions not yet accepted by the Government reporting system",
 	 "SELECT COUNT(*) FROM report_sends WHERE sent_at IS NULL"},
 	{"staff_messages", "reminders to officers not yet sent", "SELECT COUNT(*) FROM staff_messages WHERE sent_at IS NULL"},
+	{"exchange_anchor", "message-log entries no time-source anchor covers yet", XSTAMP_WAITING_SQL},
 };
 
 static int add_queues(struct buf *b, struct db *db, size_t writer_jobs)

@@ -202,11 +202,72 @@ static void spent_ids(void **state)
 	assert_int_equal(db_step(st), DB_DONE);
 }
 
+/* The time source's answer to s: {"time","signature"} signed with key. */
+static void stamp_answer(const struct xstamp *s, const unsigned char *key, char *out, size_t n)
+{
+	char text[256], sig_b64[128];
+	unsigned char sig[crypto_sign_BYTES];
+	xstamp_text(s->hash, "2026-12-06T06:00:00.000Z", text, sizeof text);
+	crypto_sign_detached(sig, NULL, (const unsigned char *)text, strlen(text), key);
+	sodium_bin2base64(sig_b64, sizeof sig_b64, sig, sizeof sig, sodium_base64_VARIANT_ORIGINAL);
+	snprintf(out, n, "{\"time\":\"2026-12-06T06:00:00.000Z\",\"signature\":\"%s\"}", sig_b64);
+}
+
+/* The texts the time source and the heads' hash are made of (docs/exchange.md, "Time source"),
+ * then one anchor: a forged stamp is refused, a good one stored, verified, and not due again
+ * until the heads move. */
+static void stamps(void **state)
+{
+	(void)state;
+	char text[256], h[65];
+	xstamp_text("abc", "2026-12-06T06:00:00Z", text, sizeof text);
+	assert_string_equal(text, "trondoi-timestamp-v1\nabc\n2026-12-06T06:00:00Z\n");
+	struct xstamp v = {.audit_seq = 7, .exchange_seq = 3};
+	memset(v.audit_hash, 'a', 64);
+	memset(v.exchange_hash, 'b', 64);
+	xstamp_hash("VN/GOV/36", &v, h); /* worked out with Python's hashlib */
+	assert_string_equal(h, "788ec28d4db0bbc32c44ca8f148b013be06b689ab40f5788e1dc1c388b56f6bc");
+
+	unsigned char ts_pk[32], ts_sk[64], forger_pk[32], forger_sk[64];
+	char ts_b64[64], answer[300], why[300];
+	crypto_sign_keypair(ts_pk, ts_sk);
+	crypto_sign_keypair(forger_pk, forger_sk);
+	sodium_bin2base64(ts_b64, sizeof ts_b64, ts_pk, sizeof ts_pk, sodium_base64_VARIANT_ORIGINAL);
+	struct exchange x = {.node_id = "VN/GOV/36", .has_key = true};
+	memcpy(x.sk, sk, sizeof sk);
+	struct xstamp_policy every_message = {.every_us = INT64_MAX / 2, .messages = 1};
+	struct xstamp s;
+	char *body = NULL;
+	/* a fresh message log (the tests above leave theirs broken on purpose), then the head moves */
+	assert_int_equal(db_run(db, "DELETE FROM exchange_log", ""), DB_DONE);
+	assert_int_equal(db_run(db, "UPDATE exchange_head SET seq = 0, hash = ? WHERE id = 1", "t",
+				"0000000000000000000000000000000000000000000000000000000000000000"),
+			 DB_DONE);
+	append(2, sk);
+	assert_int_equal(xstamp_due(db, x.node_id, &every_message, 0, &s, &body), 1);
+	assert_non_null(strstr(body, s.hash));
+	free(body);
+	stamp_answer(&s, forger_sk, answer, sizeof answer);
+	assert_int_equal(xstamp_accept(&x, db, &s, ts_b64, answer, strlen(answer), why, sizeof why), 1);
+	assert_non_null(strstr(why, "does not match its key"));
+	assert_int_equal(xstamp_accept(&x, db, &s, ts_b64, "{\"time\":\"soon\"}", 15, why, sizeof why), 1);
+	stamp_answer(&s, ts_sk, answer, sizeof answer);
+	assert_int_equal(xstamp_accept(&x, db, &s, ts_b64, answer, strlen(answer), why, sizeof why), 0);
+	assert_int_equal(xstamp_due(db, x.node_id, &every_message, 0, &s, &body), 0); /* the heads did not move */
+	int64_t count, bad;
+	assert_int_equal(xstamp_verify_all(db, pk_b64, ts_b64, &count, &bad, why, sizeof why), 0);
+	assert_int_equal(count, 1);
+	sodium_bin2base64(ts_b64, sizeof ts_b64, forger_pk, sizeof forger_pk, sodium_base64_VARIANT_ORIGINAL);
+	assert_int_equal(xstamp_verify_all(db, pk_b64, ts_b64, &count, &bad, why, sizeof why), 1);
+	assert_int_equal(bad, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(ids), cmocka_unit_test(signed_string), cmocka_unit_test(hashes),
 		cmocka_unit_test(log_chain), cmocka_unit_test(proof), cmocka_unit_test(spent_ids),
+		cmocka_unit_test(stamps),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

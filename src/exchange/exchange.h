@@ -152,9 +152,11 @@ int xlog_sign_pending(struct db *db, const unsigned char *sk, int64_t *signed_no
 /* Recomputes the chain and every signature against public_key (base64). 0 intact (*count),
  * 1 broken (*bad, why), -1 database error. */
 int xlog_verify(struct db *db, const char *public_key, int64_t *count, int64_t *bad, char *why, size_t whylen);
-/* The citizen's exchanges (not those still hidden), newest first, each with its proof. */
-int xlog_for_citizen(const struct exchange *x, struct db *db, const char *citizen_id, int limit, json_t **out,
-		     struct err *e);
+/* The citizen's exchanges (not those still hidden), newest first, each with its proof: at most
+ * limit of them with an id (message number) below before (0: from the newest); *more when older
+ * ones follow (the id of the last one listed is then the next page's before). */
+int xlog_for_citizen(const struct exchange *x, struct db *db, const char *citizen_id, int64_t before, int limit, json_t **out,
+		     bool *more, struct err *e);
 /* Checks a proof (one entry of GET /me/data-usage's "exchanges") against the node's public key:
  * the entry's hash, its signature and the head's. 0 genuine, 1 not (why says what). */
 int xlog_verify_entry(const json_t *entry, const char *public_key, char *why, size_t whylen);

@@ -361,6 +361,37 @@ describe("the citizen's view", () => {
     assert.match(v.stdout, /signature does not match/);
   });
 
+  test('older exchanges are reachable page by page (exchange_before): every one, newest first, none twice', async () => {
+    const token = await login(U, 'dan');
+    const expected = new Database(srv.db).all(`SELECT l.seq FROM exchange_subjects s JOIN exchange_log l ON l.seq = s.seq
+                                               WHERE s.citizen_id = ? ORDER BY l.seq DESC`, dan).map((x) => x.seq);
+    assert.ok(expected.length > 3 * 6, 'more exchanges than several pages hold');
+    const seen = [];
+    let cursor = null, pages = 0;
+    do {
+      const r = await api(U, 'GET', `/api/v1/me/data-usage?limit=3${cursor ? `&exchange_before=${cursor}` : ''}`, { token });
+      assert.equal(r.status, 200, r.text);
+      assert.ok(r.json.exchanges.length >= 1 && r.json.exchanges.length <= 3);
+      assert.equal(Array.isArray(r.json.entries), !cursor, 'a cursor pages its own list only');
+      seen.push(...r.json.exchanges.map((e) => e.id));
+      cursor = r.json.next_exchange_before ?? null;
+      if (cursor) assert.equal(cursor, seen.at(-1), 'the cursor is the last id shown');
+      pages++;
+    } while (cursor && pages < 100);
+    assert.deepEqual(seen, expected);
+    assert.equal(new Set(seen).size, seen.length);
+    assert.equal(pages, Math.ceil(expected.length / 3));
+    // both cursors at once: a page of each list; a bad cursor is refused
+    const both = await api(U, 'GET', `/api/v1/me/data-usage?limit=3&before=2030-01-01&exchange_before=${expected[2]}`, { token });
+    assert.ok(Array.isArray(both.json.entries));
+    assert.deepEqual(both.json.exchanges.map((e) => e.id), expected.slice(3, 6));
+    for (const bad of ['0', 'abc', '-5', '']) {
+      const r = await api(U, 'GET', `/api/v1/me/data-usage?exchange_before=${bad}`, { token });
+      assert.equal(r.status, 400, bad);
+      assert.equal(r.json.error.code, 'invalid_query');
+    }
+  });
+
   test('dan objects to an exchange: a case for the data-protection officer, due in 15 working days', async () => {
     const token = await login(U, 'dan');
     const mine = (await api(U, 'GET', '/api/v1/me/data-usage', { token })).json.exchanges;

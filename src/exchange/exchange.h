@@ -169,12 +169,14 @@ int xpeer_add(struct db *db, const char *node_id, const char *url, const char *p
 /* POST /exchange/fetch: an officer's call, signed by this node, to a service of another node,
  * for a dossier the officer handles, about its applicant only (403 not_your_dossier, 422
  * not_the_applicant); the answer is kept with the dossier (dossier_fetched_add).
- * body {"node","service","purpose","dossier","query"}. Waits up to the time limit
- * (TRONDOI_EXCHANGE_TIMEOUT_MS, default 5000): 504 when it passes, 502 when the node cannot be
+ * body {"node","service","purpose","dossier","query"}. The time limit
+ * (TRONDOI_EXCHANGE_TIMEOUT_MS, default 5000) counts from since_us, when the request arrived
+ * (0: now), so time spent queued for a thread counts: it waits only what is left, 504 when the
+ * limit passes (at once, sending nothing, when none is left); 502 when the node cannot be
  * reached or answers wrongly. The call is in this node's message log too. */
 struct principal;
-int xpeer_fetch(const struct exchange *x, struct db *db, const struct principal *who, const json_t *body, json_t **out,
-		int *status, struct err *e);
+int xpeer_fetch(const struct exchange *x, struct db *db, const struct principal *who, const json_t *body, int64_t since_us,
+		json_t **out, int *status, struct err *e);
 
 /* --- forms prefilled through the exchange (prefill.c) --- */
 /* True when data/exchange-prefill.json lists the procedure. */

@@ -66,6 +66,7 @@ int app_open(struct app *a, const char *db_url, struct db **db, struct err *e)
 	const struct embedded_file *rf = embedded_find(embedded_docs, "report-regimes.json");
 	a->dossiers.regimes = rf ? json_loads((const char *)rf->data, 0, NULL) : NULL;
 	a->exchange.registry = &a->registry;
+	a->dossiers.node = &a->exchange;
 	a->exchange.calendar = a->calendar;
 	a->exchange.providers = meta_json(*db, "exchange_providers");
 	a->exchange.prefill = meta_json(*db, "exchange_prefill");

@@ -25,7 +25,8 @@ const state = {
   confirmRevoke: null,
   usage: null,
   usageError: null,
-  exchanges: null, // the data exchange's entries that carried my ID (first page of the log)
+  exchanges: null, // the data exchange's entries that carried my ID (the pages loaded so far)
+  nextExchangeBefore: null, // the cursor of the next page of them
   objecting: null, // the exchange entry whose objection form is open
   objectError: null,
   nextBefore: null,
@@ -584,7 +585,10 @@ async function loadUsage(more = false) {
   try {
     const r = await api('GET', `/api/v1/me/data-usage?${q}`);
     state.usage = more ? [...(state.usage || []), ...(r.entries || [])] : r.entries || [];
-    if (!more) state.exchanges = r.exchanges || [];
+    if (!more) {
+      state.exchanges = r.exchanges || [];
+      state.nextExchangeBefore = r.next_exchange_before || null;
+    }
     state.nextBefore = r.next_before || null;
     state.usageError = null;
   } catch (e) {
@@ -639,11 +643,28 @@ function exchangeEntry(x) {
 function renderExchanges() {
   const list = $('exchanges');
   if (!state.exchanges) return;
+  $('exchanges-more').hidden = !state.nextExchangeBefore;
   if (!state.exchanges.length) {
     list.replaceChildren(h('li', { class: 'muted', testid: 'exchanges-empty' }, t('exchanges_empty')));
     return;
   }
   list.replaceChildren(...state.exchanges.map(exchangeEntry));
+}
+
+/* The next page of the exchanges, older than the last one shown (its own cursor). */
+async function loadMoreExchanges() {
+  if (!state.nextExchangeBefore) return;
+  const btn = $('exchanges-more');
+  btn.disabled = true;
+  try {
+    const r = await api('GET', `/api/v1/me/data-usage?${new URLSearchParams({ limit: '20', exchange_before: String(state.nextExchangeBefore) })}`);
+    state.exchanges = [...(state.exchanges || []), ...(r.exchanges || [])];
+    state.nextExchangeBefore = r.next_exchange_before || null;
+  } catch (e) {
+    announce($('exchanges-status'), errText(e), 'error');
+  }
+  btn.disabled = false;
+  renderExchanges();
 }
 
 async function object(x, reason) {
@@ -692,6 +713,7 @@ async function start() {
   $('consent-form').addEventListener('submit', grant);
   $('usage-refresh').addEventListener('click', () => loadUsage(false));
   $('usage-more').addEventListener('click', () => loadUsage(true));
+  $('exchanges-more').addEventListener('click', loadMoreExchanges);
   onLangChange(redrawAll);
   const expires = $('consent-expires');
   expires.min = vnDatePlus(1);

@@ -268,7 +268,7 @@ int cmd_serve(int argc, char **argv)
 				      .dossiers = &a.dossiers,
 				      .sms_url = sms,
 				      .sms_token = getenv("TRONDOI_SMS_TOKEN")};
-	struct reporting_config reporting = {getenv("TRONDOI_REPORTING_URL"), getenv("TRONDOI_REPORTING_TOKEN")};
+	struct reporting_config reporting = {getenv("TRONDOI_REPORTING_URL"), getenv("TRONDOI_REPORTING_TOKEN"), &a.exchange};
 	struct sender_task tasks[8];
 	size_t ntasks = 0;
 	if (portal && portal[0])

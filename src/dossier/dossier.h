@@ -18,6 +18,7 @@
 struct workflow;
 struct processes;
 
+struct exchange; /* exchange/exchange.h */
 struct dossiers {
 	const struct registry *registry;
 	const struct calendar *calendar;
@@ -32,6 +33,7 @@ struct dossiers {
 	json_t *regimes;        /* data/report-regimes.json (embedded): report regimes and their forms */
 	bool payee_ready;       /* a receiving account is configured: every fee is payable online */
 	const char *public_url; /* where the public pages are (QR codes): TRONDOI_PUBLIC_URL */
+	const struct exchange *node; /* this node (its id and public key name the sender of reports up) */
 };
 
 /* A dossier's row, for the checks and the clock. */

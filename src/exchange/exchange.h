@@ -197,9 +197,11 @@ int xlog_sign_pending(struct db *db, const unsigned char *sk, int64_t *signed_no
 /* Recomputes the chain and every signature against public_key (base64). 0 intact (*count),
  * 1 broken (*bad, why), -1 database error. */
 int xlog_verify(struct db *db, const char *public_key, int64_t *count, int64_t *bad, char *why, size_t whylen);
-/* The citizen's exchanges (not those still hidden), newest first, each with its proof. */
-int xlog_for_citizen(const struct exchange *x, struct db *db, const char *citizen_id, int limit, json_t **out,
-		     struct err *e);
+/* The citizen's exchanges (not those still hidden), newest first, each with its proof: at most
+ * limit of them with an id (message number) below before (0: from the newest); *more when older
+ * ones follow (the id of the last one listed is then the next page's before). */
+int xlog_for_citizen(const struct exchange *x, struct db *db, const char *citizen_id, int64_t before, int limit, json_t **out,
+		     bool *more, struct err *e);
 /* Checks a proof (one entry of GET /me/data-usage's "exchanges") against the node's public key:
  * the entry's hash, its signature and the head's. 0 genuine, 1 not (why says what). */
 int xlog_verify_entry(const json_t *entry, const char *public_key, char *why, size_t whylen);
@@ -212,12 +214,14 @@ int xpeer_add(struct db *db, const char *node_id, const char *url, const char *p
 /* POST /exchange/fetch: an officer's call, signed by this node, to a service of another node,
  * for a dossier the officer handles, about its applicant only (403 not_your_dossier, 422
  * not_the_applicant); the answer is kept with the dossier (dossier_fetched_add).
- * body {"node","service","purpose","dossier","query"}. Waits up to the time limit
- * (TRONDOI_EXCHANGE_TIMEOUT_MS, default 5000): 504 when it passes, 502 when the node cannot be
+ * body {"node","service","purpose","dossier","query"}. The time limit
+ * (TRONDOI_EXCHANGE_TIMEOUT_MS, default 5000) counts from since_us, when the request arrived
+ * (0: now), so time spent queued for a thread counts: it waits only what is left, 504 when the
+ * limit passes (at once, sending nothing, when none is left); 502 when the node cannot be
  * reached or answers wrongly. The call is in this node's message log too. */
 struct principal;
-int xpeer_fetch(const struct exchange *x, struct db *db, const struct principal *who, const json_t *body, json_t **out,
-		int *status, struct err *e);
+int xpeer_fetch(const struct exchange *x, struct db *db, const struct principal *who, const json_t *body, int64_t since_us,
+		json_t **out, int *status, struct err *e);
 
 /* --- forms prefilled through the exchange (prefill.c) --- */
 /* True when data/exchange-prefill.json lists the procedure. */

@@ -224,8 +224,8 @@ int xlog_verify(struct db *db, const char *public_key, int64_t *count, int64_t *
 	return chain_head_agrees(db, "SELECT seq, hash FROM exchange_head WHERE id = 1", *count, prev, "messages", bad, why, whylen);
 }
 
-int xlog_for_citizen(const struct exchange *x, struct db *db, const char *citizen_id, int limit, json_t **out,
-		     struct err *e)
+int xlog_for_citizen(const struct exchange *x, struct db *db, const char *citizen_id, int64_t before, int limit, json_t **out,
+		     bool *more, struct err *e)
 {
 	json_t *head = NULL;
 	struct db_stmt *st = db_prepare(db, "SELECT seq, hash, signature FROM exchange_log ORDER BY seq DESC LIMIT 1");
@@ -243,13 +243,19 @@ int xlog_for_citizen(const struct exchange *x, struct db *db, const char *citize
 			    "FROM exchange_subjects s JOIN exchange_log l ON l.seq = s.seq "
 			    "LEFT JOIN exchange_purposes p ON p.code = l.purpose "
 			    "LEFT JOIN exchange_objections o ON o.seq = l.seq AND o.citizen_id = s.citizen_id "
-			    "WHERE s.citizen_id = ? AND l.hide_until <= ? ORDER BY l.seq DESC LIMIT ?");
-	if (!st || db_bind(st, "tii", citizen_id, clock_now_us(), (int64_t)limit)) {
+			    "WHERE s.citizen_id = ? AND l.hide_until <= ? AND l.seq < ? ORDER BY l.seq DESC LIMIT ?");
+	if (!st || db_bind(st, "tiii", citizen_id, clock_now_us(), before > 0 ? before : INT64_MAX, (int64_t)limit + 1)) {
 		json_decref(head);
 		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
 	}
 	json_t *list = json_array();
+	*more = false;
 	while (db_step(st) == DB_ROW) {
+		if ((int)json_array_size(list) == limit) { /* one more than asked: there is a next page */
+			*more = true;
+			db_reset(st);
+			break;
+		}
 		char at[40], member[XR_ID_MAX];
 		clock_iso(db_col_int(st, 1), at, sizeof at);
 		xid_prefix(db_col_text(st, 2), 3, member, sizeof member);

@@ -144,16 +144,41 @@ static bool answer_signed(const char *public_key, const char *request_hash, long
 	return ok;
 }
 
-static long timeout_ms(void)
+/* The time limit of a call to another node, and what is left of it when it counts from since_us
+ * (the request's arrival; 0: now). */
+struct time_limit {
+	long ms, left_ms;
+};
+
+static struct time_limit time_limit(int64_t since_us)
 {
 	const char *s = getenv("TRONDOI_EXCHANGE_TIMEOUT_MS");
 	long v = s ? strtol(s, NULL, 10) : 0;
-	return v >= 100 && v <= 120000 ? v : TIMEOUT_MS_DEFAULT;
+	struct time_limit t = {v >= 100 && v <= 120000 ? v : TIMEOUT_MS_DEFAULT, 0};
+	int64_t spent_ms = since_us > 0 ? (clock_now_us() - since_us) / 1000 : 0;
+	t.left_ms = spent_ms < t.ms ? t.ms - (long)spent_ms : 0;
+	return t;
 }
 
-/* Sends the signed request; *status the peer's HTTP status, or -1 with e (502, 504). */
-static int send_request(const char *url, const struct xrequest *rq, const char *signature, struct reply *r, long *status,
-			struct err *e, const char *node)
+/* What is left of the time limit into t; 504 when none is (the call waited its whole limit for an
+ * outbound thread: nothing is sent). */
+static int time_left(int64_t since_us, const char *node, struct time_limit *t, struct err *e)
+{
+	*t = time_limit(since_us);
+	if (t->left_ms > 0)
+		return 0;
+	return err_set(e, 504, "peer_timeout",
+		       "the time limit of %ld ms for calls to node %s passed while this call waited its turn; nothing was sent or "
+		       "changed, try again later",
+		       "đã hết thời hạn %ld ms cho cuộc gọi tới nút %s trong khi cuộc gọi chờ đến lượt; chưa gửi và chưa thay đổi gì, "
+		       "hãy thử lại sau",
+		       t->ms, node);
+}
+
+/* Sends the signed request, waiting what is left of the limit; *status the peer's HTTP status,
+ * or -1 with e (502, 504). */
+static int send_request(const char *url, const struct xrequest *rq, const char *signature, struct time_limit limit,
+			struct reply *r, long *status, struct err *e, const char *node)
 {
 	CURL *curl = curl_easy_init();
 	if (!curl)
@@ -171,13 +196,12 @@ static int send_request(const char *url, const struct xrequest *rq, const char *
 		list = curl_slist_append(list, h[i]);
 	char full[URL_MAX + XR_ID_MAX + 8];
 	snprintf(full, sizeof full, "%s%s", url, rq->path);
-	long limit = timeout_ms();
 	curl_easy_setopt(curl, CURLOPT_URL, full);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
 	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, rq->body);
 	curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)rq->body_len);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, limit);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, limit);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, limit.left_ms);
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, limit.left_ms);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, r);
@@ -189,7 +213,7 @@ static int send_request(const char *url, const struct xrequest *rq, const char *
 	curl_easy_cleanup(curl);
 	if (rc == CURLE_OPERATION_TIMEDOUT)
 		return err_set(e, 504, "peer_timeout", "node %s did not answer within %ld ms; nothing was changed, try again later",
-			       "nút %s không trả lời trong %ld ms; chưa có gì thay đổi, hãy thử lại sau", node, limit);
+			       "nút %s không trả lời trong %ld ms; chưa có gì thay đổi, hãy thử lại sau", node, limit.ms);
 	if (rc != CURLE_OK)
 		return err_set(e, 502, "peer_unreachable", "node %s cannot be reached (%s); nothing was changed, try again later",
 			       "không kết nối được nút %s (%s); chưa có gì thay đổi, hãy thử lại sau", node, curl_easy_strerror(rc));
@@ -290,16 +314,18 @@ static void log_refused(const struct exchange *x, struct db *db, const struct fe
 		log_error("exchange", "the refused fetch %s by %s was not logged", f->id, officer);
 }
 
-int xpeer_fetch(const struct exchange *x, struct db *db, const struct principal *who, const json_t *body, json_t **out,
-		int *status, struct err *e)
+int xpeer_fetch(const struct exchange *x, struct db *db, const struct principal *who, const json_t *body, int64_t since_us,
+		json_t **out, int *status, struct err *e)
 {
 	const char *officer = who->username;
 	struct fetch f = {0};
 	char url[URL_MAX + 1], peer_key[64];
+	struct time_limit limit;
 	if (fetch_args(x, db, who, body, &f, e) ||
 	    (peer_of(db, f.node, url, peer_key) &&
 	     err_set(e, 404, "unknown_peer", "node %s is not a known peer: trondoi exchange peer first",
-		     "nút %s chưa được khai báo: hãy chạy trondoi exchange peer trước", f.node))) {
+		     "nút %s chưa được khai báo: hãy chạy trondoi exchange peer trước", f.node)) ||
+	    time_left(since_us, f.node, &limit, e)) {
 		log_refused(x, db, &f, officer, e);
 		return -1;
 	}
@@ -319,7 +345,7 @@ int xpeer_fetch(const struct exchange *x, struct db *db, const struct principal 
 	struct reply r = {0};
 	buf_init(&r.body, ANSWER_MAX);
 	long peer_status = 0;
-	int rc = send_request(url, &rq, sig_b64, &r, &peer_status, e, f.node);
+	int rc = send_request(url, &rq, sig_b64, limit, &r, &peer_status, e, f.node);
 	char *answer = rc ? NULL : strndup(r.body.data ? r.body.data : "", r.body.len);
 	json_t *doc = answer ? json_loads(answer, 0, NULL) : NULL;
 	if (!rc && (!doc || strcmp(r.request_hash, request_hash)))

@@ -75,7 +75,7 @@ int api_exchange_objection_answer(struct call *c)
 int api_exchange_fetch(struct call *c)
 {
 	int status = 200;
-	if (xpeer_fetch(&c->app->exchange, c->db, c->who, c->body, &c->result, &status, &c->err))
+	if (xpeer_fetch(&c->app->exchange, c->db, c->who, c->body, c->arrived_us, &c->result, &status, &c->err))
 		return -1;
 	c->status = status;
 	return 0;

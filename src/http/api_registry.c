@@ -1,5 +1,6 @@
 /* api_registry.c — citizens, attributes and their history, the citizen's own record, consents
  * and the data-usage log. Thin: the registry decides. */
+#include <limits.h>
 #include <string.h>
 
 #include "dossier/dossier.h"
@@ -71,25 +72,39 @@ int api_consent_revoke(struct call *c)
 	return 0;
 }
 
+/* A page of the exchanges that carried the citizen's ID (each with its proof), older than the
+ * message number before (0: the newest), into c->result: "exchanges", and, when older ones follow,
+ * "next_exchange_before" (the last one's id). */
+static int data_usage_exchanges(struct call *c, long before, long limit)
+{
+	json_t *list;
+	bool more;
+	if (xlog_for_citizen(&c->app->exchange, c->db, c->who->citizen_id, before, (int)limit, &list, &more, &c->err))
+		return -1;
+	json_t *last = json_array_get(list, json_array_size(list) - 1);
+	if (more)
+		json_object_set_new(c->result, "next_exchange_before", json_integer(json_integer_value(json_object_get(last, "id"))));
+	json_object_set_new(c->result, "exchanges", list);
+	return 0;
+}
+
+/* GET /me/data-usage: the local reads (paged by the time cursor before) and the exchanges (paged
+ * by the message number exchange_before). Without a cursor, the first page of both; with one, the
+ * list it pages only (with both, both). */
 int api_data_usage(struct call *c)
 {
-	long limit;
-	if (call_query_int(c, "limit", 1, 500, 100, &limit))
+	long limit, xbefore;
+	if (call_query_int(c, "limit", 1, 500, 100, &limit) || call_query_int(c, "exchange_before", 1, LONG_MAX, 0, &xbefore))
 		return -1;
 	const char *before = call_query(c, "before");
 	if (before && strlen(before) > 40)
 		return err_set(&c->err, 400, "invalid_query", "before must be an ISO 8601 time", "before phải là thời điểm ISO 8601");
-	if (usage_list(c->db, c->who, before, (int)limit, &c->result, &c->err))
+	bool local = before || !xbefore, exchanges = xbefore || !before;
+	if (!local)
+		c->result = json_object();
+	else if (usage_list(c->db, c->who, before, (int)limit, &c->result, &c->err))
 		return -1;
-	/* beside the local reads, on the first page, the exchanges that carried the citizen's ID, each
-	 * with its proof */
-	if (before)
-		return 0;
-	json_t *exchanges;
-	if (xlog_for_citizen(&c->app->exchange, c->db, c->who->citizen_id, (int)limit, &exchanges, &c->err))
-		return -1;
-	json_object_set_new(c->result, "exchanges", exchanges);
-	return 0;
+	return exchanges ? data_usage_exchanges(c, xbefore, limit) : 0;
 }
 
 int api_drafts(struct call *c)

@@ -37,6 +37,7 @@ struct call {
 	void *transport;
 	const struct usage_wait *wait; /* lets a handler answer once its usage entry is on disk */
 	char client[48];               /* the client's address */
+	int64_t arrived_us;            /* when the request came: time limits count from it, queueing included */
 
 	/* the answer: a JSON result with status, or err, or a raw body */
 	int status;

@@ -601,7 +601,7 @@ static bool text_valid(struct MHD_Connection *conn, const char *url)
 static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *conn, const char *url, const char *method,
 				struct request *rq)
 {
-	struct call c = {.app = app, .method = method, .path = url, .transport = conn, .wait = &rq->wait};
+	struct call c = {.app = app, .method = method, .path = url, .transport = conn, .wait = &rq->wait, .arrived_us = rq->started_us};
 	client_address(conn, c.client, sizeof c.client);
 	if (!text_valid(conn, url)) {
 		err_set(&c.err, 400, "invalid_utf8", "the path and the query must be UTF-8 text", "đường dẫn và tham số phải là văn bản UTF-8");

@@ -142,15 +142,19 @@ int report_published(struct db *db, const char *unit, const struct period *p, js
 
 /* Reporting up (sendup.c): each published version goes to the Government reporting system. */
 /* Queues version `version` of unit's figures for p (just written to report_versions): the
- * document and its Ed25519 signature by the province's key. In the publishing transaction. */
+ * document, naming this node (d->node) as its sender; the sender task signs it with the node's
+ * key. In the publishing transaction. */
 int report_send_queue(const struct dossiers *d, struct db *db, const char *unit, const struct period *p, long version);
-/* Where the sender task posts (TRONDOI_REPORTING_URL) and its bearer token (may be NULL). */
+/* Where the sender task posts (TRONDOI_REPORTING_URL), its bearer token (may be NULL), and the
+ * node whose key signs (its key watch runs in the same thread). */
 struct reporting_config {
 	const char *url;
 	const char *token;
+	const struct exchange *node;
 };
-/* A sender task (arg = a struct reporting_config): posts the due versions, a unit's period's in
- * order, records the receiver's acknowledgement and receipt, backs off on failures. */
+/* A sender task (arg = a struct reporting_config): signs the queued versions with the node key
+ * (those queued while the key is away wait for it, untried), posts the due versions, a unit's
+ * period's in order, records the receiver's acknowledgement and receipt, backs off on failures. */
 void report_send_round(struct db *db, CURL *curl, void *arg);
 /* GET /reports/sent?unit[&period[&cut]]: the versions sent up (newest first) with their state:
  * queued, failed (attempts, last error) or sent (when, receipt). */

@@ -1,10 +1,11 @@
 /* sendup.c — reporting up: each published version of a unit's figures goes to the Government
  * reporting system. Publishing queues the version in its own transaction: a documented JSON
- * document (docs/reporting.md, "Reporting up") and a detached Ed25519 signature over its exact
- * bytes, made with the province's key (the node's key, once the data exchange gives the node
- * one). A sender task posts what is queued, a unit's period's versions in order, with the same
- * bytes and the same idempotency key (unit/period/cut/version) on every attempt, backing off on
- * failures, until the receiver acknowledges; then it records the receipt and never sends the
+ * document (docs/reporting.md, "Reporting up") naming this node (its exchange id and public key)
+ * as the sender. A sender task signs what is queued with the node's Ed25519 key (once, storing
+ * the detached signature; a version queued while the key file is away waits, unsigned and
+ * untried, until it is back) and posts it, a unit's period's versions in order, with the same
+ * bytes, signature and idempotency key (unit/period/cut/version) on every attempt, backing off
+ * on failures, until the receiver acknowledges; then it records the receipt and never sends the
  * version again. */
 #include <sodium.h>
 #include <stdio.h>
@@ -15,12 +16,13 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "exchange/exchange.h"
 #include "report/report.h"
-#include "store/store.h"
 
 #define SCHEMA "trondoi.report766.v1"
 #define BATCH 20
 #define RECEIPT_MAX 128
+#define KEY_ID_MAX (XR_ID_MAX + 8) /* node:VN/GOV/37 */
 #define B64 sodium_base64_VARIANT_ORIGINAL
 
 /* ---- the document ---- */
@@ -80,17 +82,24 @@ static int read_published(struct db *db, const char *unit, const struct period *
 	return v->report ? 0 : -1;
 }
 
-static json_t *document(const struct unit *province, const char *key_id, const char *unit, const struct period *p, long version,
+/* The node that signs, as the document names it: its id, public key and key id. */
+struct signer {
+	const char *node, *public_key;
+	char key_id[KEY_ID_MAX];
+};
+
+static json_t *document(const struct unit *province, const struct signer *by, const char *unit, const struct period *p, long version,
 			const struct published *v)
 {
 	char at[40], idem[64];
 	clock_iso(v->at, at, sizeof at);
 	snprintf(idem, sizeof idem, "%s/%s/%s/%ld", unit, p->name, p->cut, version);
 	const json_t *r = v->report;
-	return json_pack("{s:s,s:s,s:{s:s,s:s,s:s,s:s},s:s,s:O,s:s,s:s,s:O,s:O,s:i,s:o,s:s,s:s,s:s,s:o,s:O,s:O,s:O}", "schema", SCHEMA,
-			 "idempotency_key", idem, "sender", "system", "trondoi", "province", province->code, "province_name",
-			 province->name, "key_id", key_id, "unit", unit, "unit_name", json_object_get(r, "name"), "period", p->name, "cut",
-			 p->cut, "from", json_object_get(r, "from"), "until", json_object_get(r, "until"), "version", (int)version,
+	return json_pack("{s:s,s:s,s:{s:s,s:s,s:s,s:s?,s:s?,s:s},s:s,s:O,s:s,s:s,s:O,s:O,s:i,s:o,s:s,s:s,s:s,s:o,s:O,s:O,s:O}",
+			 "schema", SCHEMA, "idempotency_key", idem, "sender", "system", "trondoi", "province", province->code, "province_name",
+			 province->name, "node", by->node, "public_key", by->public_key, "key_id", by->key_id, "unit", unit,
+			 "unit_name", json_object_get(r, "name"), "period", p->name, "cut", p->cut, "from", json_object_get(r, "from"),
+			 "until", json_object_get(r, "until"), "version", (int)version,
 			 "previous_version", version > 1 ? json_integer(version - 1) : json_null(), "published_at", at, "published_by",
 			 v->by, "reason", v->reason, "groups", groups_doc(r), "total", json_object_get(r, "total"), "max",
 			 json_object_get(r, "max"), "children", json_object_get(r, "children"));
@@ -104,26 +113,24 @@ int report_send_queue(const struct dossiers *d, struct db *db, const char *unit,
 	const struct unit *province = province_of(d->registry->units, unit, p->last_day);
 	if (!province) /* a unit of today's map reporting on a period before it existed */
 		province = province_of(d->registry->units, unit, today);
-	unsigned char sk[crypto_sign_SECRETKEYBYTES], sig[crypto_sign_BYTES];
-	char public_b64[64], key_id[24], sig_b64[sodium_base64_ENCODED_LEN(crypto_sign_BYTES, B64)];
+	const struct exchange *node = d->node;
+	struct signer by = {node && node->node_id[0] ? node->node_id : NULL, node && node->public_key[0] ? node->public_key : NULL,
+			    ""};
+	snprintf(by.key_id, sizeof by.key_id, "node:%s", by.node ? by.node : "");
 	char *text = NULL;
 	int rc = -1;
-	if (!province || read_published(db, unit, p, version, &v) || unit_key(db, province->code, sk, public_b64))
+	if (!province || read_published(db, unit, p, version, &v))
 		goto out;
-	snprintf(key_id, sizeof key_id, "unit:%s", province->code);
-	json_t *doc = document(province, key_id, unit, p, version, &v);
+	json_t *doc = document(province, &by, unit, p, version, &v);
 	text = doc ? json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL; /* 3.33, not 3.3300000000000001 */
 	json_decref(doc);
 	if (!text)
 		goto out;
-	crypto_sign_detached(sig, NULL, (const unsigned char *)text, strlen(text), sk);
-	sodium_bin2base64(sig_b64, sizeof sig_b64, sig, sizeof sig, B64);
-	int64_t now = clock_now_us();
+	int64_t now = clock_now_us(); /* signed by the sender task, with the node key: '' until then */
 	rc = db_run(db, "INSERT INTO report_sends (unit, period, cut, version, document, signature, key_id, created_at, attempts, "
-			"next_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)", "tttitttii", unit, p->name, p->cut, (int64_t)version, text,
-		    sig_b64, key_id, now, now) == DB_DONE ? 0 : -1;
+			"next_at) VALUES (?, ?, ?, ?, ?, '', ?, ?, 0, ?)", "tttittii", unit, p->name, p->cut, (int64_t)version, text,
+		    by.key_id, now, now) == DB_DONE ? 0 : -1;
 out:
-	sodium_memzero(sk, sizeof sk);
 	json_decref(v.report);
 	free(text);
 	return rc;
@@ -132,21 +139,22 @@ out:
 /* ---- sending ---- */
 
 struct due {
-	char unit[8], period[16], cut[12], key_id[24], signature[100];
+	char unit[8], period[16], cut[12], key_id[KEY_ID_MAX], signature[100]; /* signature "": not signed yet */
 	long version;
 	int attempts;
 	char *document;
 };
 
-/* What is due, oldest first; a version waits while an earlier one of its period is unsent. */
-static int due_sends(struct db *db, struct due *v, int64_t now)
+/* What is due, oldest first; a version waits while an earlier one of its period is unsent, and an
+ * unsigned one while the node has no key (signing: it has). */
+static int due_sends(struct db *db, struct due *v, int64_t now, bool signing)
 {
 	struct db_stmt *st = db_prepare(db, "SELECT unit, period, cut, version, document, signature, key_id, attempts FROM report_sends s "
-					    "WHERE sent_at IS NULL AND next_at <= ? AND NOT EXISTS (SELECT 1 FROM report_sends o "
-					    "WHERE o.unit = s.unit AND o.period = s.period AND o.cut = s.cut AND o.sent_at IS NULL "
-					    "AND o.version < s.version) ORDER BY created_at, version LIMIT 20");
+					    "WHERE sent_at IS NULL AND next_at <= ? AND (signature <> '' OR ? = 1) "
+					    "AND NOT EXISTS (SELECT 1 FROM report_sends o WHERE o.unit = s.unit AND o.period = s.period "
+					    "AND o.cut = s.cut AND o.sent_at IS NULL AND o.version < s.version) ORDER BY created_at, version LIMIT 20");
 	int n = 0;
-	if (!st || db_bind(st, "i", now))
+	if (!st || db_bind(st, "ii", now, (int64_t)signing))
 		return 0;
 	while (n < BATCH && db_step(st) == DB_ROW) {
 		struct due *x = &v[n];
@@ -192,14 +200,35 @@ static void record_sent(struct db *db, const struct due *x, const char *receipt,
 		db_rollback(db);
 }
 
+/* Signs a version queued unsigned with the node key, and stores the signature so that every
+ * attempt carries it (Ed25519 signs deterministically: the same bytes, the same signature). */
+static int sign_due(struct db *db, struct due *x, const unsigned char sk[64])
+{
+	if (x->signature[0])
+		return 0;
+	unsigned char sig[crypto_sign_BYTES];
+	crypto_sign_detached(sig, NULL, (const unsigned char *)x->document, strlen(x->document), sk);
+	sodium_bin2base64(x->signature, sizeof x->signature, sig, sizeof sig, B64);
+	if (db_run(db, "UPDATE report_sends SET signature = ? WHERE unit = ? AND period = ? AND cut = ? AND version = ? "
+		       "AND signature = ''", "tttti", x->signature, x->unit, x->period, x->cut, (int64_t)x->version) == DB_DONE)
+		return 0;
+	log_error("report_send", "%s/%s/%s/%ld: cannot store the signature: %s", x->unit, x->period, x->cut, x->version, db_errmsg(db));
+	return -1;
+}
+
 void report_send_round(struct db *db, CURL *curl, void *arg)
 {
 	const struct reporting_config *cfg = arg;
 	struct due v[BATCH];
 	int64_t now = clock_now_us();
-	int n = due_sends(db, v, now);
+	bool signing = cfg->node && cfg->node->has_key; /* the key watch (this same thread) may bring the key back */
+	int n = due_sends(db, v, now, signing);
 	for (int i = 0; i < n; i++) {
-		const struct due *x = &v[i];
+		struct due *x = &v[i];
+		if (sign_due(db, x, signing ? cfg->node->sk : NULL)) {
+			free(x->document);
+			continue;
+		}
 		char idem[80], key[48], sig[128], auth[1100], why[200] = "";
 		snprintf(idem, sizeof idem, "Idempotency-Key: %s/%s/%s/%ld", x->unit, x->period, x->cut, x->version);
 		snprintf(key, sizeof key, "X-Trondoi-Key-Id: %s", x->key_id);
@@ -248,6 +277,7 @@ static json_t *send_row(struct db_stmt *st)
 	json_object_set_new(o, "sent_at", is_sent ? json_string(sent) : json_null());
 	json_object_set_new(o, "receipt", db_col_null(st, 9) ? json_null() : json_string(db_col_text(st, 9)));
 	json_object_set_new(o, "key_id", json_string(db_col_text(st, 3)));
+	json_object_set_new(o, "signed", json_boolean(db_col_text(st, 11)[0] != 0));
 	return o;
 }
 
@@ -262,10 +292,10 @@ int report_sends_list(const struct dossiers *d, struct db *db, const struct prin
 		return -1;
 	struct db_stmt *st = /* the newest 500 */
 		p ? db_prepare(db, "SELECT period, cut, version, key_id, created_at, attempts, last_attempt_at, last_error, sent_at, "
-				   "receipt, document FROM report_sends WHERE unit = ? AND period = ? AND cut = ? "
+				   "receipt, document, signature FROM report_sends WHERE unit = ? AND period = ? AND cut = ? "
 				   "ORDER BY created_at DESC, version DESC LIMIT 500")
 		  : db_prepare(db, "SELECT period, cut, version, key_id, created_at, attempts, last_attempt_at, last_error, sent_at, "
-				   "receipt, document FROM report_sends WHERE unit = ? ORDER BY created_at DESC, version DESC LIMIT 500");
+				   "receipt, document, signature FROM report_sends WHERE unit = ? ORDER BY created_at DESC, version DESC LIMIT 500");
 	if (!st || (p ? db_bind(st, "ttt", unit, p->name, p->cut) : db_bind(st, "t", unit)))
 		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
 	json_t *list = json_array();

@@ -1,7 +1,8 @@
 // exchange.test.mjs — the data exchange in a real browser at phone size: the citizen finds the
 // agencies' exchanges that carried their ID beside the local reads (answered and refused, with
 // purpose and legal basis) and objects to one; the admin's page lists the node, members,
-// services, grants and that objection, and answers it; the citizen reads the answer.
+// services, grants and that objection, and answers it; the citizen reads the answer, and pages
+// through older exchanges with "more".
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { after, before, test } from 'node:test';
@@ -174,5 +175,24 @@ test('the desk sees what was fetched for a dossier from another node, naming the
   await entry.locator('summary').click();
   await noOverflow(page, WIDTH, 'the desk with fetched data');
   await shot(page, 'exchange-fetched');
+  await done();
+});
+
+test('older exchanges come page by page with "more", each once', async () => {
+  for (let i = 0; i < 21; i++) assert.equal((await xcall({ id: dan }, 'RESIDENCE:000.00.36-251125-0001')).status, 200);
+  const all = (await api(srv.url, 'GET', '/api/v1/me/data-usage?limit=500', { token: await login(srv.url, 'dan') })).json.exchanges;
+  assert.ok(all.length > 20 && all.length <= 40, String(all.length)); // two pages of 20
+  const { page, done } = await phonePage(browser);
+  await signIn(page, srv.url, 'dan', PASSWORD, /me\.html/);
+  const entries = page.getByTestId('exchange-entry');
+  await entries.nth(19).waitFor();
+  assert.equal(await entries.count(), 20);
+  const more = page.getByTestId('exchanges-more');
+  await more.click();
+  await entries.nth(all.length - 1).waitFor();
+  assert.equal(await entries.count(), all.length);
+  await more.waitFor({ state: 'hidden' });
+  const proofs = await entries.locator('code').allTextContents(); // "#seq hash…", newest first, none twice
+  assert.deepEqual(proofs.map((p) => Number(p.split(' ')[0].slice(1))), all.map((x) => x.id));
   await done();
 });

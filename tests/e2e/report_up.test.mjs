@@ -1,32 +1,33 @@
 // report_up.test.mjs — reporting up: each published version of a period's figures reaches the
 // Government reporting system (a fake one here, in node) as a JSON document signed with the
-// province's Ed25519 key. The receiver is down at first (503): the version is shown as failed and
-// sent again with the same bytes and the same idempotency key; a later version (after a late
-// rating) waits for the earlier one, then goes too, naming the version it corrects. The receiver
-// checks every signature against the key trondoi publishes and accepts each key once.
+// node's Ed25519 key (the exchange's, VN/GOV/37). The server starts without its node key file:
+// the first version waits, queued and unsigned, and nothing goes out until the file is back. Then
+// the receiver is down (503): the version is shown as failed and sent again with the same bytes,
+// signature and idempotency key; a later version (after a late rating) waits for the earlier one,
+// then goes too, naming the version it corrects. The receiver checks every signature against the
+// node's public key (as GET /exchange/services shows it) and accepts each key once.
 import assert from 'node:assert/strict';
 import { createPublicKey, verify } from 'node:crypto';
+import { renameSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { api, finishedDossier, freePort, login, receivedAt, startServer } from './harness.mjs';
+import { api, cli, finishedDossier, freePort, login, nodeEnv, receivedAt, startServer, tempDir, testDatabase } from './harness.mjs';
 
 const PERIOD = '2026-09'; // calendar cut: September 2026, long ended
 const TOKEN = 'gov-reporting-token';
+const NODE = 'VN/GOV/37';
 
-let srv, U, sink, commune;
+let srv, U, sink, commune, keyFile, node;
 const t = {};
 
 /* The Government reporting system: answers 503 while down; else checks the bearer token and the
- * signature (with the key trondoi publishes at /api/v1/keys), accepts each idempotency key once
- * with a receipt, and answers a repeat with the same receipt. */
+ * signature (with the node's public key, which it knows from the node's registration: here, as
+ * GET /api/v1/exchange/services shows it to an admin), accepts each idempotency key once with a
+ * receipt, and answers a repeat with the same receipt. */
 const gov = { down: true, calls: [], accepted: new Map(), repeats: 0 };
 
-async function publicKey(keyId) {
-  const unit = keyId.replace(/^unit:/, '');
-  const key = (await api(U, 'GET', '/api/v1/keys')).json.keys.find((k) => k.unit === unit);
-  const raw = Buffer.from(key.public_key, 'base64');
-  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
-}
+const keyObject = (b64) => createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(b64, 'base64').toString('base64url') }, format: 'jwk' });
+const publicKey = () => keyObject(node.public_key);
 
 async function receive(req, res) {
   const chunks = [];
@@ -39,7 +40,8 @@ async function receive(req, res) {
   const answer = (status, body) => { call.status = status; res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body)); };
   if (gov.down) return answer(503, { error: 'maintenance' });
   if (call.auth !== `Bearer ${TOKEN}`) return answer(401, { error: 'token' });
-  call.verified = verify(null, call.bytes, await publicKey(call.keyId), Buffer.from(call.signature, 'base64'));
+  if (call.keyId !== `node:${node.id}`) return answer(400, { error: 'unknown key' });
+  call.verified = verify(null, call.bytes, publicKey(), Buffer.from(call.signature, 'base64'));
   if (!call.verified) return answer(400, { error: 'signature' });
   const seen = gov.accepted.get(call.key);
   if (seen) { gov.repeats++; return answer(200, { receipt: seen.receipt }); }
@@ -52,15 +54,23 @@ before(async () => {
   const port = await freePort();
   sink = createServer((req, res) => { receive(req, res).catch((e) => res.writeHead(500).end(String(e))); });
   await new Promise((ok) => sink.listen(port, '127.0.0.1', ok));
-  srv = await startServer({ env: { TRONDOI_REPORTING_URL: `http://127.0.0.1:${port}/reports`, TRONDOI_REPORTING_TOKEN: TOKEN } });
+  const dir = tempDir();
+  const db = testDatabase(dir, { create: true });
+  const init = cli(['init', '--db', db, '--demo', '--node', NODE], { env: nodeEnv(dir) });
+  assert.equal(init.status, 0, init.stderr);
+  keyFile = nodeEnv(dir).TRONDOI_NODE_KEY ?? `${db}.node-key`;
+  renameSync(keyFile, `${keyFile}.away`); // the server starts without the node's key file
+  srv = await startServer({ dir, init: false, env: { TRONDOI_REPORTING_URL: `http://127.0.0.1:${port}/reports`, TRONDOI_REPORTING_TOKEN: TOKEN } });
   U = srv.url;
-  for (const u of ['dan', 'canbo.xa', 'lanhdao.xa', 'lanhdao', 'canbo.hanoi']) t[u] = await login(U, u);
+  for (const u of ['dan', 'canbo.xa', 'lanhdao.xa', 'lanhdao', 'canbo.hanoi', 'quantri']) t[u] = await login(U, u);
   commune = (await api(U, 'GET', '/api/v1/me', { token: t.dan })).json.attributes.permanent_address.value.unit;
+  node = (await api(U, 'GET', '/api/v1/exchange/services', { token: t.quantri })).json.node;
 });
 after(async () => {
   const r = await srv.stop();
   sink.close();
   assert.equal(r.code, 0, r.stderr.slice(-2000));
+  assert.match(r.stderr, /the exchange node key file is back/);
 });
 
 const publish = (body) => api(U, 'POST', '/api/v1/reports/766/versions', { token: t['lanhdao.xa'], body });
@@ -70,10 +80,11 @@ const sent = async (token = t['lanhdao.xa'], q = sept()) => api(U, 'GET', `/api/
 const keyOf = (version) => `${commune}/${PERIOD}/calendar/${version}`;
 const callsFor = (version) => gov.calls.filter((c) => c.key === keyOf(version));
 
-/* Polls the history until pick(sends) is true (about 15 s at most). */
+/* Polls the history until pick(sends) is true (about 30 s at most: the key watch looks every 2 s,
+ * more slowly under valgrind). */
 async function until(pick) {
   let sends;
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 600; i++) {
     sends = (await sent()).json.sends;
     if (pick(sends)) return sends;
     await new Promise((ok) => setTimeout(ok, 50));
@@ -95,17 +106,29 @@ describe('published figures go up to the Government reporting system', () => {
     intoSeptember(await finished(false));
   });
 
-  test('closing the period queues version 1; the receiver is down, so it shows as failed', async () => {
+  test('closing the period while the node key is away queues version 1 unsigned, and nothing goes out', async () => {
+    assert.deepEqual([node.id, node.signing], [NODE, false]);
     const closed = await publish({ unit: commune, period: PERIOD, cut: 'calendar' });
     assert.equal(closed.status, 201, closed.text);
     v1 = (await api(U, 'GET', `/api/v1/reports/766/versions/1?${sept()}`, { token: t['lanhdao.xa'] })).json;
+    await new Promise((ok) => setTimeout(ok, 1500)); // a few sender rounds
+    const [s] = (await sent()).json.sends;
+    assert.deepEqual([s.version, s.state, s.signed, s.attempts, s.last_error, s.key_id], [1, 'queued', false, 0, null, `node:${NODE}`]);
+    assert.equal(gov.calls.length, 0); // never sent unsigned
+    const metrics = await (await fetch(`${U}/metrics`)).text();
+    assert.match(metrics, /^trondoi_queue_length\{queue="report_sends"\} 1$/m); // still waiting to go up
+  });
+
+  test('once the key file is back, version 1 is signed and tried; the receiver is down, so it shows as failed', async () => {
+    renameSync(`${keyFile}.away`, keyFile); // the server is not restarted: its key watch finds it
     const [s] = await until((l) => l.length === 1 && l[0].state === 'failed');
     assert.equal(s.version, 1);
     assert.equal(s.previous_version, null);
     assert.equal(s.last_error, 'HTTP 503');
     assert.ok(s.attempts >= 1 && s.last_attempt_at && !s.sent_at && !s.receipt, JSON.stringify(s));
     assert.equal(s.idempotency_key, keyOf(1));
-    assert.equal(s.key_id, 'unit:37');
+    assert.deepEqual([s.key_id, s.signed], [`node:${NODE}`, true]);
+    assert.equal((await api(U, 'GET', '/api/v1/exchange/services', { token: t.quantri })).json.node.signing, true);
   });
 
   test('a correction waits behind the unsent version 1, then both go in order once the receiver is up', async () => {
@@ -137,7 +160,7 @@ describe('published figures go up to the Government reporting system', () => {
     for (const c of first) {
       assert.ok(c.bytes.equals(first[0].bytes));
       assert.equal(c.signature, first[0].signature);
-      assert.equal(c.keyId, 'unit:37');
+      assert.equal(c.keyId, `node:${NODE}`);
       assert.equal(c.auth, `Bearer ${TOKEN}`);
       assert.equal(c.type, 'application/json');
     }
@@ -148,14 +171,16 @@ describe('published figures go up to the Government reporting system', () => {
     // the signature is over exactly those bytes: one byte changed and it no longer verifies
     const forged = Buffer.from(first[0].bytes);
     forged[forged.indexOf('"total":') + 8] ^= 1;
-    assert.equal(verify(null, forged, await publicKey('unit:37'), Buffer.from(first[0].signature, 'base64')), false);
+    assert.equal(verify(null, forged, publicKey(), Buffer.from(first[0].signature, 'base64')), false);
+    assert.equal(verify(null, first[0].bytes, publicKey(), Buffer.from(first[0].signature, 'base64')), true);
   });
 
   test('the documents hold the figures of the published versions, the second naming the first', async () => {
     const d1 = gov.accepted.get(keyOf(1)).doc, d2 = gov.accepted.get(keyOf(2)).doc;
     assert.deepEqual([d1.unit, d1.period, d1.cut, d1.version, d1.previous_version], [commune, PERIOD, 'calendar', 1, null]);
     assert.deepEqual([d1.published_by, d1.reason, d1.published_at], ['lanhdao.xa', 'closing the period', v1.published_at]);
-    assert.deepEqual([d1.sender.province, d1.sender.key_id, d1.idempotency_key], ['37', 'unit:37', keyOf(1)]);
+    assert.deepEqual([d1.sender.province, d1.sender.node, d1.sender.public_key, d1.sender.key_id, d1.idempotency_key],
+      ['37', NODE, node.public_key, `node:${NODE}`, keyOf(1)]);
     assert.deepEqual(figures(d1), figures(v1.report));
     assert.deepEqual([d1.total, d1.max, d1.children], [v1.report.total, 100, v1.report.children]);
     // by hand: two dossiers finished on time in September, neither rated low

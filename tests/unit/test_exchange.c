@@ -149,10 +149,23 @@ static void proof(void **state)
 	(void)state;
 	struct exchange x = {.node_id = "VN/GOV/36"};
 	snprintf(x.public_key, sizeof x.public_key, "%s", pk_b64);
-	json_t *list;
+	json_t *list, *page;
 	struct err e;
-	assert_int_equal(xlog_for_citizen(&x, db, "036085000101", 10, &list, &e), 0);
+	bool more;
+	assert_int_equal(xlog_for_citizen(&x, db, "036085000101", 0, 10, &list, &more, &e), 0);
 	assert_int_equal(json_array_size(list), 5);
+	assert_false(more);
+	/* pages of 2 below the last id shown: every entry once, in the same order */
+	int64_t before = 0;
+	for (size_t i = 0; i < 5; i += 2) {
+		assert_int_equal(xlog_for_citizen(&x, db, "036085000101", before, 2, &page, &more, &e), 0);
+		assert_int_equal(json_array_size(page), i < 4 ? 2 : 1);
+		assert_int_equal(more, i < 4);
+		for (size_t j = 0; j < json_array_size(page); j++)
+			assert_true(json_equal(json_array_get(page, j), json_array_get(list, i + j)));
+		before = json_integer_value(json_object_get(json_array_get(page, json_array_size(page) - 1), "id"));
+		json_decref(page);
+	}
 	json_t *entry = json_array_get(list, 0);
 	char why[300];
 	assert_int_equal(xlog_verify_entry(entry, pk_b64, why, sizeof why), 0);

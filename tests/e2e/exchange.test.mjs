@@ -9,7 +9,7 @@ import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createServer } from 'node:net';
-import { api, cli, demoCitizens, freePort, login, startServer, tempDir, VALGRIND } from './harness.mjs';
+import { api, cli, demoCitizens, freePort, login, PASSWORD, startServer, tempDir, VALGRIND } from './harness.mjs';
 import Database, { PG } from './sqlite.mjs';
 
 let srv, U, dan, admin;
@@ -176,6 +176,17 @@ describe('calls to the sample national databases', () => {
     const seq = db.get('SELECT MAX(seq) AS seq FROM exchange_log').seq;
     const subjects = db.all('SELECT citizen_id FROM exchange_subjects WHERE seq = ? ORDER BY citizen_id', seq).map((x) => x.citizen_id);
     assert.deepEqual(subjects, [dan, other, '036085000101'].sort());
+    // the other person named in the bulk call sees it in their own usage log, as dan does
+    const acct = cli(['user', 'add', '--db', srv.db, '--username', 'bulk.other', '--role', 'citizen', '--citizen', other, '--password-stdin'],
+      { input: `${PASSWORD}\n` });
+    assert.equal(acct.status, 0, acct.stderr);
+    for (const who of ['dan', 'bulk.other']) {
+      const usage = (await api(U, 'GET', '/api/v1/me/data-usage', { token: await login(U, who) })).json.exchanges;
+      const seen = usage.find((e) => e.id === seq);
+      assert.ok(seen, `${who} sees the bulk call`);
+      assert.equal(seen.service, PERSON);
+      assert.equal(seen.purpose, 'CIVIL_STATUS');
+    }
     const tooMany = await xcall(PERSON, { ids: Array(101).fill(dan) }, { issue: 'CIVIL_STATUS' });
     assert.equal(tooMany.status, 400);
   });
@@ -471,6 +482,9 @@ describe("the citizen's view", () => {
     assert.ok(!r.json.exchanges.some((e) => e.service === CARD));
     const row = db.get('SELECT seq, at, hide_until FROM exchange_log WHERE service = ? ORDER BY seq DESC LIMIT 1', CARD);
     assert.equal(row.hide_until - row.at, 30 * 86400 * 1e6);
+    // while hidden it cannot be objected to either: to dan it does not exist yet
+    const early = await api(U, 'POST', `/api/v1/me/data-usage/${row.seq}/objection`, { token, body: { reason: 'x' } });
+    assert.equal(early.status, 404);
     db.run('UPDATE exchange_log SET hide_until = ? WHERE seq = ?', row.at, row.seq); // the period has ended
     r = await api(U, 'GET', '/api/v1/me/data-usage', { token });
     const seen = r.json.exchanges.find((e) => e.service === CARD);

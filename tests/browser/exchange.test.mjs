@@ -36,6 +36,9 @@ before(async () => {
   }
   assert.equal((await xcall({ id: dan }, 'RESIDENCE:000.00.36-251125-0001')).status, 200);
   assert.equal((await xcall({ id: dan }, 'CRIMINAL_INVESTIGATION')).status, 403);
+  // and a local read: the commune's officer opens dan's record
+  const read = await api(srv.url, 'GET', `/api/v1/citizens/${dan}`, { token: await login(srv.url, 'canbo.xa') });
+  assert.equal(read.status, 200, read.text);
 });
 
 after(async () => {
@@ -49,6 +52,8 @@ test('the citizen sees the exchanges that carried their ID, and objects to one',
   const entries = page.getByTestId('exchange-entry');
   await entries.first().waitFor();
   assert.equal(await entries.count(), 2);
+  // on the same page as the local reads
+  await page.getByTestId('usage-entry').filter({ hasText: 'canbo.xa' }).first().waitFor();
   // newest first: the refused investigation, then the residence read
   assert.equal(await text(entries.nth(0).getByTestId('exchange-result')), 'Bị từ chối (403)');
   const read = entries.nth(1);

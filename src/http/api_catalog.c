@@ -43,7 +43,7 @@ int api_procedures_list(struct call *c)
 			continue;
 		json_t *o = json_object();
 		static const char *const keys[] = {"code", "name", "field", "level", "agency", "processing_days", "fee",
-						   "full_online"};
+						   "full_online", "full_online_ineligible"};
 		for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
 			if (json_object_get(p, keys[k]))
 				json_object_set(o, keys[k], json_object_get(p, keys[k]));

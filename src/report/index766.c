@@ -35,6 +35,10 @@ typedef bool (*fb_test)(const struct fb *f, const struct period *p);
 typedef bool (*proc_test)(const struct dossiers *d, const json_t *procedure);
 static bool p_all(const struct dossiers *d, const json_t *x) { (void)d; (void)x; return true; }
 static bool p_online(const struct dossiers *d, const json_t *x) { (void)d; return json_is_true(json_object_get(x, "full_online")); }
+/* A procedure the law lets be done fully online: not one whose catalog entry says why it cannot
+ * ("full_online_ineligible": the parties must appear in person). */
+static bool p_eligible(const struct dossiers *d, const json_t *x) { (void)d; return !json_object_get(x, "full_online_ineligible"); }
+static bool p_eligible_online(const struct dossiers *d, const json_t *x) { return p_eligible(d, x) && p_online(d, x); }
 static bool p_fee(const struct dossiers *d, const json_t *x) { (void)d; return json_integer_value(json_object_get(x, "fee")) > 0; }
 static bool p_fee_online(const struct dossiers *d, const json_t *x) { return p_fee(d, x) && d->payee_ready; /* VietQR for every fee */ }
 /* Every part data/indicators/766.json's described_requires names is there and not empty. */
@@ -84,6 +88,8 @@ static const struct counter {
 	{"fee_paid", "fee_paid"},
 	{"procedures", NULL, p_all},
 	{"procedures_online", NULL, p_online},
+	{"procedures_eligible", NULL, p_eligible},
+	{"procedures_eligible_online", NULL, p_eligible_online},
 	{"procedures_online_used", "received_online", NULL, true},
 	{"procedures_fee", NULL, p_fee},
 	{"procedures_fee_online", NULL, p_fee_online},

@@ -117,8 +117,13 @@ describe('the 766 index of a commune', () => {
     const online = get('processed_online'); // read from the work-items register, empty here (tests/e2e/registers.test.mjs)
     assert.deepEqual([online.measured, online.numerator, online.denominator, online.value, online.target, online.met], [false, 0, 0, null, 60, null]);
     const procs = (await api(U, 'GET', '/api/v1/procedures')).json.procedures.filter((p) => p.level === 'commune');
+    // of the procedures the law lets be done fully online: marriage and parentage registration and
+    // signature certification want the parties in person, and count in neither part
     const full = get('full_online');
-    assert.deepEqual([full.numerator, full.denominator], [procs.filter((p) => p.full_online).length, procs.length]);
+    const eligible = procs.filter((p) => !p.full_online_ineligible);
+    assert.deepEqual(procs.filter((p) => p.full_online_ineligible).map((p) => p.code).sort(), ['1.000894', '1.001022', '2.000884']);
+    assert.match(procs.find((p) => p.code === '1.000894').full_online_ineligible.vi, /Luật Hộ tịch 2014, Điều 18/);
+    assert.deepEqual([full.numerator, full.denominator], [eligible.filter((p) => p.full_online).length, eligible.length]);
     assert.equal(full.met, full.numerator === full.denominator);
     assert.deepEqual([get('epayment_accounts').measured, get('epayment_accounts').met], [false, null]);
     const province = (await api(U, 'GET', `/api/v1/reports/targets?unit=37&period=${period}`, { token: t.lanhdao })).json;

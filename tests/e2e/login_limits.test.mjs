@@ -3,7 +3,7 @@
 // passwords that pass a minimum policy.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { api, cli, PASSWORD, startServer } from './harness.mjs';
+import { api, cli, PASSWORD, startServer, VALGRIND } from './harness.mjs';
 
 let srv, U;
 before(async () => {
@@ -14,7 +14,8 @@ after(async () => { const r = await srv.stop(); assert.equal(r.code, 0, r.stderr
 
 const signIn = (username, password) => api(U, 'POST', '/api/v1/auth/login', { body: { username, password } });
 
-test('thirty failures from one address, over many accounts, hold that address back for the minute', async () => {
+// under memcheck thirty sign-ins take longer than the minute they are counted in
+test('thirty failures from one address, over many accounts, hold that address back for the minute', { skip: VALGRIND && 'counts a one-minute window' }, async () => {
   for (let i = 0; i < 30; i++) assert.equal((await signIn(`khach.${i}`, 'doan-mo-mat-khau')).status, 401);
   const right = await signIn('dan', PASSWORD);
   assert.equal(right.status, 429);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/run.sh — every test: C unit tests (cmocka) in the normal and the ASan+UBSan build,
-# end-to-end tests against both binaries on SQLite and once more (normal build) on PostgreSQL in
-# a throwaway cluster (tests/pg.sh), browser tests, source checks. Ends with one line
+# the fuzz corpora, unit tests and replays under valgrind, end-to-end tests against both
+# binaries, under valgrind and once more (normal build) on PostgreSQL in a throwaway cluster
+# (tests/pg.sh), browser tests against the ASan+UBSan build, source checks. Ends with one line
 # "N passed, N failed"; exits non-zero when anything failed.
 set -u
 cd "$(dirname "$0")/.."
@@ -49,6 +50,14 @@ node_suite() { # $1 = name, then node --test arguments
 	add "$p" "$f"
 }
 
+# node_suite against the ASan+UBSan build: a sanitizer's report in a server's output fails the
+# test that stops it (harness.mjs)
+asan_suite() {
+	local -x ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		TRONDOI_BIN=build-asan/trondoi TRONDOI_SANITIZED=1
+	node_suite "$@"
+}
+
 # The fuzz targets' corpora (fuzz/corpus/<target>, seeds and what `make fuzz` once found)
 # replayed through the parsers: one test a target and build.
 replay() { # $1 = build dir
@@ -90,8 +99,7 @@ if [ ! -d tests/node_modules/playwright-core ]; then
 fi
 
 TRONDOI_BIN=build/trondoi node_suite e2e tests/e2e/*.test.mjs
-ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 TRONDOI_BIN=build-asan/trondoi \
-	TRONDOI_SANITIZED=1 node_suite e2e-asan tests/e2e/*.test.mjs
+asan_suite e2e-asan tests/e2e/*.test.mjs
 # The end-to-end suite once more with every server under valgrind's memcheck (an invalid access
 # or a definite leak makes it exit 99, which fails the test that stops it). The few tests that
 # count a wall-clock window (sign-in back-off and limits) skip themselves there (VALGRIND in
@@ -112,7 +120,8 @@ else
 	failed "e2e-pg: no cluster"
 fi
 pg_stop
-TRONDOI_BIN=build/trondoi node_suite browser tests/browser/*.test.mjs
+# the browser suite drives the ASan+UBSan build, so the pages' requests are checked too
+asan_suite browser tests/browser/*.test.mjs
 
 out=$(tests/lint.sh 2>&1)
 rc=$?

@@ -116,6 +116,9 @@ export async function startServer({ demo = true, dir = tempDir(), threads = 4, i
         rmSync(dir, { recursive: true, force: true });
       }
       if (VALGRIND && r.code === 99) throw new Error(`memcheck found an error in the server:\n${stderr.slice(-6000)}`);
+      // ASan, LeakSanitizer and UBSan print their reports on standard error: any fails the test that stops it
+      const report = SANITIZED ? stderr.search(/ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/) : -1;
+      if (report >= 0) throw new Error(`a sanitizer found an error in the server:\n${stderr.slice(report, report + 6000)}`);
       return { ...r, stderr };
     },
   };

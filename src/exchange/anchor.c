@@ -112,12 +112,15 @@ int xanchor_verify(struct db *db, const json_t *anchor, const char *public_key, 
 	int rc = chain_holds(db, "audit", a, why, whylen);
 	if (!rc)
 		rc = chain_holds(db, "exchange", x, why, whylen);
-	if (rc)
-		return rc;
+	return rc ? rc : xanchor_chains_whole(db, public_key, why, whylen); /* what follows must chain from it too */
+}
+
+int xanchor_chains_whole(struct db *db, const char *public_key, char *why, size_t whylen)
+{
 	int64_t count, bad;
 	char chain_why[200];
 	int vr = audit_verify(db, &count, &bad, chain_why, sizeof chain_why);
-	if (vr) { /* entries after the anchor must chain from it too */
+	if (vr) {
 		snprintf(why, whylen, "the audit trail is broken at entry %lld: %s", (long long)bad, vr > 0 ? chain_why : "cannot read it");
 		return 1;
 	}

@@ -43,6 +43,8 @@ int xanchor_make(const struct exchange *x, struct db *db, json_t **out, struct e
 /* `trondoi audit verify-anchor`: the signature is the node's (public_key, base64), both chains
  * still hold the anchored hashes, and both verify from there on. 0 holds, 1 not (why), -1 error. */
 int xanchor_verify(struct db *db, const json_t *anchor, const char *public_key, char *why, size_t whylen);
+/* Both chains, the audit trail and the message log, verify whole: 0, or 1 saying where not. */
+int xanchor_chains_whole(struct db *db, const char *public_key, char *why, size_t whylen);
 /* The text the node signs: "trondoi-anchor-v1", then node, at, audit SEQ HASH, exchange SEQ HASH,
  * one a line. */
 void xanchor_text(const char *node, const char *at, int64_t aseq, const char *ahash, int64_t xseq, const char *xhash, char *out,

@@ -47,6 +47,17 @@ static int counter_ok(const json_t *o, const char *key, bool may_be_null)
 	return json_is_string(v) && report_counter_known(json_string_value(v));
 }
 
+/* The numerator and the denominator of o (file's entry id) name counters the engine knows. */
+static int check_parts(const json_t *o, const char *file, const char *id, bool may_be_null, struct err *e)
+{
+	static const char *const parts[] = {"numerator", "denominator"};
+	for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
+		if (!counter_ok(o, parts[i], may_be_null))
+			return bad(e, file, id, "%s \"%s\" is not a counter the engine knows", parts[i],
+				   str(o, parts[i]) ? str(o, parts[i]) : "");
+	return 0;
+}
+
 static int check_indicator(const json_t *x, const char *group, json_t *ids, double *sum, struct err *e)
 {
 	const char *id = str(x, "id");
@@ -56,11 +67,8 @@ static int check_indicator(const json_t *x, const char *group, json_t *ids, doub
 		return bad(e, INDICATORS_FILE, id, "max (its points) must be a number, 0 or more");
 	if (!json_is_number(json_object_get(x, "target")))
 		return bad(e, INDICATORS_FILE, id, "target must be a number");
-	static const char *const parts[] = {"numerator", "denominator"};
-	for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
-		if (!counter_ok(x, parts[i], false))
-			return bad(e, INDICATORS_FILE, id, "%s \"%s\" is not a counter the engine knows", parts[i],
-				   str(x, parts[i]) ? str(x, parts[i]) : "");
+	if (check_parts(x, INDICATORS_FILE, id, false, e))
+		return -1;
 	*sum += json_number_value(json_object_get(x, "max"));
 	return 0;
 }
@@ -134,12 +142,7 @@ static int check_target(const json_t *t, json_t *ids, const json_t *regimes, str
 	const json_t *figure = json_object_get(t, "figure");
 	if (figure)
 		return check_figure(figure, id, regimes, e);
-	static const char *const parts[] = {"numerator", "denominator"};
-	for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
-		if (!counter_ok(t, parts[i], true))
-			return bad(e, TARGETS_FILE, id, "%s \"%s\" is not a counter the engine knows", parts[i],
-				   str(t, parts[i]) ? str(t, parts[i]) : "");
-	return 0;
+	return check_parts(t, TARGETS_FILE, id, true, e);
 }
 
 static int check_targets(const json_t *doc, const json_t *regimes, struct err *e)

@@ -1,4 +1,6 @@
 /* utf8.c — UTF-8 validation and clipping. */
+#include <string.h>
+
 #include "core/utf8.h"
 
 bool utf8_valid(const char *str, size_t n)
@@ -41,6 +43,13 @@ size_t utf8_clip(const char *s, size_t n, size_t max)
 	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80) /* s[max] continues a character */
 		max--;
 	return max;
+}
+
+void utf8_copy(char *dst, size_t cap, const char *src)
+{
+	size_t k = utf8_clip(src, strlen(src), cap - 1);
+	memcpy(dst, src, k);
+	dst[k] = 0;
 }
 
 void utf8_scrub(char *s)

@@ -153,8 +153,29 @@ json_t *document_missing(const struct dossiers *d, struct db *db, const char *co
 bool dossier_desk_of(const struct principal *who, const char *unit, const char *agency);
 bool dossier_applicant_is(const struct principal *who, const char *applicant);
 
-/* Records a status change in the timeline and the portal outbox (inside the caller's transaction). */
+/* Records a status change in the timeline, numbered for the delivery channels (feed.c; inside the
+ * caller's transaction). */
 int dossier_event_add(struct db *db, const char *code, const char *actor, int from, int to, const char *note, int64_t at);
+
+/* The timeline as a feed (feed.c): each delivery channel ("portal", "email", "sms") takes the
+ * changes after its cursor, delivers them, writes its rows and advances the cursor. */
+struct feed_event {
+	int64_t id;   /* the change's number in this database */
+	char key[64]; /* its name everywhere else (feed_key) */
+	char code[48], applicant[13], note[512];
+	int from, to;
+	int64_t at;
+};
+/* The change's name outside: "{dossier code}.{seq}", unique across provinces (the code begins
+ * with the unit's national code), the idempotency key of its deliveries and the id of its
+ * outbox and notification rows. */
+void feed_key(const char *code, int64_t seq, char *out, size_t n);
+/* The last change channel has taken (0: none). */
+int64_t feed_cursor(struct db *db, const char *channel);
+/* Up to max changes after the channel's cursor, oldest first, their notes opened. */
+int feed_next(struct db *db, const char *channel, struct feed_event *v, int max);
+/* Moves the channel's cursor to last (never backwards): 0 or -1. */
+int feed_advance(struct db *db, const char *channel, int64_t last);
 
 /* Data fetched for the dossier from another node through the exchange (fetched.c). */
 struct dossier_fetched {
@@ -242,15 +263,15 @@ int sender_post(CURL *curl, const char *url, const char *const *headers, const c
 int sender_post_json(CURL *curl, const char *url, const char *key, const char *token, const char *body, char *why,
 		     size_t whylen);
 
-/* The National Public Service Portal outbox (outbox.c). outbox_add queues a status change in the
- * caller's transaction; outbox_round (a sender task, arg = the portal's URL) posts queued changes
- * until acknowledged, with the row id as the idempotency key, backing off on failures. */
-int outbox_add(struct db *db, const char *code, int from, int to, int64_t at);
+/* The National Public Service Portal outbox (outbox.c). outbox_round (a sender task, arg = the
+ * portal's URL) posts the timeline's changes until acknowledged, with the change's number as the
+ * idempotency key, backing off on failures; outbox_list is the dossier's changes with their
+ * delivery. */
 json_t *outbox_list(struct db *db, const char *code);
 void outbox_round(struct db *db, CURL *curl, void *arg);
 
-/* Notifications (notify.c): a message to the applicant for each status change, queued in the
- * change's transaction. Two sender tasks (arg = a struct notify_config) deliver them, each with
+/* Notifications (notify.c): a message to the applicant for each status change of the timeline
+ * (the citizen's inbox reads the timeline). Two sender tasks (arg = a struct notify_config) deliver them, each with
  * its own retries: notify_round e-mails them through an SMTP relay, notify_sms_round posts
  * {"to","text","id"} to an SMS gateway (Idempotency-Key: the id; 2xx means sent). */
 struct notify_config {
@@ -260,7 +281,6 @@ struct notify_config {
 	const char *sms_url;   /* the gateway's URL */
 	const char *sms_token; /* sent as "Authorization: Bearer ..." when neither NULL nor "" */
 };
-int notification_add(struct db *db, const char *code, int to, const char *note, int64_t at);
 int notification_list(const struct dossiers *d, struct db *db, const struct principal *who, json_t **out, struct err *e);
 void notify_round(struct db *db, CURL *curl, void *arg);
 /* One e-mail (UTF-8 plain text) through the configured relay; 0 when it accepted it, else -1

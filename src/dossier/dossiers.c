@@ -99,19 +99,6 @@ static int next_code(struct db *db, const char *unit, char *out, size_t n)
 	return 0;
 }
 
-int dossier_event_add(struct db *db, const char *code, const char *actor, int from, int to, const char *note, int64_t at)
-{
-	char *sealed = seal_text("dossier_events.note", code, note ? note : "");
-	enum db_rc rc = sealed ? db_run(db, "INSERT INTO dossier_events (code, seq, at, actor, from_status, to_status, note) "
-					     "VALUES (?, (SELECT COUNT(*) + 1 FROM dossier_events WHERE code = ?), ?, ?, ?, ?, ?)",
-					"ttitiit", code, code, at, actor, (int64_t)from, (int64_t)to, sealed)
-			       : DB_ERROR;
-	free(sealed);
-	if (rc != DB_DONE)
-		return -1;
-	return outbox_add(db, code, from, to, at) || notification_add(db, code, to, note, at) ? -1 : 0;
-}
-
 /* Who submits for whom: a citizen for themself online; staff at the desk for a walk-in. */
 static int applicant_of(const struct principal *who, const json_t *body, const char **id, const char **channel,
 			struct err *e)

@@ -1,9 +1,10 @@
-/* notify.c — telling applicants what happened to their dossiers. Every status change leaves a
- * message in the citizen's inbox (GET /api/v1/me/notifications), written in the transaction of
- * the change. A sender round per channel delivers it: by e-mail through an SMTP relay (libcurl) to
- * the address in the registry, by SMS as JSON posted to an HTTP gateway for the registry's phone
- * number. Each channel keeps its own columns: it retries with back-off on its own and never sends
- * a delivered message again. No address for a channel: the message stays in the inbox only. */
+/* notify.c — telling applicants what happened to their dossiers. Every status change of the
+ * timeline is a message in the citizen's inbox (GET /api/v1/me/notifications reads the timeline).
+ * A sender round per channel takes the changes after its cursor (feed.c) and delivers them: by
+ * e-mail through an SMTP relay (libcurl) to the address in the registry, by SMS as JSON posted to
+ * an HTTP gateway for the registry's phone number. A channel writes its columns of the message's
+ * row when it has tried: it retries with back-off on its own and never sends a delivered message
+ * again. No address for a channel: the message stays in the inbox only. */
 #include <curl/curl.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -20,25 +21,10 @@
 #include "registry/record.h"
 
 #define BATCH 20
+#define ROUND_US 400000 /* a round takes new changes for this long at most, then lets other tasks run */
 #define NEVER INT64_MAX
 #define SMS_MAX 300 /* bytes of UTF-8: a few SMS segments at most */
 #define ELLIPSIS "…"
-
-int notification_add(struct db *db, const char *code, int to, const char *note, int64_t at)
-{
-	char id[33];
-	crypto_time_id(at, id);
-	/* both channels are due at once; each then keeps its own attempts and next time */
-	char *sealed = seal_text("notifications.note", id, note ? note : "");
-	enum db_rc rc = sealed ? db_run(db,
-					"INSERT INTO notifications (id, citizen_id, code, to_status, note, created_at, attempts, "
-					"next_at, sms_next_at) SELECT ?, applicant_id, code, ?, ?, ?, 0, ?, ? FROM dossiers "
-					"WHERE code = ?",
-					"titiiit", id, (int64_t)to, sealed, at, at, at, code)
-			       : DB_ERROR;
-	free(sealed);
-	return rc == DB_DONE ? 0 : -1;
-}
 
 static json_t *text_or_null(struct db_stmt *st, int col)
 {
@@ -59,24 +45,29 @@ static json_t *delivery_json(struct db_stmt *st, int col, const char *context, c
 
 int notification_list(const struct dossiers *d, struct db *db, const struct principal *who, json_t **out, struct err *e)
 {
-	struct db_stmt *st = db_prepare(db, "SELECT id, code, to_status, note, created_at, email_to, sent_at, last_error, "
-					    "sms_to, sms_sent_at, sms_error FROM notifications WHERE citizen_id = ? "
-					    "ORDER BY created_at DESC LIMIT 200");
+	struct db_stmt *st = db_prepare(db, "SELECT e.seq, e.code, e.to_status, e.note, e.at, n.id, n.email_to, n.sent_at, n.last_error, "
+					    "n.sms_to, n.sms_sent_at, n.sms_error FROM dossiers d JOIN dossier_events e ON e.code = d.code "
+					    "LEFT JOIN notifications n ON n.event_id = e.id WHERE d.applicant_id = ? "
+					    "ORDER BY e.at DESC, e.id DESC LIMIT 200");
 	if (!st || db_bind(st, "t", who->citizen_id))
 		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
 	json_t *list = json_array();
 	while (db_step(st) == DB_ROW) {
 		int to = (int)db_col_int(st, 2);
-		char at[40];
+		char at[40], key[64];
 		clock_iso(db_col_int(st, 4), at, sizeof at);
-		const char *id = db_col_text(st, 0);
-		char *note = unseal_col(st, 3, "notifications.note", id);
-		json_t *o = json_pack("{s:s,s:s,s:i,s:{s:s,s:s},s:s?,s:s}", "id", id, "code", db_col_text(st, 1), "status", to,
-				      "status_name", "vi", workflow_status_name(d->workflow, to, "vi"), "en",
-				      workflow_status_name(d->workflow, to, "en"), "note", note, "at", at);
+		const char *code = db_col_text(st, 1), *id = key;
+		if (db_col_null(st, 5))
+			feed_key(code, db_col_int(st, 0), key, sizeof key);
+		else
+			id = db_col_text(st, 5);
+		char *note = unseal_col(st, 3, "dossier_events.note", code);
+		json_t *o = json_pack("{s:s,s:s,s:i,s:{s:s,s:s},s:s?,s:s}", "id", id, "code", code, "status", to, "status_name", "vi",
+				      workflow_status_name(d->workflow, to, "vi"), "en", workflow_status_name(d->workflow, to, "en"),
+				      "note", note, "at", at);
 		free(note);
-		json_object_set_new(o, "email", delivery_json(st, 5, "notifications.email_to", id));
-		json_object_set_new(o, "sms", delivery_json(st, 8, "notifications.sms_to", id));
+		json_object_set_new(o, "email", delivery_json(st, 6, "notifications.email_to", id));
+		json_object_set_new(o, "sms", delivery_json(st, 9, "notifications.sms_to", id));
 		json_array_append_new(list, o);
 	}
 	*out = json_pack("{s:o}", "notifications", list);
@@ -84,7 +75,7 @@ int notification_list(const struct dossiers *d, struct db *db, const struct prin
 }
 
 struct pending_note {
-	char id[40], citizen[13], code[48], note[512];
+	char id[64], citizen[13], code[48], note[512];
 	int to, attempts;
 };
 
@@ -225,11 +216,14 @@ static int sms_send(CURL *curl, const struct notify_config *cfg, const char *to,
 /* A way to reach the applicant. Its delivery state is its own columns of notifications, so each
  * channel has its own statements (string literals: db_prepare caches them by address). */
 struct channel {
+	const char *name;        /* its cursor (feed.c) */
 	const char *log;         /* event name in the log */
 	const char *attribute;   /* the registry attribute that holds the address */
 	const char *no_address;  /* the error recorded when the citizen has none (not retried) */
 	const char *to_context;  /* the column the address is sealed in */
 	const char *pending;     /* due rows: id, citizen_id, code, to_status, note, attempts; binds now */
+	const char *first;       /* a new change tried: binds id, citizen, code, to, note, created_at, next_at, to,
+				    sent_at, error, event_id (the other channel's columns kept) */
 	const char *sent;        /* binds sent_at, to, id */
 	const char *failed;      /* binds next_at, to, error, id */
 	const char *unreachable; /* binds next_at, error, id */
@@ -241,18 +235,26 @@ enum { CHANNEL_EMAIL, CHANNEL_SMS };
 
 static const struct channel channels[] = {
 	[CHANNEL_EMAIL] =
-		{"notify_email", "email", "no e-mail address", "notifications.email_to",
+		{"email", "notify_email", "email", "no e-mail address", "notifications.email_to",
 		 "SELECT id, citizen_id, code, to_status, note, attempts FROM notifications "
 		 "WHERE sent_at IS NULL AND next_at <= ? ORDER BY id LIMIT 20",
+		 "INSERT INTO notifications (id, citizen_id, code, to_status, note, created_at, attempts, next_at, email_to, "
+		 "sent_at, last_error, event_id) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+		 "attempts = 1, next_at = excluded.next_at, email_to = excluded.email_to, sent_at = excluded.sent_at, "
+		 "last_error = excluded.last_error",
 		 "UPDATE notifications SET sent_at = ?, email_to = ?, attempts = attempts + 1, last_error = NULL "
 		 "WHERE id = ?",
 		 "UPDATE notifications SET next_at = ?, email_to = ?, last_error = ?, attempts = attempts + 1 "
 		 "WHERE id = ?",
 		 "UPDATE notifications SET next_at = ?, last_error = ? WHERE id = ?", email_send},
 	[CHANNEL_SMS] =
-		{"notify_sms", "phone", "no phone number", "notifications.sms_to",
+		{"sms", "notify_sms", "phone", "no phone number", "notifications.sms_to",
 		 "SELECT id, citizen_id, code, to_status, note, sms_attempts FROM notifications "
 		 "WHERE sms_sent_at IS NULL AND sms_next_at <= ? ORDER BY id LIMIT 20",
+		 "INSERT INTO notifications (id, citizen_id, code, to_status, note, created_at, attempts, next_at, sms_attempts, "
+		 "sms_next_at, sms_to, sms_sent_at, sms_error, event_id) VALUES (?, ?, ?, ?, ?, ?, 0, 9223372036854775807, 1, ?, ?, "
+		 "?, ?, ?) ON CONFLICT (id) DO UPDATE SET sms_attempts = 1, sms_next_at = excluded.sms_next_at, "
+		 "sms_to = excluded.sms_to, sms_sent_at = excluded.sms_sent_at, sms_error = excluded.sms_error",
 		 "UPDATE notifications SET sms_sent_at = ?, sms_to = ?, sms_attempts = sms_attempts + 1, "
 		 "sms_error = NULL WHERE id = ?",
 		 "UPDATE notifications SET sms_next_at = ?, sms_to = ?, sms_error = ?, sms_attempts = sms_attempts + 1 "
@@ -274,15 +276,7 @@ static void address_of(struct db *db, const char *citizen, const char *attribute
 	json_decref((json_t *)doc);
 }
 
-/* Copies src into dst[cap] whole or cut on a character boundary. */
-static void copy_clipped(char *dst, size_t cap, const char *src)
-{
-	size_t k = utf8_clip(src, strlen(src), cap - 1);
-	memcpy(dst, src, k);
-	dst[k] = 0;
-}
-
-/* Reads up to BATCH messages the channel has still to deliver and that are due at now. */
+/* Reads up to BATCH messages the channel has to send again and that are due at now. */
 static int due_notes(struct db *db, const struct channel *ch, struct pending_note *v, int64_t now)
 {
 	struct db_stmt *st = db_prepare(db, ch->pending);
@@ -290,12 +284,12 @@ static int due_notes(struct db *db, const struct channel *ch, struct pending_not
 	if (!st || db_bind(st, "i", now))
 		return 0;
 	while (n < BATCH && db_step(st) == DB_ROW) {
-		copy_clipped(v[n].id, sizeof v[n].id, db_col_text(st, 0));
-		copy_clipped(v[n].citizen, sizeof v[n].citizen, db_col_text(st, 1));
-		copy_clipped(v[n].code, sizeof v[n].code, db_col_text(st, 2));
+		utf8_copy(v[n].id, sizeof v[n].id, db_col_text(st, 0));
+		utf8_copy(v[n].citizen, sizeof v[n].citizen, db_col_text(st, 1));
+		utf8_copy(v[n].code, sizeof v[n].code, db_col_text(st, 2));
 		v[n].to = (int)db_col_int(st, 3);
 		char *note = unseal_col(st, 4, "notifications.note", v[n].id);
-		copy_clipped(v[n].note, sizeof v[n].note, note ? note : "");
+		utf8_copy(v[n].note, sizeof v[n].note, note ? note : "");
 		free(note);
 		v[n].attempts = (int)db_col_int(st, 5);
 		n++;
@@ -304,25 +298,85 @@ static int due_notes(struct db *db, const struct channel *ch, struct pending_not
 	return n;
 }
 
-/* Delivers one message on one channel and records the outcome in that channel's columns. */
-static void deliver(struct db *db, CURL *curl, const struct notify_config *cfg, const struct channel *ch,
-		    const struct pending_note *n, int64_t now)
+/* What one try of one message on one channel came to. */
+struct outcome {
+	char to[256], why[200];
+	bool sent;
+};
+
+static void attempt(struct db *db, CURL *curl, const struct notify_config *cfg, const struct channel *ch,
+		    const struct pending_note *n, struct outcome *o)
 {
-	char to[256], why[200] = "";
-	address_of(db, n->citizen, ch->attribute, to, sizeof to);
-	if (!to[0]) { /* nowhere to send: the inbox holds it */
+	*o = (struct outcome){0};
+	address_of(db, n->citizen, ch->attribute, o->to, sizeof o->to);
+	if (o->to[0])
+		o->sent = ch->send(curl, cfg, o->to, n, o->why, sizeof o->why) == 0;
+	if (o->why[0])
+		log_error(ch->log, "%s: %s (attempt %d)", n->id, o->why, n->attempts + 1);
+}
+
+/* Sends a message again and records the outcome in the channel's columns. */
+static void retry(struct db *db, CURL *curl, const struct notify_config *cfg, const struct channel *ch,
+		  const struct pending_note *n, int64_t now)
+{
+	struct outcome o;
+	attempt(db, curl, cfg, ch, n, &o);
+	if (!o.to[0]) { /* nowhere to send: the inbox holds it */
 		db_run(db, ch->unreachable, "itt", NEVER, ch->no_address, n->id);
 		return;
 	}
-	char *sealed = seal_text(ch->to_context, n->id, to);
-	if (ch->send(curl, cfg, to, n, why, sizeof why) == 0)
+	char *sealed = seal_text(ch->to_context, n->id, o.to);
+	if (o.sent)
 		db_run(db, ch->sent, "itt", clock_now_us(), sealed, n->id);
 	else
-		db_run(db, ch->failed, "ittt", now + sender_backoff_us(n->attempts), sealed, why, n->id);
+		db_run(db, ch->failed, "ittt", now + sender_backoff_us(n->attempts), sealed, o.why, n->id);
 	free(sealed);
-	if (!why[0])
-		return;
-	log_error(ch->log, "%s: %s (attempt %d)", n->id, why, n->attempts + 1);
+}
+
+/* The row of a change tried for the first time: its note and address sealed for the row. */
+static int record_first(struct db *db, const struct channel *ch, const struct feed_event *f, const struct pending_note *n,
+			const struct outcome *o, int64_t now)
+{
+	char sent[24];
+	snprintf(sent, sizeof sent, "%lld", (long long)clock_now_us());
+	int64_t next = o->sent || !o->to[0] ? NEVER : now + sender_backoff_us(0);
+	const char *why = o->to[0] ? (o->why[0] ? o->why : NULL) : ch->no_address;
+	char *note = seal_text("notifications.note", n->id, n->note), *to = o->to[0] ? seal_text(ch->to_context, n->id, o->to) : NULL;
+	enum db_rc rc = note && (to || !o->to[0]) ? db_run(db, ch->first, "tttitiittti", n->id, n->citizen, n->code, (int64_t)n->to, note,
+							   f->at, next, to, o->sent ? sent : NULL, why, f->id)
+						  : DB_ERROR;
+	free(note);
+	free(to);
+	return rc == DB_DONE ? 0 : -1;
+}
+
+/* Delivers the changes after the channel's cursor, then writes their rows and moves the cursor in
+ * one transaction (if that fails, the next round tries them again); returns how many it took. */
+static int new_changes(struct db *db, CURL *curl, const struct notify_config *cfg, const struct channel *ch)
+{
+	struct feed_event v[BATCH];
+	struct pending_note n[BATCH];
+	struct outcome o[BATCH];
+	int64_t now = clock_now_us();
+	int k = feed_next(db, ch->name, v, BATCH);
+	for (int i = 0; i < k; i++) {
+		n[i] = (struct pending_note){.to = v[i].to};
+		snprintf(n[i].id, sizeof n[i].id, "%s", v[i].key);
+		snprintf(n[i].citizen, sizeof n[i].citizen, "%s", v[i].applicant);
+		snprintf(n[i].code, sizeof n[i].code, "%s", v[i].code);
+		snprintf(n[i].note, sizeof n[i].note, "%s", v[i].note);
+		attempt(db, curl, cfg, ch, &n[i], &o[i]);
+	}
+	if (!k || db_begin(db))
+		return k;
+	for (int i = 0; i < k; i++)
+		if (record_first(db, ch, &v[i], &n[i], &o[i], now)) {
+			db_rollback(db);
+			return k;
+		}
+	if (feed_advance(db, ch->name, v[k - 1].id) || db_commit(db))
+		db_rollback(db);
+	return k;
 }
 
 static void channel_round(struct db *db, CURL *curl, const struct notify_config *cfg, const struct channel *ch)
@@ -331,7 +385,10 @@ static void channel_round(struct db *db, CURL *curl, const struct notify_config 
 	int64_t now = clock_now_us();
 	int n = due_notes(db, ch, v, now);
 	for (int i = 0; i < n; i++)
-		deliver(db, curl, cfg, ch, &v[i], now);
+		retry(db, curl, cfg, ch, &v[i], now);
+	int64_t until = now + ROUND_US;
+	while (new_changes(db, curl, cfg, ch) == BATCH && clock_now_us() < until)
+		;
 }
 
 void notify_round(struct db *db, CURL *curl, void *arg)

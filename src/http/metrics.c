@@ -82,7 +82,8 @@ static const struct queue {
 	const char *sql;
 } queues[] = {
 	{"portal_outbox", "status changes not yet acknowledged by the national portal",
-	 "SELECT COUNT(*) FROM outbox WHERE acked_at IS NULL"},
+	 "SELECT (SELECT COUNT(*) FROM dossier_events WHERE id > COALESCE((SELECT last FROM delivery_cursors "
+	 "WHERE channel = 'portal'), 0)) + (SELECT COUNT(*) FROM outbox WHERE acked_at IS NULL)"},
 	{"report_counters", "changed dossiers the index's counters have not taken in yet", "SELECT COUNT(*) FROM report_dirty"},
 	{"report_sends", "published versions not yet accepted by the Government reporting system",
 	 "SELECT COUNT(*) FROM report_sends WHERE sent_at IS NULL"},

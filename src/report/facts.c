@@ -69,7 +69,8 @@ static int fact_read(const struct dossiers *d, struct db *db, const char *code, 
 {
 	struct db_stmt *st = db_prepare(db,
 		"SELECT d.procedure_code, d.unit, d.channel, d.status, d.received_at, d.finished_at, d.due_at, d.supplements, "
-		"d.paid_at, (SELECT COUNT(*) FROM outbox o WHERE o.code = d.code AND o.acked_at IS NULL), "
+		"d.paid_at, (SELECT COUNT(*) FROM dossier_events e WHERE e.code = d.code AND NOT EXISTS "
+		"(SELECT 1 FROM outbox o WHERE o.event_id = e.id AND o.acked_at IS NOT NULL)), "
 		"(SELECT COUNT(*) FROM issued i WHERE i.code = d.code), (SELECT COUNT(*) FROM documents x WHERE x.code = d.code), "
 		"(SELECT COUNT(*) FROM documents x WHERE x.code = d.code AND x.digitised = 1), "
 		"(SELECT COUNT(*) FROM documents x WHERE x.code = d.code AND x.reused_from IS NOT NULL), "

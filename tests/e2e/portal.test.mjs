@@ -48,3 +48,48 @@ test('every status change is published once, retried after a failure, with the d
     assert.equal(r.code, 0, r.stderr.slice(-2000));
   }
 });
+
+test('changes made while no portal was set are sent once it is, each once, and not again after a restart', async () => {
+  const seen = [];
+  const port = await freePort();
+  const sink = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      seen.push([req.headers['idempotency-key'], JSON.parse(body)]);
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise((ok) => sink.listen(port, '127.0.0.1', ok));
+  const portal = { TRONDOI_PORTAL_URL: `http://127.0.0.1:${port}/sync` };
+  let srv = await startServer(); // no portal yet
+  const dir = srv.dir;
+  try {
+    const U = srv.url;
+    const dan = await login(U, 'dan');
+    const code = (await api(U, 'POST', '/api/v1/dossiers', { token: dan, body: { procedure: '1.004873', fields: { purpose: 'loan' } } })).json.code;
+    let mine = (await api(U, 'GET', `/api/v1/dossiers/${code}`, { token: dan })).json.portal;
+    assert.deepEqual(mine.map((p) => [p.id, p.to, p.acked_at, p.attempts]), [[`${code}.1`, 1, null, 0]]); // waiting, named by code and place
+    assert.equal((await srv.stop({ keep: true })).code, 0);
+
+    srv = await startServer({ dir, init: false, env: portal });
+    for (let i = 0; i < 100 && !seen.some(([, b]) => b.code === code); i++) await new Promise((ok) => setTimeout(ok, 100));
+    const token = await login(srv.url, 'dan'); // and a change made now follows it
+    const next = (await api(srv.url, 'POST', '/api/v1/dossiers', { token, body: { procedure: '1.004873', fields: { purpose: 'loan' } } })).json.code;
+    for (let i = 0; i < 100 && !seen.some(([, b]) => b.code === next); i++) await new Promise((ok) => setTimeout(ok, 100));
+    assert.equal((await srv.stop({ keep: true })).code, 0);
+
+    srv = await startServer({ dir, init: false, env: portal });
+    await new Promise((ok) => setTimeout(ok, 1500)); // a round or three of the sender
+    mine = (await api(srv.url, 'GET', `/api/v1/dossiers/${code}`, { token: await login(srv.url, 'dan') })).json.portal;
+    assert.ok(mine.every((p) => p.acked_at && p.attempts === 1), JSON.stringify(mine));
+    const sent = seen.filter(([, b]) => b.code === code);
+    assert.deepEqual(sent.map(([k]) => k), mine.map((p) => p.id)); // each change once
+    assert.deepEqual(sent.map(([k, b]) => k === b.id), sent.map(() => true));
+    assert.deepEqual(seen.map(([k]) => k), [`${code}.1`, `${next}.1`]); // in order, none again after the restart
+  } finally {
+    const r = await srv.stop();
+    sink.close();
+    assert.equal(r.code, 0, r.stderr.slice(-2000));
+  }
+});

@@ -50,9 +50,22 @@ static void clips_utf8_on_character_boundaries(void **state)
 	assert_int_equal(utf8_clip("🇻🇳", 8, 5), 4);
 }
 
+static void copies_utf8_whole_or_cut_on_a_boundary(void **state)
+{
+	(void)state;
+	char small[8], big[32];
+	utf8_copy(big, sizeof big, "Hồ sơ");
+	assert_string_equal(big, "Hồ sơ");
+	utf8_copy(small, sizeof small, "Hồ sơ"); /* 7 bytes of room: not half of ơ */
+	assert_string_equal(small, "Hồ s");
+	utf8_copy(small, 1, "Hồ sơ");
+	assert_string_equal(small, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {cmocka_unit_test(folds_diacritics_and_case), cmocka_unit_test(validates_utf8),
-					   cmocka_unit_test(clips_utf8_on_character_boundaries)};
+					   cmocka_unit_test(clips_utf8_on_character_boundaries),
+					   cmocka_unit_test(copies_utf8_whole_or_cut_on_a_boundary)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
  * answer names the request it sent (X-Road-Request-Hash). Each outgoing call is also in this
  * node's message log. */
 #include <curl/curl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,6 +176,58 @@ static int time_left(int64_t since_us, const char *node, struct time_limit *t, s
 		       t->ms, node);
 }
 
+/* Calls waiting for each node's answer. A node that does not answer may hold at most PER_NODE of
+ * the outbound threads (server.c has four): a call beyond that is refused at once, so calls to
+ * the other nodes still find a thread. Each call in flight holds a thread, so the table never
+ * needs more rows than there are threads. */
+#define PER_NODE 2
+#define IN_FLIGHT_ROWS 16
+
+static struct {
+	pthread_mutex_t mu;
+	struct {
+		char node[XR_ID_MAX + 1];
+		int calls;
+	} rows[IN_FLIGHT_ROWS];
+} in_flight = {PTHREAD_MUTEX_INITIALIZER, {{"", 0}}};
+
+/* Takes one of the node's PER_NODE places; 503 peer_busy when they are all taken. */
+static int node_enter(const char *node, struct err *e)
+{
+	pthread_mutex_lock(&in_flight.mu);
+	int found = -1, free_row = -1;
+	for (int i = 0; i < IN_FLIGHT_ROWS; i++) {
+		if (in_flight.rows[i].calls && !strcmp(in_flight.rows[i].node, node))
+			found = i;
+		else if (!in_flight.rows[i].calls && free_row < 0)
+			free_row = i;
+	}
+	int row = found >= 0 ? found : free_row, rc = 0;
+	if (row < 0 || (found >= 0 && in_flight.rows[row].calls >= PER_NODE))
+		rc = err_set(e, 503, "peer_busy",
+			     "%d calls are already waiting for node %s to answer; this one was not sent, nothing was changed: try again "
+			     "later",
+			     "đã có %d cuộc gọi đang chờ nút %s trả lời; cuộc gọi này chưa được gửi, chưa có gì thay đổi: hãy thử lại sau",
+			     PER_NODE, node);
+	else {
+		snprintf(in_flight.rows[row].node, sizeof in_flight.rows[row].node, "%s", node);
+		in_flight.rows[row].calls++;
+	}
+	pthread_mutex_unlock(&in_flight.mu);
+	return rc;
+}
+
+static void node_leave(const char *node)
+{
+	pthread_mutex_lock(&in_flight.mu);
+	for (int i = 0; i < IN_FLIGHT_ROWS; i++)
+		if (in_flight.rows[i].calls && !strcmp(in_flight.rows[i].node, node)) {
+			in_flight.rows[i].calls--;
+			break;
+		}
+	pthread_mutex_unlock(&in_flight.mu);
+}
+
 /* Sends the signed request, waiting what is left of the limit; *status the peer's HTTP status,
  * or -1 with e (502, 504). */
 static int send_request(const char *url, const struct xrequest *rq, const char *signature, struct time_limit limit,
@@ -325,13 +378,15 @@ int xpeer_fetch(const struct exchange *x, struct db *db, const struct principal 
 	    (peer_of(db, f.node, url, peer_key) &&
 	     err_set(e, 404, "unknown_peer", "node %s is not a known peer: trondoi exchange peer first",
 		     "nút %s chưa được khai báo: hãy chạy trondoi exchange peer trước", f.node)) ||
-	    time_left(since_us, f.node, &limit, e)) {
+	    time_left(since_us, f.node, &limit, e) || node_enter(f.node, e)) {
 		log_refused(x, db, &f, officer, e);
 		return -1;
 	}
 	char *text = json_dumps(f.query, JSON_COMPACT);
-	if (!text)
+	if (!text) {
+		node_leave(f.node);
 		return err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
+	}
 	struct xrequest rq = {.method = "POST", .path = f.path, .client = f.client, .id = f.id, .user = officer,
 			      .issue = f.issue, .date = f.date, .body = text, .body_len = strlen(text)};
 	char *signed_text = xcall_signed_string(&rq);
@@ -346,6 +401,7 @@ int xpeer_fetch(const struct exchange *x, struct db *db, const struct principal 
 	buf_init(&r.body, ANSWER_MAX);
 	long peer_status = 0;
 	int rc = send_request(url, &rq, sig_b64, limit, &r, &peer_status, e, f.node);
+	node_leave(f.node);
 	char *answer = rc ? NULL : strndup(r.body.data ? r.body.data : "", r.body.len);
 	json_t *doc = answer ? json_loads(answer, 0, NULL) : NULL;
 	if (!rc && (!doc || strcmp(r.request_hash, request_hash)))

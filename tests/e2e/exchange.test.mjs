@@ -662,9 +662,10 @@ describe('federation: two provinces', () => {
       assert.equal(r.json.error.code, 'peer_unreachable');
       await new Promise((ok) => hole.listen(0, '127.0.0.1', ok));
       assert.equal(on37('peer', '--node', 'VN/GOV/34', '--url', `http://127.0.0.1:${hole.address().port}`, '--public-key', pk36).status, 0);
-      // six calls wait on the silent node, more than the four outbound threads; a sign-in meanwhile
-      // is not held up by them, and the two that wait for a thread wait only what is left of their
-      // limit, counted from their arrival: all six are answered 504 within about the limit
+      // six calls go to the silent node, more than the four outbound threads: two wait for it, the
+      // other four are refused at once (a silent node holds two threads at most), so a call to
+      // another node meanwhile finds a thread, and a sign-in is not held up either; the two that
+      // wait are answered 504 within about the limit
       const t0 = Date.now();
       let settled = false;
       const silent = () => fetch37({ ...ask, node: 'VN/GOV/34' }).then((t) => ({ ...t, took: Date.now() - t0 }));
@@ -673,31 +674,43 @@ describe('federation: two provinces', () => {
       const t1 = Date.now();
       await login(s37.url, 'canbo.tinh');
       const loginTook = Date.now() - t1;
-      assert.equal(settled, false, 'the sign-in was answered while the calls still waited');
+      const t2 = Date.now();
+      r = await fetch37(ask);
+      const otherTook = Date.now() - t2;
+      assert.equal(settled, false, 'the sign-in and the call to 36 were answered while the calls to 34 still waited');
       assert.ok(loginTook < limit - 500, `the sign-in waited ${loginTook} ms behind the calls`);
-      const timedOut = await waiting;
-      const took = Math.max(...timedOut.map((t) => t.took));
-      for (const t of timedOut) {
-        assert.equal(t.status, 504, t.text);
-        assert.equal(t.json.error.code, 'peer_timeout');
+      assert.equal(r.status, 200, r.text);
+      assert.ok(otherTook < limit - 500, `the call to 36 waited ${otherTook} ms behind the calls to 34`);
+      const answered = await waiting;
+      const timedOut = answered.filter((t) => t.status === 504), busy = answered.filter((t) => t.status === 503);
+      assert.equal(timedOut.length, 2, JSON.stringify(answered.map((t) => t.status)));
+      assert.equal(busy.length, 4);
+      for (const t of timedOut) assert.equal(t.json.error.code, 'peer_timeout');
+      for (const t of busy) {
+        assert.equal(t.json.error.code, 'peer_busy');
+        assert.match(t.json.error.message, /2 calls are already waiting for node VN\/GOV\/34 to answer; this one was not sent/);
+        assert.match(t.json.error.message_vi, /đã có 2 cuộc gọi đang chờ nút VN\/GOV\/34 trả lời/);
+        assert.ok(t.took < limit - 500, `a refused call was answered after ${t.took} ms`);
       }
-      // before, the fifth and sixth call waited a whole limit for a thread and then their own: 2 × limit
+      const took = Math.max(...timedOut.map((t) => t.took));
       assert.ok(Math.min(...timedOut.map((t) => t.took)) >= limit - 100, `the first answer came after ${took} ms`);
       assert.ok(took < 1.6 * limit, `the last of the six answered after ${took} ms (limit ${limit} ms)`);
-      // the failed calls are in 37's log as such (200, 403, 502 forged, 502 unreachable, 504 six
-      // times: sent and not answered, or not sent when no time was left), and its chain is whole
+      // the failed calls are in 37's log as such (200, 403, 502 forged, 502 unreachable, then the
+      // six to 34 — two sent and not answered, four refused before sending — and the one to 36),
+      // and its chain is whole
       const failed = new Database(db37).all("SELECT status, outcome FROM exchange_log WHERE status >= 500 ORDER BY seq");
-      const timeout = { status: 504, outcome: 'peer_timeout' };
-      assert.deepEqual(failed, [{ status: 502, outcome: 'peer_bad_answer' }, { status: 502, outcome: 'peer_unreachable' },
-        timeout, timeout, timeout, timeout, timeout, timeout]);
+      const counts = (rows) => rows.reduce((m, e) => ({ ...m, [e.outcome]: (m[e.outcome] ?? 0) + 1 }), {});
+      assert.deepEqual(failed.slice(0, 2), [{ status: 502, outcome: 'peer_bad_answer' }, { status: 502, outcome: 'peer_unreachable' }]);
+      assert.deepEqual(counts(failed.slice(2)), { peer_timeout: 2, peer_busy: 4 });
+      assert.ok(failed.slice(2).every((e) => e.status === (e.outcome === 'peer_busy' ? 503 : 504)));
       // the refusals before anything was sent are in 37's log too, with the people the query named
       const refused = new Database(db37).all(`SELECT status, outcome, user_id, request_hash, subjects FROM exchange_log
-                                              WHERE request_hash = '' AND status <> 504 ORDER BY seq`);
+                                              WHERE request_hash = '' AND status < 500 ORDER BY seq`);
       assert.deepEqual(refused.map((e) => [e.status, e.outcome, e.user_id]), [[403, 'not_your_dossier', 'canbo.tinh'],
         [422, 'not_the_applicant', 'lanhdao.xa'], [422, 'not_the_applicant', 'lanhdao.xa'], [422, 'missing_dossier', 'lanhdao.xa'],
         [404, 'unknown_dossier', 'lanhdao.xa']]);
       assert.deepEqual(JSON.parse(refused[1].subjects), [other.id]);
-      assert.equal(on37('verify-log').stdout.trim(), 'ok 15 messages');
+      assert.equal(on37('verify-log').stdout.trim(), 'ok 16 messages');
     } finally {
       hole.close();
       const stopped = await s37.stop();

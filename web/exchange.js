@@ -1,8 +1,9 @@
-// exchange.js — the data exchange's administration page (admin): this node (id, public key,
-// whether the log is being signed), the members with their keys, the services, the grants with
-// the purposes they allow (investigation grants with their hiding period, revoked ones marked) and
-// the citizens' objections, soonest due first, each open one with a form for the data-protection
-// officer's answer (the admin stands in). Registration itself is `trondoi exchange`.
+// exchange.js — the data exchange's page (admin and data-protection officer): this node (id,
+// public key, whether the log is being signed), the members with their keys, the services, the
+// grants with the purposes they allow (investigation grants with their hiding period, revoked ones
+// marked) and, for the data-protection officer only, the citizens' objections, soonest due first,
+// each open one with a form for the answer (the admin reads no personal data: the page says who
+// answers them). Registration itself is `trondoi exchange`.
 import './chrome.js';
 import { announce, api, fill, fmtDateTime, h, session, toSignIn } from './app.js';
 import { initI18n, onLangChange, t } from './i18n.js';
@@ -35,7 +36,8 @@ function render() {
       g.revoked_at ? [h('br'), h('strong', { testid: 'grant-revoked' }, `${t('xadmin_revoked')} ${fmtDateTime(g.revoked_at)}`)] : null),
   ]));
   const list = state.objections || [];
-  if (!list.length) fill($('objections'), h('tbody', {}, h('tr', {}, h('td', { testid: 'no-objections' }, t('xadmin_no_objections')))));
+  if (!state.objections) fill($('objections'), h('tbody', {}, h('tr', {}, h('td', { testid: 'objections-dpo' }, t('xadmin_objections_dpo')))));
+  else if (!list.length) fill($('objections'), h('tbody', {}, h('tr', {}, h('td', { testid: 'no-objections' }, t('xadmin_no_objections')))));
   else {
     table('objections', ['exchange_agency', 'exchange_purpose', 'exchange_object_reason', 'xadmin_due', 'xadmin_answer'], list.map((o) => [
       h('span', { class: 'break' }, o.client), o.purpose, o.reason,
@@ -86,10 +88,9 @@ async function start() {
   }
   onLangChange(render);
   try {
-    [state.data, state.objections] = await Promise.all([
-      api('GET', '/api/v1/exchange/services'),
-      api('GET', '/api/v1/exchange/objections').then((r) => r.objections),
-    ]);
+    const [data, user] = await Promise.all([api('GET', '/api/v1/exchange/services'), api('GET', '/api/v1/auth/session')]);
+    state.data = data;
+    if (user.role === 'dpo') state.objections = (await api('GET', '/api/v1/exchange/objections')).objections;
   } catch (e) {
     announce($('page-status'), e.text(), 'error');
     document.body.dataset.ready = 'true';

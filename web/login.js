@@ -80,7 +80,7 @@ function renderStaff() {
   const unit = staffUser.unit ? (staffUser.unitName ? `${staffUser.unitName} (${staffUser.unit})` : staffUser.unit) : '';
   $('staff-unit').textContent = unit ? t('staff_unit', { unit }) : '';
   $('staff-unit').hidden = !unit;
-  $('staff-admin').hidden = staffUser.role !== 'admin';
+  $('staff-admin').hidden = staffUser.role !== 'admin' && staffUser.role !== 'dpo';
 }
 
 function goOn(user) {

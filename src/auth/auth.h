@@ -9,8 +9,11 @@
 #include "core/err.h"
 #include "db/db.h"
 
-enum role { ROLE_CITIZEN = 1, ROLE_OFFICER = 2, ROLE_LEADER = 4, ROLE_ADMIN = 8 };
-#define ROLE_ANY (ROLE_CITIZEN | ROLE_OFFICER | ROLE_LEADER | ROLE_ADMIN)
+/* ROLE_DPO: the data-protection officer (Decree 13/2023/NĐ-CP), who answers citizens' objections
+ * to uses of their data; the admin, who reads no personal data, does not. */
+enum role { ROLE_CITIZEN = 1, ROLE_OFFICER = 2, ROLE_LEADER = 4, ROLE_ADMIN = 8, ROLE_DPO = 16 };
+#define ROLE_ANY (ROLE_CITIZEN | ROLE_OFFICER | ROLE_LEADER | ROLE_ADMIN | ROLE_DPO)
+#define ROLE_COUNT 5
 #define ROLE_STAFF (ROLE_OFFICER | ROLE_LEADER)
 
 struct principal {

@@ -9,11 +9,11 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 
-static const char *const role_names[] = {"citizen", "officer", "leader", "admin"};
+static const char *const role_names[ROLE_COUNT] = {"citizen", "officer", "leader", "admin", "dpo"};
 
 int role_parse(const char *s, enum role *out)
 {
-	for (int i = 0; s && i < 4; i++)
+	for (int i = 0; s && i < ROLE_COUNT; i++)
 		if (!strcmp(s, role_names[i])) {
 			*out = (enum role)(1 << i);
 			return 0;
@@ -23,7 +23,7 @@ int role_parse(const char *s, enum role *out)
 
 const char *role_name(enum role r)
 {
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < ROLE_COUNT; i++)
 		if (r == (enum role)(1 << i))
 			return role_names[i];
 	return "unknown";

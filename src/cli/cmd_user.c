@@ -14,8 +14,8 @@ int user_check_spec(struct app *a, struct db *db, struct user_spec *u, struct er
 {
 	enum role role;
 	if (role_parse(u->role, &role))
-		return err_set(e, 400, "invalid_role", "role must be citizen, officer, leader or admin",
-			       "vai trò phải là citizen, officer, leader hoặc admin");
+		return err_set(e, 400, "invalid_role", "role must be citizen, officer, leader, admin or dpo",
+			       "vai trò phải là citizen, officer, leader, admin hoặc dpo");
 	char today[11];
 	clock_today_vn(today, sizeof today);
 	if (role & ROLE_STAFF) {
@@ -46,7 +46,7 @@ int user_check_spec(struct app *a, struct db *db, struct user_spec *u, struct er
 int cmd_user(int argc, char **argv)
 {
 	int status;
-	if (!cli_sub(argc, argv, "add", "usage: trondoi user add --db PATH --username U --role citizen|officer|leader|admin [--unit CODE]\n"
+	if (!cli_sub(argc, argv, "add", "usage: trondoi user add --db PATH --username U --role citizen|officer|leader|admin|dpo [--unit CODE]\n"
 		       "                        [--agency KIND] [--citizen ID] --password-stdin\n", &status))
 		return status;
 	struct user_spec u = {0};

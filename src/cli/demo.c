@@ -112,6 +112,7 @@ int demo_load(struct app *a, struct db *db, const char *data_dir, struct err *e)
 		{"canbo.hanoi", DEMO_PASSWORD, "officer", "01", "ubnd", NULL},
 		{"lanhdao", DEMO_PASSWORD, "leader", "37", "ubnd", NULL},
 		{"quantri", DEMO_PASSWORD, "admin", NULL, NULL, NULL},
+		{"baove.dulieu", DEMO_PASSWORD, "dpo", NULL, NULL, NULL},
 	};
 	for (size_t i = 0; i < sizeof accounts / sizeof *accounts; i++)
 		if (user_check_spec(a, db, &accounts[i], e) || user_add(db, &accounts[i], "demo", e))
@@ -123,7 +124,7 @@ int demo_load(struct app *a, struct db *db, const char *data_dir, struct err *e)
 	if (db_run(db, "INSERT INTO meta (key, value) VALUES ('demo', ?)", "t", now) != DB_DONE)
 		return err_set(e, 500, "db_error", "cannot mark the demo as loaded", "không đánh dấu được dữ liệu mẫu");
 	printf("demo: %ld citizens; accounts dan (citizen %s), canbo.xa (officer, commune %s), lanhdao.xa\n"
-	       "      (its leader), canbo.tinh, congan.tinh, canbo.hanoi, lanhdao, quantri; password for all: %s\n",
+	       "      (its leader), canbo.tinh, congan.tinh, canbo.hanoi, lanhdao, quantri, baove.dulieu; password for all: %s\n",
 	       st.imported, id, unit, DEMO_PASSWORD);
 	return 0;
 }

@@ -22,12 +22,12 @@ const struct route routes[] = {
 	/* the data exchange: members sign their calls (no session); docs/exchange.md */
 	{"POST", "/x/{class}/{member}/{subsystem}/{service}/{version}", PUBLIC, api_exchange_call,
 	 "call a service of the data exchange (signed by the client member)", ROUTE_RAW},
-	{"GET", "/api/v1/exchange/services", ROLE_ADMIN, api_exchange_services, "exchange members, services, grants and purposes"},
+	{"GET", "/api/v1/exchange/services", ROLE_ADMIN | ROLE_DPO, api_exchange_services, "exchange members, services, grants and purposes"},
 	{"POST", "/api/v1/exchange/fetch", STAFF, api_exchange_fetch, "call a service of another node, signed by this one",
 	 ROUTE_OUTBOUND},
-	{"GET", "/api/v1/exchange/objections", ROLE_ADMIN, api_exchange_objections, "citizens' objections to exchanges, soonest due first"},
-	/* the admin stands in for the data-protection officer (no role of its own yet) */
-	{"POST", "/api/v1/exchange/objections/{id}/answer", ROLE_ADMIN, api_exchange_objection_answer,
+	{"GET", "/api/v1/exchange/objections", ROLE_DPO, api_exchange_objections, "citizens' objections to exchanges, soonest due first"},
+	/* the data-protection officer answers them; the admin, who reads no personal data, does not */
+	{"POST", "/api/v1/exchange/objections/{id}/answer", ROLE_DPO, api_exchange_objection_answer,
 	 "the data-protection officer's answer to an objection (closes it)"},
 
 	{"GET", "/api/v1/units", PUBLIC, api_units_list, "administrative units as of a date"},

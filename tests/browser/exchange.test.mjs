@@ -71,7 +71,7 @@ test('the citizen sees the exchanges that carried their ID, and objects to one',
   await read.getByTestId('object-reason').fill('Tôi không nộp hồ sơ cư trú nào.');
   await read.getByTestId('object-send').click();
   await read.getByTestId('exchange-objected').waitFor();
-  const cases = await api(srv.url, 'GET', '/api/v1/exchange/objections', { token: await login(srv.url, 'quantri') });
+  const cases = await api(srv.url, 'GET', '/api/v1/exchange/objections', { token: await login(srv.url, 'baove.dulieu') });
   assert.equal(cases.json.objections.length, 1);
   assert.equal(cases.json.objections[0].reason, 'Tôi không nộp hồ sơ cư trú nào.');
   assert.match(await text(read.getByTestId('exchange-objected')), /^Đã phản đối — cán bộ bảo vệ dữ liệu trả lời trước \d\d\/\d\d\/\d{4} 17:00$/);
@@ -81,15 +81,32 @@ test('the citizen sees the exchanges that carried their ID, and objects to one',
   await done();
 });
 
-test('the admin opens the exchange page from the sign-in page: node, members, services, grants, objections', async () => {
-  const { page, done } = await phonePage(browser);
+/** Answers the one open objection on the exchange page, upholding it, after trying it empty. */
+async function answerObjection(page) {
+  await page.getByTestId('objection-send').click();
+  assert.equal(await text(page.getByTestId('objection-error')), 'Vui lòng nhập câu trả lời.');
+  await page.getByTestId('objection-answer').fill('Cuộc gọi không có hồ sơ kèm theo; đã yêu cầu đơn vị giải trình.');
+  await page.getByTestId('objection-upheld').check();
+  await page.getByTestId('objection-send').click();
+  await page.getByTestId('objection-answered').waitFor();
+  assert.match(await text(page.getByTestId('objection-answered')), /^Phản đối được chấp nhận.*đã yêu cầu đơn vị giải trình\..*baove\.dulieu/s);
+  await noOverflow(page, WIDTH, 'the exchange page with an answer');
+}
+
+/** Signs user in on the sign-in page and follows the link to the exchange page. */
+async function openExchangePage(page, user) {
   await page.goto(srv.url + '/');
-  await page.getByTestId('login-username').fill('quantri');
+  await page.getByTestId('login-username').fill(user);
   await page.getByTestId('login-password').fill(PASSWORD);
   await page.getByTestId('login-submit').click();
   await page.getByTestId('staff-exchange').click();
   await page.waitForURL(/exchange\.html/);
   await page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
+}
+
+test('the admin opens the exchange page from the sign-in page: node, members, services, grants; the objections are the DPO\'s', async () => {
+  const { page, done } = await phonePage(browser);
+  await openExchangePage(page, 'quantri');
   assert.equal(await text(page.getByTestId('node-id')), 'VN/GOV/36');
   assert.equal(await text(page.getByTestId('node-signing')), 'Đang ký');
   const members = await page.getByTestId('members-row').allInnerTexts();
@@ -99,21 +116,24 @@ test('the admin opens the exchange page from the sign-in page: node, members, se
   const grants = await page.getByTestId('grants-row').allInnerTexts();
   assert.equal(grants.length, 1);
   assert.match(grants[0].replace(/\s+/g, ' '), /VN\/GOV\/UBND36\/MOTCUA VN\/GOV\/BCA\/CSDLQGDC\/person\/v1 RESIDENCE/);
-  const objections = await page.getByTestId('objections-row').allInnerTexts();
-  assert.equal(objections.length, 1);
-  assert.match(objections[0], /Tôi không nộp hồ sơ cư trú nào\./);
+  // the admin reads no personal data: not the citizen's objection either
+  assert.equal(await page.getByTestId('objections-row').count(), 0);
+  assert.equal(await text(page.getByTestId('objections-dpo')), 'Phản đối của công dân do cán bộ bảo vệ dữ liệu cá nhân xem và trả lời.');
+  assert.ok(!(await text(page.locator('main'))).includes('Tôi không nộp hồ sơ cư trú nào'));
   await noOverflow(page, WIDTH, 'the exchange page');
   await shot(page, 'exchange-admin');
-  // the data-protection officer (the admin stands in) answers it; the citizen reads the answer
-  await page.getByTestId('objection-send').click();
-  assert.equal(await text(page.getByTestId('objection-error')), 'Vui lòng nhập câu trả lời.');
-  await page.getByTestId('objection-answer').fill('Cuộc gọi không có hồ sơ kèm theo; đã yêu cầu đơn vị giải trình.');
-  await page.getByTestId('objection-upheld').check();
-  await page.getByTestId('objection-send').click();
-  await page.getByTestId('objection-answered').waitFor();
-  assert.match(await text(page.getByTestId('objection-answered')), /^Phản đối được chấp nhận.*đã yêu cầu đơn vị giải trình\..*quantri/s);
-  await noOverflow(page, WIDTH, 'the exchange page with an answer');
   await done();
+
+  // the data-protection officer opens the same page, reads the objection, answers it; the citizen reads the answer
+  const dpo = await phonePage(browser);
+  await openExchangePage(dpo.page, 'baove.dulieu');
+  const objections = await dpo.page.getByTestId('objections-row').allInnerTexts();
+  assert.equal(objections.length, 1);
+  assert.match(objections[0], /Tôi không nộp hồ sơ cư trú nào\./);
+  assert.equal(await dpo.page.getByTestId('members-row').count(), 5);
+  await shot(dpo.page, 'exchange-dpo');
+  await answerObjection(dpo.page);
+  await dpo.done();
   const mine = await phonePage(browser);
   await signIn(mine.page, srv.url, 'dan', PASSWORD, /me\.html/);
   const answer = mine.page.getByTestId('exchange-objection-answer');

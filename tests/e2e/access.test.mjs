@@ -1,7 +1,7 @@
 // access.test.mjs — the access-control matrix (access.matrix.json): every route × role, and for
 // routes on someone's resource, own against another's (IDOR probes). Principals: anonymous; dan
 // (citizen of commune A, Ninh Bình); canbo.xa and lanhdao.xa (officer and leader of commune A);
-// canbo.hanoi (officer of Hà Nội); quantri (admin); and, owning the "other" resources, binh (a
+// canbo.hanoi (officer of Hà Nội); quantri (admin); baove.dulieu (the data-protection officer); and, owning the "other" resources, binh (a
 // citizen of Hà Nội). The test fails when a route is added without an entry.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { api, cli, login, PASSWORD, startServer, upload } from './harness.mjs';
 
 const MATRIX = JSON.parse(readFileSync(new URL('./access.matrix.json', import.meta.url), 'utf8')).routes;
-const ROLE_OF = { citizen: 'dan', officer: 'canbo.xa', leader: 'lanhdao.xa', admin: 'quantri' };
+const ROLE_OF = { citizen: 'dan', officer: 'canbo.xa', leader: 'lanhdao.xa', admin: 'quantri', dpo: 'baove.dulieu' };
 const SESSION_ENDING = ['POST /api/v1/auth/logout', 'POST /api/v1/auth/logout-all', 'POST /api/v1/auth/refresh'];
 const BINH = '001195004321'; // a woman born in 1995, birth registered in Hà Nội
 
@@ -22,7 +22,7 @@ const problems = [];
 before(async () => {
   srv = await startServer();
   U = srv.url;
-  for (const u of ['dan', 'canbo.xa', 'lanhdao.xa', 'canbo.hanoi', 'quantri']) t[u] = await login(U, u);
+  for (const u of ['dan', 'canbo.xa', 'lanhdao.xa', 'canbo.hanoi', 'quantri', 'baove.dulieu']) t[u] = await login(U, u);
   // binh, a citizen of Hà Nội, registered by its officer, with an account
   const made = await api(U, 'POST', '/api/v1/citizens', { token: t['canbo.hanoi'], body: { id: BINH, attributes: {
     full_name: { value: 'Nguyễn Thị Bình', source: 'civil-status', verified: true },

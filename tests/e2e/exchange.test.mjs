@@ -427,27 +427,31 @@ describe("the citizen's view", () => {
     assert.equal(not.status, 404);
     const listed = (await api(U, 'GET', '/api/v1/me/data-usage', { token })).json.exchanges.find((e) => e.id === entry.id);
     assert.deepEqual(listed.objection, { id: r.json.id, status: 'open', due_at: r.json.due_at });
-    const cases = await api(U, 'GET', '/api/v1/exchange/objections', { token: admin });
+    const dpo = await login(U, 'baove.dulieu');
+    const cases = await api(U, 'GET', '/api/v1/exchange/objections', { token: dpo });
     assert.equal(cases.status, 200);
     assert.equal(cases.json.objections.length, 1);
     assert.equal(cases.json.objections[0].citizen_id, dan);
     assert.equal(cases.json.objections[0].client, entry.client);
     assert.equal(cases.json.objections[0].overdue, false);
     assert.equal((await api(U, 'GET', '/api/v1/exchange/objections', { token })).status, 403);
+    // the admin reads no personal data: the cases are the data-protection officer's
+    assert.equal((await api(U, 'GET', '/api/v1/exchange/objections', { token: admin })).status, 403);
 
-    // the data-protection officer (the admin stands in) answers and closes the case
-    const answerIt = (body, t = admin, id = r.json.id) => api(U, 'POST', `/api/v1/exchange/objections/${id}/answer`, { token: t, body });
+    // the data-protection officer answers and closes the case
+    const answerIt = (body, t = dpo, id = r.json.id) => api(U, 'POST', `/api/v1/exchange/objections/${id}/answer`, { token: t, body });
     const text = 'Cuộc gọi có căn cứ: hồ sơ cư trú 000.00.36-251125-0001 do Công an xã tiếp nhận. Phản đối được ghi nhận.';
     assert.equal((await answerIt({ answer: text, upheld: true }, token)).status, 403);
+    assert.equal((await answerIt({ answer: text, upheld: true }, admin)).status, 403);
     let a = await answerIt({ answer: text });
     assert.equal(a.status, 422);
     assert.equal(a.json.error.code, 'invalid_answer');
     assert.match(a.json.error.message_vi, /upheld/);
-    a = await answerIt({ answer: text, upheld: true }, admin, 'khong-co');
+    a = await answerIt({ answer: text, upheld: true }, dpo, 'khong-co');
     assert.equal(a.status, 404);
     a = await answerIt({ answer: text, upheld: true });
     assert.equal(a.status, 200, a.text);
-    assert.deepEqual({ status: a.json.status, upheld: a.json.upheld, by: a.json.answered_by }, { status: 'upheld', upheld: true, by: 'quantri' });
+    assert.deepEqual({ status: a.json.status, upheld: a.json.upheld, by: a.json.answered_by }, { status: 'upheld', upheld: true, by: 'baove.dulieu' });
     a = await answerIt({ answer: 'lần nữa', upheld: false });
     assert.equal(a.status, 409);
     assert.equal(a.json.error.code, 'already_answered');
@@ -457,11 +461,11 @@ describe("the citizen's view", () => {
     assert.equal(answered.objection.answer, text);
     assert.equal(answered.objection.upheld, true);
     assert.ok(Date.parse(answered.objection.answered_at) > 0);
-    const closed = (await api(U, 'GET', '/api/v1/exchange/objections', { token: admin })).json.objections[0];
+    const closed = (await api(U, 'GET', '/api/v1/exchange/objections', { token: dpo })).json.objections[0];
     assert.deepEqual({ status: closed.status, answer: closed.answer, by: closed.answered_by, overdue: closed.overdue },
-      { status: 'upheld', answer: text, by: 'quantri', overdue: false });
+      { status: 'upheld', answer: text, by: 'baove.dulieu', overdue: false });
     const audited = db.get("SELECT actor, object, detail FROM audit_log WHERE action = 'exchange.objection.answer'");
-    assert.deepEqual(audited, { actor: 'quantri', object: r.json.id, detail: '{"upheld":true}' });
+    assert.deepEqual(audited, { actor: 'baove.dulieu', object: r.json.id, detail: '{"upheld":true}' });
     // the reason and the answer are personal: sealed at rest
     const row = db.get('SELECT reason, answer FROM exchange_objections WHERE id = ?', r.json.id);
     assert.match(row.reason, /^enc1:/);

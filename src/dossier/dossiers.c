@@ -246,7 +246,7 @@ int dossier_load(struct db *db, const char *code, struct dossier_row *r, struct 
 	}
 	r->rev = db_col_int(st, 14);
 	r->fields = unseal_json("dossiers.fields", r->code, db_col_text(st, 15));
-	r->apology = db_col_null(st, 16) ? NULL : json_loads(db_col_text(st, 16), 0, NULL);
+	r->apology = db_col_null(st, 16) ? NULL : unseal_json("dossiers.apology", r->code, db_col_text(st, 16));
 	r->has_paid = !db_col_null(st, 17);
 	r->paid_at = db_col_int(st, 17);
 	db_reset(st);
@@ -446,7 +446,7 @@ static int refuse(const struct dossiers *d, const struct dossier_row *r, int to,
 static int save(const struct dossiers *d, struct db *db, const struct dossier_row *r, const char *actor, int from,
 		const char *note, int64_t now)
 {
-	char *apology = r->apology ? json_to_str(r->apology) : NULL;
+	char *apology = r->apology ? seal_json("dossiers.apology", r->code, r->apology) : NULL;
 	char detail[96];
 	snprintf(detail, sizeof detail, "{\"from\":%d,\"to\":%d}", from, r->status);
 	int rc = db_begin(db) ? -1 : 0;

@@ -30,6 +30,7 @@ const struct sealed_column sealed_columns[] = {
 	COLUMN("citizens", "doc", "id", "id = ?", 1, 1),
 	COLUMN("attribute_history", "value", "citizen_id, name, version", "citizen_id = ? AND name = ? AND version = ?", 3, 3),
 	COLUMN("dossiers", "fields", "code", "code = ?", 1, 1),
+	COLUMN("dossiers", "apology", "code", "code = ?", 1, 1),
 	COLUMN("dossier_events", "note", "code, seq", "code = ? AND seq = ?", 2, 1),
 	COLUMN("dossier_steps", "note", "code, seq", "code = ? AND seq = ?", 2, 1),
 	COLUMN("dossier_fetches", "data", "code, seq", "code = ? AND seq = ?", 2, 1),

@@ -132,6 +132,9 @@ test('finishing past the due time needs an apology with a new appointment', asyn
   assert.equal(ok.status, 200, ok.text);
   assert.equal(ok.json.late, true);
   assert.deepEqual(ok.json.apology, { reason: 'chờ xác minh liên tỉnh', new_appointment: '2026-12-31' });
+  // it is addressed to the applicant: sealed at rest, read back whole
+  assert.match(new Database(srv.db).get('SELECT apology FROM dossiers WHERE code = ?', code).apology, /^enc1:/);
+  assert.deepEqual((await api(U, 'GET', `/api/v1/dossiers/${code}`, { token: t.dan })).json.apology, ok.json.apology);
 });
 
 describe('who sees what', () => {

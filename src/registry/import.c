@@ -251,24 +251,40 @@ static int record_text(const struct importer *im, const struct row *rw, struct b
 	return rc || buf_adds(b, "],\"o\":{}}") || buf_add(b, "", 1) ? -1 : 0; /* ends with its NUL in the arena */
 }
 
-/* The record sealed for its row (reading thread: the database thread only writes it). */
-static int sealed_text(const struct importer *im, const struct row *rw, struct prepared *p, struct buf *arena)
-{
+/* The reading thread's buffers for a record in clear and sealed, reused from row to row. */
+struct scratch {
 	struct buf clear;
-	buf_init(&clear, CSV_MAX_LINE * 4);
-	char *sealed = NULL;
-	if (!record_text(im, rw, &clear) && !seal_index(p->id, p->ix))
-		sealed = seal_text(RECORD_CONTEXT, p->ix, clear.data);
-	if (clear.data)
-		sodium_memzero(clear.data, clear.len);
-	buf_release(&clear);
-	int rc = !sealed || buf_add(arena, sealed, strlen(sealed) + 1) ? -1 : 0;
-	free(sealed);
+	char *sealed;
+	size_t cap;
+};
+
+/* The record sealed for its row (reading thread: the database thread only writes it). */
+static int sealed_text(const struct importer *im, const struct row *rw, struct prepared *p, struct buf *arena,
+		       struct scratch *s)
+{
+	buf_reset(&s->clear);
+	int rc = record_text(im, rw, &s->clear) || seal_index(p->id, p->ix) ? -1 : 0;
+	size_t len = rc ? 0 : s->clear.len - 1, need = seal_text_len(len); /* clear.len counts its NUL */
+	if (!rc && need > s->cap) {
+		char *grown = realloc(s->sealed, need);
+		rc = grown ? 0 : -1;
+		if (grown) {
+			s->sealed = grown;
+			s->cap = need;
+		}
+	}
+	rc = rc || seal_text_to(RECORD_CONTEXT, p->ix, s->clear.data, len, s->sealed) ||
+			     buf_add(arena, s->sealed, strlen(s->sealed) + 1)
+		     ? -1
+		     : 0;
+	if (s->clear.data)
+		sodium_memzero(s->clear.data, s->clear.len);
 	return rc;
 }
 
 /* Parses and checks one line into p (reading thread). Returns -1 only when memory runs out. */
-static int prepare_row(const struct importer *im, char *line, long lineno, struct prepared *p, struct buf *arena)
+static int prepare_row(const struct importer *im, char *line, long lineno, struct prepared *p, struct buf *arena,
+		       struct scratch *s)
 {
 	memset(p, 0, sizeof *p);
 	p->lineno = lineno;
@@ -298,7 +314,7 @@ static int prepare_row(const struct importer *im, char *line, long lineno, struc
 	p->ok = true;
 	snprintf(p->id, sizeof p->id, "%s", id);
 	snprintf(p->unit, sizeof p->unit, "%s", rw.unit[0] ? rw.unit[0] : "");
-	return sealed_text(im, &rw, p, arena);
+	return sealed_text(im, &rw, p, arena, s);
 }
 
 /* Applies one prepared row (database thread). Returns -1 only on a database failure. */
@@ -388,6 +404,8 @@ static void *reader(void *arg)
 {
 	struct pipeline *pl = arg;
 	char *line = malloc(CSV_MAX_LINE + 2);
+	struct scratch s = {.sealed = NULL};
+	buf_init(&s.clear, CSV_MAX_LINE * 4);
 	bool eof = false;
 	while (!eof) {
 		struct chunk *c = chunk_get(pl);
@@ -417,7 +435,7 @@ static void *reader(void *arg)
 			}
 			if (line[0] == '\n' || line[0] == '\r' || line[0] == 0)
 				continue;
-			if (prepare_row(pl->im, line, pl->lineno, &c->rows[c->n++], &c->arena)) {
+			if (prepare_row(pl->im, line, pl->lineno, &c->rows[c->n++], &c->arena, &s)) {
 				c->failed = true;
 				eof = true;
 				break;
@@ -432,6 +450,8 @@ static void *reader(void *arg)
 		}
 	}
 	free(line);
+	buf_release(&s.clear); /* zeroed after each row */
+	free(s.sealed);
 	return NULL;
 }
 

@@ -539,24 +539,37 @@ static int b64_decode(unsigned char *out, size_t cap, const char *in, size_t len
 	return 0;
 }
 
+size_t seal_text_len(size_t len)
+{
+	return 24 + sodium_base64_encoded_len(len + NONCE + TAG, B64);
+}
+
+int seal_text_to(const char *context, const char *row, const char *plain, size_t len, char *out)
+{
+	unsigned char ad[512], small[4096];
+	size_t adlen = aad_of(context, row, ad, sizeof ad), raw_len = len + NONCE + TAG;
+	/* most values fit the stack: no allocation per value in a bulk load */
+	unsigned char *raw = raw_len <= sizeof small ? small : malloc(raw_len);
+	int kid, rc = !adlen || !raw || encrypt(&kid, ad, adlen, plain, len, raw) ? -1 : 0;
+	if (!rc) {
+		int head = snprintf(out, 24, "enc1:%d:", kid);
+		b64_encode(out + head, raw, raw_len);
+	}
+	if (raw != small)
+		free(raw);
+	return rc;
+}
+
 char *seal_text(const char *context, const char *row, const char *plain)
 {
 	if (!plain[0]) /* nothing to hide: stays empty */
 		return seal_active() ? strdup("") : NULL;
-	unsigned char ad[512];
-	size_t adlen = aad_of(context, row, ad, sizeof ad), len = strlen(plain), raw_len = len + NONCE + TAG;
-	size_t b64_len = sodium_base64_encoded_len(raw_len, B64);
-	unsigned char *raw = adlen ? malloc(raw_len) : NULL;
-	char *out = raw ? malloc(24 + b64_len) : NULL;
-	int kid;
-	if (!out || encrypt(&kid, ad, adlen, plain, len, raw)) {
-		free(raw);
+	size_t len = strlen(plain);
+	char *out = malloc(seal_text_len(len));
+	if (out && seal_text_to(context, row, plain, len, out)) {
 		free(out);
-		return NULL;
+		out = NULL;
 	}
-	int head = snprintf(out, 24, "enc1:%d:", kid);
-	b64_encode(out + head, raw, raw_len);
-	free(raw);
 	return out;
 }
 

@@ -202,7 +202,11 @@ struct prepared {
 };
 
 #define CHUNK_ROWS 2048
-#define QUEUE_CHUNKS 4
+#define BATCH_CHUNKS (BATCH_ROWS / CHUNK_ROWS + 8) /* chunks the database thread holds for a batch */
+/* The reading thread may run a whole batch ahead: the database thread takes a batch's chunks
+ * before it applies any (below), so a shorter queue would leave one thread idle while the other
+ * works. Two batches in memory, ~250 MB each for 250,000 sealed rows. */
+#define QUEUE_CHUNKS BATCH_CHUNKS
 
 struct chunk {
 	struct prepared rows[CHUNK_ROWS];
@@ -251,24 +255,40 @@ static int record_text(const struct importer *im, const struct row *rw, struct b
 	return rc || buf_adds(b, "],\"o\":{}}") || buf_add(b, "", 1) ? -1 : 0; /* ends with its NUL in the arena */
 }
 
-/* The record sealed for its row (reading thread: the database thread only writes it). */
-static int sealed_text(const struct importer *im, const struct row *rw, struct prepared *p, struct buf *arena)
-{
+/* The reading thread's buffers for a record in clear and sealed, reused from row to row. */
+struct scratch {
 	struct buf clear;
-	buf_init(&clear, CSV_MAX_LINE * 4);
-	char *sealed = NULL;
-	if (!record_text(im, rw, &clear) && !seal_index(p->id, p->ix))
-		sealed = seal_text(RECORD_CONTEXT, p->ix, clear.data);
-	if (clear.data)
-		sodium_memzero(clear.data, clear.len);
-	buf_release(&clear);
-	int rc = !sealed || buf_add(arena, sealed, strlen(sealed) + 1) ? -1 : 0;
-	free(sealed);
+	char *sealed;
+	size_t cap;
+};
+
+/* The record sealed for its row (reading thread: the database thread only writes it). */
+static int sealed_text(const struct importer *im, const struct row *rw, struct prepared *p, struct buf *arena,
+		       struct scratch *s)
+{
+	buf_reset(&s->clear);
+	int rc = record_text(im, rw, &s->clear) || seal_index(p->id, p->ix) ? -1 : 0;
+	size_t len = rc ? 0 : s->clear.len - 1, need = seal_text_len(len); /* clear.len counts its NUL */
+	if (!rc && need > s->cap) {
+		char *grown = realloc(s->sealed, need);
+		rc = grown ? 0 : -1;
+		if (grown) {
+			s->sealed = grown;
+			s->cap = need;
+		}
+	}
+	rc = rc || seal_text_to(RECORD_CONTEXT, p->ix, s->clear.data, len, s->sealed) ||
+			     buf_add(arena, s->sealed, strlen(s->sealed) + 1)
+		     ? -1
+		     : 0;
+	if (s->clear.data)
+		sodium_memzero(s->clear.data, s->clear.len);
 	return rc;
 }
 
 /* Parses and checks one line into p (reading thread). Returns -1 only when memory runs out. */
-static int prepare_row(const struct importer *im, char *line, long lineno, struct prepared *p, struct buf *arena)
+static int prepare_row(const struct importer *im, char *line, long lineno, struct prepared *p, struct buf *arena,
+		       struct scratch *s)
 {
 	memset(p, 0, sizeof *p);
 	p->lineno = lineno;
@@ -298,7 +318,7 @@ static int prepare_row(const struct importer *im, char *line, long lineno, struc
 	p->ok = true;
 	snprintf(p->id, sizeof p->id, "%s", id);
 	snprintf(p->unit, sizeof p->unit, "%s", rw.unit[0] ? rw.unit[0] : "");
-	return sealed_text(im, &rw, p, arena);
+	return sealed_text(im, &rw, p, arena, s);
 }
 
 /* Applies one prepared row (database thread). Returns -1 only on a database failure. */
@@ -388,6 +408,8 @@ static void *reader(void *arg)
 {
 	struct pipeline *pl = arg;
 	char *line = malloc(CSV_MAX_LINE + 2);
+	struct scratch s = {.sealed = NULL};
+	buf_init(&s.clear, CSV_MAX_LINE * 4);
 	bool eof = false;
 	while (!eof) {
 		struct chunk *c = chunk_get(pl);
@@ -417,7 +439,7 @@ static void *reader(void *arg)
 			}
 			if (line[0] == '\n' || line[0] == '\r' || line[0] == 0)
 				continue;
-			if (prepare_row(pl->im, line, pl->lineno, &c->rows[c->n++], &c->arena)) {
+			if (prepare_row(pl->im, line, pl->lineno, &c->rows[c->n++], &c->arena, &s)) {
 				c->failed = true;
 				eof = true;
 				break;
@@ -432,6 +454,8 @@ static void *reader(void *arg)
 		}
 	}
 	free(line);
+	buf_release(&s.clear); /* zeroed after each row */
+	free(s.sealed);
 	return NULL;
 }
 
@@ -471,6 +495,48 @@ static void pipeline_free(struct pipeline *pl)
 	pthread_cond_destroy(&pl->changed);
 }
 
+/* A batch's valid rows are applied in the order of their keys, not the file's: the keys are
+ * keyed hashes, so in the file's order each insert lands on a random page of the ID index
+ * (a cache miss at every level of it), while sorted, the rows that share a leaf page go in
+ * one after another along a path still in the processor's caches. Rows with the same ID keep
+ * the file's order (the first one creates the record, the next ones update it); rejects are
+ * written in the file's order as the chunks come. */
+struct pending {
+	const struct prepared *p;
+	const struct buf *arena;
+};
+
+struct batch {
+	struct pending rows[BATCH_ROWS];
+	int n;
+	struct chunk *held[BATCH_CHUNKS]; /* where the rows live until the batch is applied */
+	int nheld;
+};
+
+static int pending_cmp(const void *a, const void *b)
+{
+	const struct prepared *x = ((const struct pending *)a)->p, *y = ((const struct pending *)b)->p;
+	int c = strcmp(x->ix, y->ix);
+	return c ? c : (x->lineno > y->lineno) - (x->lineno < y->lineno);
+}
+
+/* Applies the batch's rows (database thread); 0, or the line that failed. */
+static long apply_batch(struct importer *im, struct batch *b)
+{
+	qsort(b->rows, (size_t)b->n, sizeof *b->rows, pending_cmp);
+	for (int i = 0; i < b->n; i++)
+		if (apply_row(im, b->rows[i].p, b->rows[i].arena))
+			return b->rows[i].p->lineno;
+	return 0;
+}
+
+static void batch_release(struct pipeline *pl, struct batch *b)
+{
+	for (int i = 0; i < b->nheld; i++)
+		chunk_done(pl, b->held[i]);
+	b->n = b->nheld = 0;
+}
+
 static int commit_batch(struct importer *im, long first, long last)
 {
 	char detail[256];
@@ -504,6 +570,11 @@ int registry_import(const struct registry *r, struct db *db, const char *path, c
 	bool started = false;
 	pthread_t thread;
 	long done = 0, first = 2, last = 1;
+	struct batch *b = calloc(1, sizeof *b); /* 4 MB: not on the stack */
+	if (!b) {
+		err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
+		goto out;
+	}
 	if (!fgets(header, sizeof header, in)) {
 		err_set(e, 422, "empty_file", "%s is empty: expected a header line", "%s trống: cần dòng tiêu đề", path);
 		goto out;
@@ -524,32 +595,37 @@ int registry_import(const struct registry *r, struct db *db, const char *path, c
 	for (bool more = true; more;) {
 		struct chunk *c = chunk_take(&pl);
 		more = !c->last;
+		b->held[b->nheld++] = c;
 		for (int i = 0; i < c->n; i++) {
-			last = c->rows[i].lineno;
-			if (apply_row(&im, &c->rows[i], &c->arena)) {
-				db_rollback(db);
-				err_set(e, 500, "db_error", "import failed at line %ld: %s", "nhập dữ liệu lỗi tại dòng %ld: %s", last,
-					db_errmsg(db));
-				chunk_done(&pl, c);
-				goto out;
-			}
-			if (++done % BATCH_ROWS == 0) {
-				if (commit_batch(&im, first, last) || db_begin(db)) {
-					chunk_done(&pl, c);
-					goto out;
-				}
-				first = last + 1;
-			}
+			const struct prepared *p = &c->rows[i];
+			last = p->lineno;
+			done++;
+			if (p->ok)
+				b->rows[b->n++] = (struct pending){p, &c->arena};
+			else /* in the file's order, as the rows come */
+				reject(&im, p->lineno, c->arena.data + p->text, c->arena.data + p->raw);
 		}
 		if (c->failed) {
 			db_rollback(db);
 			err_set(e, 500, "out_of_memory", "out of memory at line %ld", "hết bộ nhớ tại dòng %ld", last);
-			chunk_done(&pl, c);
+			batch_release(&pl, b);
 			goto out;
+		}
+		if (b->n + CHUNK_ROWS > BATCH_ROWS || b->nheld == BATCH_CHUNKS || !more) {
+			long failed_at = apply_batch(&im, b);
+			batch_release(&pl, b);
+			if (failed_at) {
+				db_rollback(db);
+				err_set(e, 500, "db_error", "import failed at line %ld: %s", "nhập dữ liệu lỗi tại dòng %ld: %s", failed_at,
+					db_errmsg(db));
+				goto out;
+			}
+			if (more && (commit_batch(&im, first, last) || db_begin(db)))
+				goto out;
+			first = last + 1;
 		}
 		if (progress)
 			progress(done, total, c->pos);
-		chunk_done(&pl, c);
 	}
 	if (commit_batch(&im, first, last))
 		goto out;
@@ -563,6 +639,7 @@ out:
 		pthread_join(thread, NULL);
 	}
 	pipeline_free(&pl);
+	free(b);
 	db_bulk_mode(db, false);
 	if (im.rejects)
 		fclose(im.rejects);

@@ -46,6 +46,10 @@ int seal_key_ids(int ids[SEAL_KEYS_MAX]);
 /* Seals plain for column context ("citizens.doc") and row (its key): a new string, NULL when no
  * key is loaded or memory runs out. An empty string stays empty (it hides nothing). */
 char *seal_text(const char *context, const char *row, const char *plain);
+/* The same into out, which has seal_text_len(len) bytes, for len (> 0) bytes of plain; 0, or -1
+ * when no key is loaded. For bulk loads: no allocation per value. */
+size_t seal_text_len(size_t len);
+int seal_text_to(const char *context, const char *row, const char *plain, size_t len, char *out);
 /* Opens a sealed text: a new string, NULL when it does not open (no such key, moved, changed). */
 char *unseal_text(const char *context, const char *row, const char *sealed);
 /* A sealed column of a row read (db_col_text) opened: "" for NULL; NULL when it does not open. */

@@ -1,10 +1,12 @@
 /* test_seal.c — sealing personal data at rest: values open only for their column and row and
  * with the right key, files likewise, the index is keyed and stable, and a database from before
  * sealing is sealed whole (values in clear, registry IDs in clear) by reseal_all. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,6 +197,102 @@ static void a_database_from_before_sealing_is_sealed_whole(void **state)
 	assert_int_equal(st.rows + st.ids, 0);
 }
 
+/* seal.c encodes by table, not with libsodium's constant-time codec: the text must be exactly
+ * what libsodium writes (databases sealed before open, and the other way round) and read back
+ * as strictly. */
+static void sealed_text_is_libsodiums_base64url(void **state)
+{
+	struct fixture *f = *state;
+	load_new_keys(f);
+	char plain[300];
+	for (size_t len = 1; len < sizeof plain; len++) {
+		memset(plain, 'a' + (int)(len % 26), len);
+		plain[len] = 0;
+		char *s = seal_text("citizens.doc", "ix1:aa", plain);
+		assert_non_null(s);
+		const char *b64 = s + 7; /* "enc1:1:" */
+		unsigned char raw[400];
+		size_t raw_len = 0;
+		assert_int_equal(sodium_base642bin(raw, sizeof raw, b64, strlen(b64), NULL, &raw_len, NULL,
+						   sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+				 0);
+		assert_int_equal(raw_len, len + 24 + 16);
+		char again[600];
+		sodium_bin2base64(again, sizeof again, raw, raw_len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		assert_string_equal(again, b64);
+		char *open = unseal_text("citizens.doc", "ix1:aa", s);
+		assert_string_equal(open, plain);
+		free(open);
+		free(s);
+	}
+	char *s = seal_text("citizens.doc", "ix1:aa", "Nguyễn Văn An");
+	size_t n = strlen(s);
+	char *bad = malloc(n + 2);
+	snprintf(bad, n + 2, "%s", s);
+	bad[n - 5] = '+'; /* outside the url-safe alphabet */
+	assert_null(unseal_text("citizens.doc", "ix1:aa", bad));
+	snprintf(bad, n + 2, "%sA", s); /* a length no encoding has */
+	assert_null(unseal_text("citizens.doc", "ix1:aa", bad));
+	snprintf(bad, n + 2, "%s", s);
+	bad[n - 1] = '_'; /* 56 bytes: the last character carries 2 bits past the end, here set */
+	assert_null(unseal_text("citizens.doc", "ix1:aa", bad));
+	free(bad);
+	free(s);
+}
+
+/* Nonces come from a random prefix per thread and a counter, not a getrandom call each: they
+ * must still never repeat, within a thread or across threads. */
+#define NONCES 2000
+
+struct nonce_run {
+	unsigned char nonce[NONCES][24];
+};
+
+static void *seal_many(void *arg)
+{
+	struct nonce_run *r = arg;
+	for (int i = 0; i < NONCES; i++) {
+		char *s = seal_text("citizens.doc", "ix1:aa", "x");
+		size_t len = 0;
+		unsigned char raw[64];
+		if (!s || sodium_base642bin(raw, sizeof raw, s + 7, strlen(s + 7), NULL, &len, NULL,
+					    sodium_base64_VARIANT_URLSAFE_NO_PADDING) || len < 24) {
+			free(s);
+			return arg;
+		}
+		memcpy(r->nonce[i], raw, 24);
+		free(s);
+	}
+	return NULL;
+}
+
+static int nonce_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 24);
+}
+
+static void nonces_never_repeat(void **state)
+{
+	struct fixture *f = *state;
+	load_new_keys(f);
+	struct nonce_run *runs = calloc(3, sizeof *runs);
+	pthread_t t[2];
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, seal_many, &runs[i]), 0);
+	assert_null(seal_many(&runs[2]));
+	for (int i = 0; i < 2; i++) {
+		void *failed;
+		pthread_join(t[i], &failed);
+		assert_null(failed);
+	}
+	assert_memory_not_equal(runs[0].nonce[0], runs[1].nonce[0], 16); /* each thread its own prefix */
+	qsort(runs, 3 * NONCES, 24, nonce_cmp);
+	const unsigned char(*all)[24] = (const void *)runs;
+	for (int i = 1; i < 3 * NONCES; i++)
+		assert_memory_not_equal(all[i - 1], all[i], 24);
+	free(runs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +301,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(the_index_is_keyed_and_stable, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_rotated_key_file_keeps_opening_old_values_until_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_database_from_before_sealing_is_sealed_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(sealed_text_is_libsodiums_base64url, setup, teardown),
+		cmocka_unit_test_setup_teardown(nonces_never_repeat, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

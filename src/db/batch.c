@@ -23,8 +23,6 @@ struct batch {
 	batch_idle_fn idle; /* work for the writer's idle time (batch_on_idle) */
 	void *idle_arg;
 	bool idle_more;     /* the idle work may have something to do */
-	batch_tail_fn tail_fn; /* work for the end of each batch's transaction (batch_on_tail) */
-	void *tail_arg;
 };
 
 #define IDLE_RECHECK_MS 500
@@ -74,40 +72,19 @@ static int run_guarded(struct db *db, struct batch_job *j)
 	return rc ? -1 : 0;
 }
 
-/* The work at the end of a batch, as the writer took it with the batch (under b->mu). */
-struct tail {
-	batch_tail_fn fn;
-	void *arg;
-};
-
-/* The tail work in a savepoint of its own: its failure undoes its writes only. */
-static void run_tail(struct batch *b, const struct tail *t, int jobs)
-{
-	if (!t->fn || db_run(b->db, "SAVEPOINT tail", "") != DB_DONE)
-		return;
-	if (t->fn(b->db, jobs, t->arg)) {
-		log_error("batch", "the work at the end of a batch was undone: %s", db_errmsg(b->db));
-		db_run(b->db, "ROLLBACK TO tail", "");
-	}
-	db_run(b->db, "RELEASE tail", "");
-}
-
 /* One transaction for the list: first every job straight through (the usual case: nothing
  * fails); if one does, the transaction is rolled back and run again with a savepoint per job. */
-static int try_list(struct batch *b, const struct tail *t, struct batch_job *list, bool guarded)
+static int try_list(struct db *db, struct batch_job *list, bool guarded)
 {
-	struct db *db = b->db;
-	int jobs = 0;
 	if (db_begin(db))
 		return -1;
-	for (struct batch_job *j = list; j; j = j->next, jobs++) {
+	for (struct batch_job *j = list; j; j = j->next) {
 		j->rc = guarded ? run_guarded(db, j) : j->apply(db, j) ? -1 : 0;
 		if (j->rc && !guarded) {
 			db_rollback(db);
 			return 1;
 		}
 	}
-	run_tail(b, t, jobs);
 	if (db_commit(db)) {
 		db_rollback(db);
 		return -1;
@@ -115,13 +92,13 @@ static int try_list(struct batch *b, const struct tail *t, struct batch_job *lis
 	return 0;
 }
 
-static void write_list(struct batch *b, const struct tail *t, struct batch_job *list)
+static void write_list(struct db *db, struct batch_job *list)
 {
-	int rc = try_list(b, t, list, false);
+	int rc = try_list(db, list, false);
 	if (rc > 0)
-		rc = try_list(b, t, list, true);
+		rc = try_list(db, list, true);
 	if (rc) {
-		log_error("batch", "a batch of writes failed: %s", db_errmsg(b->db));
+		log_error("batch", "a batch of writes failed: %s", db_errmsg(db));
 		for (struct batch_job *j = list; j; j = j->next)
 			j->rc = -1;
 	}
@@ -179,9 +156,8 @@ static void *writer(void *arg)
 			break;
 		gather(b);
 		struct batch_job *list = take(b);
-		struct tail t = {b->tail_fn, b->tail_arg};
 		pthread_mutex_unlock(&b->mu);
-		write_list(b, &t, list);
+		write_list(b->db, list);
 		pthread_mutex_lock(&b->mu);
 		struct batch_job *callbacks = settle(b, list);
 		b->idle_more = true; /* the jobs may have left idle work */
@@ -213,14 +189,6 @@ void batch_on_idle(struct batch *b, batch_idle_fn fn, void *arg)
 	b->idle_arg = arg;
 	b->idle_more = true;
 	pthread_cond_signal(&b->work);
-	pthread_mutex_unlock(&b->mu);
-}
-
-void batch_on_tail(struct batch *b, batch_tail_fn fn, void *arg)
-{
-	pthread_mutex_lock(&b->mu);
-	b->tail_fn = fn;
-	b->tail_arg = arg;
 	pthread_mutex_unlock(&b->mu);
 }
 

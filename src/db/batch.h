@@ -29,10 +29,6 @@ struct batch;
 /* Work for the writer's idle time: does a little (one short transaction) on the writer's own
  * connection and says whether more may remain. */
 typedef bool (*batch_idle_fn)(struct db *db, void *arg);
-/* Work for the end of every batch's transaction, given how many jobs it carried: it commits with
- * them, so it costs no commit of its own. Run in a savepoint: when it fails (-1), only its own
- * writes are undone, never the jobs'. */
-typedef int (*batch_tail_fn)(struct db *db, int jobs, void *arg);
 struct batch *batch_start(const char *db_url, struct err *e);
 /* Writes what is queued, then refuses new jobs; batch_free once nothing can submit any more. */
 void batch_stop(struct batch *b);
@@ -40,8 +36,6 @@ void batch_free(struct batch *b);
 /* Gives the writer fn to call while no job waits, a call at a time, between batches (and every
  * 0.5 s while idle). */
 void batch_on_idle(struct batch *b, batch_idle_fn fn, void *arg);
-/* Gives the writer fn to run at the end of each batch's transaction. */
-void batch_on_tail(struct batch *b, batch_tail_fn fn, void *arg);
 /* Jobs queued and not yet taken by the writer. */
 size_t batch_waiting(struct batch *b);
 /* Queues j; its done reports the outcome. -1 when stopping (done is not called). */

@@ -767,7 +767,6 @@ int server_run(struct app *app, const struct server_opts *o, struct err *e)
 		return -1;
 	}
 	batch_on_idle(app->registry.writer, facts_idle, &app->dossiers); /* the index's counters follow the dossiers */
-	batch_on_tail(app->registry.writer, facts_batch_tail, &app->dossiers);
 	over_tls = o->tls_cert && o->tls_key;
 	if (over_tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
 		batch_stop(app->registry.writer);

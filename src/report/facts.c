@@ -11,7 +11,6 @@
 
 #define SYNC_ROUND 500
 #define IDLE_ROUND 100 /* dossiers a transaction in the writer's idle time: a job waits for no more */
-#define TAIL_EXTRA 8   /* dossiers counted at the end of a batch beyond one a job */
 
 /* In the order of report_counts' columns (migration 014) and of the SQL below. */
 const struct fact_column fact_columns[FACT_COLUMNS] = {
@@ -277,13 +276,6 @@ int facts_sync_within(const struct dossiers *d, struct db *db)
 		if (sync_round(d, db, SYNC_ROUND, &n))
 			return -1;
 	return 0;
-}
-
-int facts_batch_tail(struct db *db, int jobs, void *arg)
-{
-	/* a batch marks about one dossier a job; a few more each time work off what idle time left */
-	int n = 0, max = jobs + TAIL_EXTRA;
-	return sync_round(arg, db, max < IDLE_ROUND ? max : IDLE_ROUND, &n);
 }
 
 bool facts_idle(struct db *db, void *arg)

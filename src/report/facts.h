@@ -66,9 +66,5 @@ int facts_sync_within(const struct dossiers *d, struct db *db);
  * to 100 marked dossiers; whether more may remain. Submissions come first, and the counters
  * catch up between them on the writer's own connection, so no submission waits for a lock. */
 bool facts_idle(struct db *db, void *arg);
-/* The group-commit writer's work at the end of each batch (batch_on_tail; arg: the dossiers):
- * the dossiers the batch changed are counted in its own transaction, so the counters cost no
- * commit of their own while jobs keep coming; the idle work takes what is left. */
-int facts_batch_tail(struct db *db, int jobs, void *arg);
 
 #endif

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "db/batch.h"
 #include "db/db.h"
 
 static char url[512];   /* the database of the current engine */
@@ -117,66 +116,6 @@ static void savepoints_undo_one_job(void **state)
 	assert_int_equal(db_step(st), DB_ROW);
 	assert_int_equal(db_col_int(st, 0), 3);
 	db_reset(st);
-	db_close(db);
-}
-
-/* A job of the group-commit writer that inserts its key. */
-struct keyed_job {
-	struct batch_job job;
-	const char *key;
-};
-
-static int insert_key(struct db *db, struct batch_job *j)
-{
-	return db_run(db, "INSERT INTO t (k) VALUES (?)", "t", ((struct keyed_job *)j)->key) == DB_DONE ? 0 : -1;
-}
-
-static int tail_counts(struct db *db, int jobs, void *arg)
-{
-	(void)arg;
-	return db_run(db, "INSERT INTO t (k, n) VALUES ('tail', ?) ON CONFLICT (k) DO UPDATE SET n = t.n + excluded.n", "i",
-		      (int64_t)jobs) == DB_DONE
-		       ? 0
-		       : -1;
-}
-
-static int tail_fails(struct db *db, int jobs, void *arg)
-{
-	(void)jobs;
-	(void)arg;
-	db_run(db, "INSERT INTO t (k) VALUES ('half-done')", "");
-	return -1;
-}
-
-/* The row's n (0 for NULL), or -2 when there is no row with key. */
-static int64_t n_of(struct db *db, const char *key)
-{
-	struct db_stmt *st = db_prepare(db, "SELECT n FROM t WHERE k = ?");
-	assert_int_equal(db_bind(st, "t", key), 0);
-	int64_t n = db_step(st) == DB_ROW ? db_col_int(st, 0) : -2;
-	db_reset(st);
-	return n;
-}
-
-/* The work at the end of a batch commits with its jobs, and its failure undoes only its own. */
-static void batch_tail_commits_with_the_jobs(void **state)
-{
-	struct db *db = fresh(state);
-	struct err e = {0};
-	struct batch *b = batch_start(url, &e);
-	assert_non_null(b);
-	batch_on_tail(b, tail_counts, NULL);
-	struct keyed_job a = {{.apply = insert_key}, "a"};
-	assert_int_equal(batch_run(b, NULL, &a.job), 0);
-	assert_int_equal(n_of(db, "tail"), 1); /* told of its one job */
-	assert_int_not_equal(n_of(db, "a"), -2);
-	batch_on_tail(b, tail_fails, NULL);
-	struct keyed_job c = {{.apply = insert_key}, "c"};
-	assert_int_equal(batch_run(b, NULL, &c.job), 0);
-	assert_int_not_equal(n_of(db, "c"), -2); /* the job stands */
-	assert_int_equal(n_of(db, "half-done"), -2);
-	batch_stop(b);
-	batch_free(b);
 	db_close(db);
 }
 
@@ -315,8 +254,7 @@ int main(void)
 	if (!mkdtemp(sqlite_dir))
 		return 1;
 	struct CMUnitTest all[] = {ON_BOTH(placeholders_and_columns), ON_BOTH(constraints_changes_and_rollback),
-				   ON_BOTH(savepoints_undo_one_job), ON_BOTH(batch_tail_commits_with_the_jobs),
-				   ON_BOTH(writes_while_a_read_is_open),
+				   ON_BOTH(savepoints_undo_one_job), ON_BOTH(writes_while_a_read_is_open),
 				   ON_BOTH(writers_take_turns), ON_BOTH(migrations_apply_once),
 				   cmocka_unit_test_prestate(a_dropped_connection_comes_back, "pgsql"),
 				   cmocka_unit_test_prestate(replica_reads_fall_back_to_the_primary, "pgsql")};

@@ -780,10 +780,13 @@ int server_run(struct app *app, const struct server_opts *o, struct err *e)
 		{MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)o->tls_cert},
 		{MHD_OPTION_END, 0, NULL},
 	};
+	/* libmicrohttpd zeroes a connection's whole memory pool after each request: 16 KiB holds the
+	 * headers of any request we take (bodies are read in chunks) and costs half the 32 KiB's
+	 * clearing, 7 % of an event thread's instructions for a submission */
 	struct MHD_Daemon *d = MHD_start_daemon(
 		flags, (uint16_t)o->port, NULL, NULL, on_request, app, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096, MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)1024,
+		(unsigned)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024), MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)1024,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
 	if (!d) {
 		batch_stop(app->registry.writer);

@@ -4,9 +4,15 @@
 
 #include "http/call.h"
 
-/* Matches path against pattern segment by segment; fills c->params on success. */
+/* Matches path against pattern segment by segment; fills c->params on success (only then: most
+ * routes are tried and refused for each request, so nothing is copied before the whole path
+ * matches). */
 static bool match(const char *pattern, const char *path, struct call *c)
 {
+	struct {
+		const char *at;
+		size_t len;
+	} params[CALL_MAX_PARAMS];
 	int n = 0;
 	const char *p = pattern, *s = path;
 	while (*p && *s) {
@@ -19,14 +25,19 @@ static bool match(const char *pattern, const char *path, struct call *c)
 		if (pl > 2 && p[0] == '{' && p[pl - 1] == '}') {
 			if (sl == 0 || sl > CALL_PARAM_MAX || n == CALL_MAX_PARAMS)
 				return false;
-			snprintf(c->params[n++], CALL_PARAM_MAX + 1, "%.*s", (int)sl, s);
-		} else if (pl != sl || strncmp(p, s, pl))
+			params[n].at = s;
+			params[n++].len = sl;
+		} else if (pl != sl || memcmp(p, s, pl))
 			return false;
 		p += pl;
 		s += sl;
 	}
 	if (*p || *s)
 		return false;
+	for (int i = 0; i < n; i++) {
+		memcpy(c->params[i], params[i].at, params[i].len);
+		c->params[i][params[i].len] = 0;
+	}
 	c->nparams = n;
 	return true;
 }

@@ -77,6 +77,12 @@ static void hash_depends_on_every_field(void **state)
 	audit_hash("00", &b, h1);
 	audit_hash("00", &c, h2);
 	assert_string_not_equal(h1, h2);
+	/* the hashed text is "prev|seq|at|len:actor|len:action|len:object|len:detail", as every
+	 * chain written so far has it: SHA-256 of "00|7|1700000000000000|3:dan|14:dossier.submit|
+	 * 17:14038-261206-0001|2:{}" (without the line break), computed apart */
+	struct audit_entry d = {7, 1700000000000000, "dan", "dossier.submit", "14038-261206-0001", "{}"};
+	audit_hash("00", &d, h1);
+	assert_string_equal(h1, "3c743c0db4ea5b2220b4840cafad482a466995e732f1a53983622bce3129a907");
 }
 
 static void edited_entry_is_found(void **state)

@@ -30,7 +30,8 @@ void feed_key(const char *code, int64_t seq, char *out, size_t n)
 	snprintf(out, n, "%s.%lld", code, (long long)seq);
 }
 
-int64_t feed_cursor(struct db *db, const char *channel)
+/* The last change channel has taken (0: none). */
+static int64_t feed_cursor(struct db *db, const char *channel)
 {
 	struct db_stmt *st = db_prepare(db, "SELECT last FROM delivery_cursors WHERE channel = ?");
 	if (!st || db_bind(st, "t", channel) || db_step(st) != DB_ROW)

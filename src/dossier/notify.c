@@ -13,7 +13,6 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
-#include "core/crypto.h"
 #include "core/log.h"
 #include "core/utf8.h"
 #include "dossier/dossier.h"

@@ -8,14 +8,13 @@ int cmd_routes(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	static const char *const names[ROLE_COUNT] = {"citizen", "officer", "leader", "admin", "dpo"};
 	for (size_t i = 0; i < routes_count; i++) {
 		printf("%-6s %-50s ", routes[i].method, routes[i].pattern);
 		if (!routes[i].roles)
 			printf("public");
 		for (int b = 0, first = 1; b < ROLE_COUNT; b++)
 			if (routes[i].roles & (1 << b)) {
-				printf("%s%s", first ? "" : ",", names[b]);
+				printf("%s%s", first ? "" : ",", role_name((enum role)(1 << b)));
 				first = 0;
 			}
 		printf("\n");

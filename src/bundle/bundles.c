@@ -365,7 +365,7 @@ static int creation_apply(struct db *db, struct batch_job *j)
 static void creation_done(struct batch_job *j, int rc)
 {
 	struct creation *k = (struct creation *)j;
-	k->wait.resume(k->wait.arg, rc, k->id);
+	k->wait.resume(k->wait.arg, rc, k->id, NULL);
 	creation_free(k);
 }
 

@@ -78,7 +78,8 @@ int form_check(const struct registry *r, const json_t *procedure, const json_t *
 /* Submission and transitions answer with the dossier as dossier_get shows it; given w, a staff
  * caller's answer waits for its usage entry the same way (USAGE_PENDING). */
 /* With w->resume, the writes go to the group-commit writer and CALL_DEFERRED is returned; once
- * durable, w->resume reports the new code, and dossier_submitted makes the answer. */
+ * durable, w->resume reports the new code and hands over the submission (kept), from which
+ * dossier_submitted makes the answer. */
 int dossier_submit(const struct dossiers *d, struct db *db, const struct principal *who, const json_t *body,
 		   const struct usage_wait *w, json_t **out, json_t **problems, struct err *e);
 /* The parts of a submission, for capabilities that file dossiers themselves (life-event
@@ -102,9 +103,9 @@ int dossier_gen(const struct dossiers *d, struct db *db, const char *province, i
  * reports' counters, src/report/facts.c): 0 or -1. */
 int dossier_mark_changed(struct db *db, const char *code);
 /* The answer to a submission: the new dossier's summary with its channel, applicant and the
- * completed form (code "" = it was not saved: 500). The submission's own usage entry covers a
- * staff submitter's view of it. */
-int dossier_submitted(const struct dossiers *d, struct db *db, const char *code, char **out, struct err *e);
+ * completed form, from the committed submission that w->resume handed over (NULL = it was not
+ * saved: 500). The submission's own usage entry covers a staff submitter's view of it. */
+int dossier_submitted(const struct dossiers *d, struct deferred_kept *kept, char **out, struct err *e);
 /* GET /dossiers/{code}: the applicant, or staff of the handling unit (whose read is logged in
  * the applicant's data-usage log; returns USAGE_PENDING when w reports it). */
 int dossier_get(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,

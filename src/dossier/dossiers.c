@@ -1,5 +1,6 @@
 /* dossiers.c — submitting a dossier, reading it, moving it through the legal statuses with the
  * working-day clock, and the lists: the applicant's, the desk's and the public lookup. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -600,12 +601,18 @@ struct submission {
 	char *form; /* serialised before the writer sees it: the writer only writes */
 	int64_t at;
 	struct usage_wait wait;
+	struct deferred_kept kept; /* once durable, handed to the answer: the receipt is made from it */
 };
 
 static void submission_free(struct submission *s)
 {
 	free(s->form);
 	free(s);
+}
+
+static void submission_release(struct deferred_kept *k)
+{
+	submission_free((struct submission *)((char *)k - offsetof(struct submission, kept)));
 }
 
 static struct submission *submission_new(const struct dossiers *d, const struct principal *who, const char *procedure,
@@ -623,6 +630,7 @@ static struct submission *submission_new(const struct dossiers *d, const struct 
 	snprintf(s->actor_unit, sizeof s->actor_unit, "%s", who->unit);
 	s->channel = channel;
 	s->staff = who->role != ROLE_CITIZEN;
+	s->kept.release = submission_release;
 	s->form = json_to_str(form);
 	if (!s->form) {
 		free(s);
@@ -646,8 +654,11 @@ static int submission_apply(struct db *db, struct batch_job *j)
 static void submission_done(struct batch_job *j, int rc)
 {
 	struct submission *s = (struct submission *)j;
-	s->wait.resume(s->wait.arg, rc, s->code);
-	submission_free(s);
+	if (rc) {
+		s->wait.resume(s->wait.arg, rc, s->code, NULL);
+		submission_free(s);
+	} else
+		s->wait.resume(s->wait.arg, rc, s->code, &s->kept); /* the answer owns s now */
 }
 
 static int submission_write(const struct dossiers *d, struct db *db, struct submission *s, const struct usage_wait *w,
@@ -662,46 +673,40 @@ static int submission_write(const struct dossiers *d, struct db *db, struct subm
 			return CALL_DEFERRED;
 	} else if (!batch_run(writer, db, &s->job)) {
 		char *text = NULL;
-		int rc = dossier_submitted(d, db, s->code, &text, e);
+		int rc = dossier_submitted(d, &s->kept, &text, e);
 		submission_free(s);
 		*out = rc ? NULL : json_loads(text, 0, NULL);
 		free(text);
 		return rc;
 	}
 	submission_free(s);
-	return dossier_submitted(d, db, "", NULL, e);
+	return dossier_submitted(d, NULL, NULL, e);
 }
 
-int dossier_submitted(const struct dossiers *d, struct db *db, const char *code, char **out, struct err *e)
+int dossier_submitted(const struct dossiers *d, struct deferred_kept *kept, char **out, struct err *e)
 {
-	if (!code[0])
+	if (!kept)
 		return err_set(e, 500, "db_error", "the dossier was not saved; nothing was recorded, try again",
 			       "hồ sơ chưa được lưu; chưa có gì được ghi nhận, hãy thử lại");
-	struct db_stmt *st = db_prepare(db, "SELECT procedure_code, unit, channel, applicant_id, received_at, fields FROM dossiers "
-					    "WHERE code = ?");
-	if (!st || db_bind(st, "t", code) || db_step(st) != DB_ROW)
-		return err_set(e, 500, "db_error", "the dossier cannot be read back", "không đọc lại được hồ sơ");
-	/* the receipt: a new dossier's summary, its channel, applicant and form as stored (not
-	 * parsed again); lists (timeline, documents …) come with GET */
-	struct dossier_row r = {.status = 1};
-	snprintf(r.code, sizeof r.code, "%s", code);
-	snprintf(r.procedure, sizeof r.procedure, "%s", db_col_text(st, 0));
-	snprintf(r.unit, sizeof r.unit, "%s", db_col_text(st, 1));
-	r.channel = (int)db_col_int(st, 2);
-	snprintf(r.applicant, sizeof r.applicant, "%s", db_col_text(st, 3));
-	r.received_at = db_col_int(st, 4);
-	json_t *o = render(d, db, &r, false);
+	/* the receipt: a new dossier's summary, its channel, applicant and form as stored (the
+	 * submission's own text, committed; not read back nor parsed again); lists (timeline,
+	 * documents …) come with GET */
+	const struct submission *s = (const struct submission *)((const char *)kept - offsetof(struct submission, kept));
+	struct dossier_row r = {.status = 1, .channel = s->channel, .received_at = s->at};
+	snprintf(r.code, sizeof r.code, "%s", s->code);
+	snprintf(r.procedure, sizeof r.procedure, "%s", s->procedure);
+	snprintf(r.unit, sizeof r.unit, "%s", s->unit);
+	snprintf(r.applicant, sizeof r.applicant, "%s", s->applicant);
+	json_t *o = render(d, NULL, &r, false);
 	json_object_set_new(o, "channel", json_string(channel_name(r.channel)));
 	json_object_set_new(o, "applicant", json_string(r.applicant));
-	char *head = json_dumps(o, JSON_COMPACT), *fields = unseal_col(st, 5, "dossiers.fields", code);
+	char *head = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	struct buf b;
 	buf_init(&b, 1 << 20);
-	int rc = !head || !fields || buf_add(&b, head, strlen(head) - 1) || buf_adds(&b, ",\"fields\":") || buf_adds(&b, fields) ||
+	int rc = !head || buf_add(&b, head, strlen(head) - 1) || buf_adds(&b, ",\"fields\":") || buf_adds(&b, s->form) ||
 		 buf_adds(&b, "}");
-	db_reset(st);
 	free(head);
-	free(fields);
 	if (rc) {
 		buf_release(&b);
 		return err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");

@@ -14,7 +14,7 @@ int api_dossier_submit(struct call *c)
 int api_dossier_submitted(struct call *c)
 {
 	c->status = 201;
-	return dossier_submitted(&c->app->dossiers, c->db, c->params[0], &c->text, &c->err);
+	return dossier_submitted(&c->app->dossiers, c->kept, &c->text, &c->err);
 }
 
 int api_dossier_get(struct call *c)

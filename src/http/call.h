@@ -36,6 +36,7 @@ struct call {
 	size_t raw_body_len;
 	void *transport;
 	const struct usage_wait *wait; /* lets a handler answer once its usage entry is on disk */
+	struct deferred_kept *kept;    /* a finish handler's: what the deferred work kept for the answer */
 	char client[48];               /* the client's address */
 	int64_t arrived_us;            /* when the request came: time limits count from it, queueing included */
 

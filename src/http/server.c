@@ -46,6 +46,7 @@ struct request {
 	struct principal who;
 	bool has_who;
 	char ref[CALL_PARAM_MAX + 1];
+	struct deferred_kept *kept; /* what the work kept for the answer, until finish takes it */
 	int retry_after;
 	int ready;           /* 0 waiting; 1 the answer may go; -1 its usage entry failed (503); READY_FINISH */
 	bool suspended;
@@ -392,11 +393,19 @@ static void usage_logged(void *arg, int rc)
 
 /* Runs on the thread that did a request's deferred work (CALL_DEFERRED): the route's finish
  * makes the answer from ref once the connection is back on its event thread. */
-static void resume_with(void *arg, int rc, const char *ref)
+static void kept_release(struct deferred_kept **k)
+{
+	if (*k)
+		(*k)->release(*k);
+	*k = NULL;
+}
+
+static void resume_with(void *arg, int rc, const char *ref, struct deferred_kept *kept)
 {
 	struct request *rq = arg;
 	pthread_mutex_lock(&pending_mu);
 	snprintf(rq->ref, sizeof rq->ref, "%s", rc || !ref ? "" : ref);
+	rq->kept = kept;
 	rq->ready = READY_FINISH;
 	if (rq->suspended)
 		MHD_resume_connection(rq->conn);
@@ -408,12 +417,14 @@ static enum MHD_Result answer(struct MHD_Connection *conn, struct call *c, int r
 /* The answer of deferred work: the route's finish handler, given what the work reported. */
 static enum MHD_Result finish(struct app *app, struct MHD_Connection *conn, struct request *rq)
 {
-	struct call c = {.app = app, .transport = conn, .who = rq->has_who ? &rq->who : NULL, .nparams = 1};
+	struct call c = {.app = app, .transport = conn, .who = rq->has_who ? &rq->who : NULL, .nparams = 1, .kept = rq->kept};
+	rq->kept = NULL;
 	snprintf(c.params[0], sizeof c.params[0], "%s", rq->ref);
 	c.db = thread_db(app);
 	int rc = c.db ? rq->rt->finish(&c)
 		      : err_set(&c.err, 503, "db_unavailable", "the database is unavailable", "cơ sở dữ liệu không sẵn sàng");
 	enum MHD_Result res = answer(conn, &c, rc);
+	kept_release(&c.kept);
 	json_decref(c.result);
 	json_decref(c.details);
 	free(c.text);
@@ -730,6 +741,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		if (answering == rq)
 			answering = NULL;
 		free(rq->pending);
+		kept_release(&rq->kept);
 		buf_release(&rq->body);
 		free(rq);
 		*con_cls = NULL;

@@ -18,6 +18,11 @@
 struct batch;
 struct prefill_forms;
 
+/* What deferred work hands over for its answer; release frees it (whoever ends up holding it). */
+struct deferred_kept {
+	void (*release)(struct deferred_kept *k);
+};
+
 /* How a durable data-usage entry is awaited. NULL: the call blocks until the entry is on disk.
  * Otherwise the call returns USAGE_PENDING at once with its result, and fn(arg, rc) runs on the
  * log's writer thread once the entry committed (rc 0) or failed (-1); the caller must not show
@@ -25,9 +30,10 @@ struct prefill_forms;
 struct usage_wait {
 	void (*fn)(void *arg, int rc);
 	void *arg;
-	/* For work done elsewhere (CALL_DEFERRED): reports its outcome (rc 0 or -1) and a reference
-	 * (e.g. the new dossier's code) from which the caller makes the answer. */
-	void (*resume)(void *arg, int rc, const char *ref);
+	/* For work done elsewhere (CALL_DEFERRED): reports its outcome (rc 0 or -1), a reference
+	 * (e.g. the new dossier's code) and, when the work kept what the answer shows (NULL if not),
+	 * that: the caller makes the answer from it without reading back, then releases it. */
+	void (*resume)(void *arg, int rc, const char *ref, struct deferred_kept *kept);
 };
 #define USAGE_PENDING 1
 #define CALL_DEFERRED 2 /* the work goes on elsewhere; w->resume reports it */

@@ -34,6 +34,10 @@ describe('submitting', () => {
     assert.equal(r.json.fields.applicant_id, dan);
     const full = (await api(U, 'GET', `/api/v1/dossiers/${r.json.code}`, { token: t.dan })).json;
     assert.deepEqual(full.timeline.map((e) => e.to), [1]);
+    // the receipt is made from the committed submission, not read back: it must say what was stored
+    for (const k of ['code', 'procedure', 'unit', 'status', 'status_name', 'received_at', 'due_at', 'channel', 'applicant', 'fields'])
+      assert.deepEqual(r.json[k], full[k], k);
+    assert.equal(full.timeline[0].at, full.received_at);
     const next = await submit(t.dan, { procedure: '1.004873', fields: { purpose: 'other' } });
     assert.equal(Number(next.json.code.slice(-4)), Number(r.json.code.slice(-4)) + 1); // gap-free per unit and day
   });

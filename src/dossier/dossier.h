@@ -85,8 +85,8 @@ int dossier_submit(const struct dossiers *d, struct db *db, const struct princip
 /* The parts of a submission, for capabilities that file dossiers themselves (life-event
  * bundles): dossier_prepare checks fields against the procedure for a living applicant and
  * completes them from the registry, choosing the handling unit (asked_unit, else the
- * applicant's); dossier_insert writes the dossier with its code, first event and audit entry
- * inside the caller's transaction. */
+ * applicant's); dossier_insert writes the dossier with its code, first event, audit entry and
+ * its count in the index (facts_count_new) inside the caller's transaction. */
 int dossier_prepare(const struct dossiers *d, struct db *db, const char *procedure, const char *applicant, const json_t *fields,
 		    const char *asked_unit, char unit[8], json_t **form, json_t **problems, struct err *e);
 struct dossier_new {
@@ -94,7 +94,7 @@ struct dossier_new {
 	int channel; /* 1 direct, 2 online, 3 postal */
 	const char *form; /* the completed form as JSON text */
 };
-int dossier_insert(struct db *db, const struct dossier_new *n, char *code, size_t len, int64_t now);
+int dossier_insert(const struct dossiers *d, struct db *db, const struct dossier_new *n, char *code, size_t len, int64_t now);
 /* Writes count synthetic dossiers over the communes of province and the reporting year (gen.c),
  * each marked changed. For benchmarks and demos. */
 int dossier_gen(const struct dossiers *d, struct db *db, const char *province, int year, long count, unsigned long seed,

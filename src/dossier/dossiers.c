@@ -12,6 +12,7 @@
 #include "core/json.h"
 #include "db/batch.h"
 #include "dossier/dossier.h"
+#include "report/facts.h"
 #include "security/seal.h"
 #include "registry/record.h"
 #include "store/store.h"
@@ -168,7 +169,7 @@ int dossier_prepare(const struct dossiers *d, struct db *db, const char *pcode, 
 	return rc ? -1 : 0;
 }
 
-int dossier_insert(struct db *db, const struct dossier_new *n, char *code, size_t len, int64_t now)
+int dossier_insert(const struct dossiers *d, struct db *db, const struct dossier_new *n, char *code, size_t len, int64_t now)
 {
 	char *fields = NULL;
 	int rc = !n->form || next_code(db, n->unit, code, len) || !(fields = seal_text("dossiers.fields", code, n->form)) ||
@@ -176,7 +177,7 @@ int dossier_insert(struct db *db, const struct dossier_new *n, char *code, size_
 			    "fields, received_at, supplements, rev, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, 0, 1, ?)",
 			"ttttttitii", code, n->procedure, n->unit, n->agency, n->applicant, n->actor, (int64_t)n->channel, fields, now,
 			now) != DB_DONE ||
-		 dossier_event_add(db, code, n->actor, 0, 1, "", now) || dossier_mark_changed(db, code) ||
+		 dossier_event_add(db, code, n->actor, 0, 1, "", now) || facts_count_new(d, db, n, code, now) ||
 		 audit_append(db, n->actor, "dossier.submit", code, "{}");
 	free(fields);
 	return rc ? -1 : 0;
@@ -646,7 +647,7 @@ static int submission_apply(struct db *db, struct batch_job *j)
 	json_t *names = json_pack("[s]", "dossier");
 	struct usage_entry ux = {s->applicant, s->actor, s->actor_unit[0] ? s->actor_unit : NULL, "submit", s->procedure, names};
 	struct dossier_new n = {s->procedure, s->unit, s->agency, s->applicant, s->actor, s->channel, s->form};
-	int rc = dossier_insert(db, &n, s->code, sizeof s->code, now) || (s->staff && usage_insert(db, &ux, now));
+	int rc = dossier_insert(s->d, db, &n, s->code, sizeof s->code, now) || (s->staff && usage_insert(db, &ux, now));
 	json_decref(names);
 	return rc ? -1 : 0;
 }

@@ -64,6 +64,41 @@ static bool fee_of(const struct dossiers *d, const char *procedure)
 	return json_integer_value(json_object_get(catalog_procedure(d->registry->catalog, procedure), "fee")) > 0;
 }
 
+/* What a dossier's flags are made of: its row and what hangs on it. */
+struct fact_parts {
+	int channel, supplements, score;
+	bool has_finished, paid;
+	int64_t unsynced, issued, documents, digitised, reused, petitions;
+};
+
+/* f's finish and flags from its parts (f's names, status, received and due times set). */
+static void fact_complete(const struct dossiers *d, struct fact *f, const struct fact_parts *p, int64_t finished_at)
+{
+	bool finished = p->has_finished && (f->status == 9 || f->status == 10);
+	f->finished_at = finished ? finished_at : 0;
+	struct {
+		bool on;
+		unsigned flag;
+	} flags[] = {
+		{p->channel == 2, FACT_ONLINE},
+		{p->channel == 1, FACT_DIRECT},
+		{p->unsynced == 0, FACT_SYNCED},
+		{p->issued > 0, FACT_E_RESULT},
+		{p->documents > 0, FACT_DOCS},
+		{p->digitised > 0, FACT_DIGITISED},
+		{p->reused > 0, FACT_REUSED},
+		{finished, FACT_FINISHED},
+		{finished && f->due_at && f->finished_at <= f->due_at && p->supplements <= 1, FACT_ON_TIME},
+		{(p->score == 0 || p->score >= 3) && p->petitions == 0, FACT_CONTENT}, /* no dislike, no petition about it */
+		{fee_of(d, f->procedure), FACT_FEE},
+		{p->paid, FACT_PAID},
+	};
+	f->flags = 0;
+	for (size_t i = 0; i < sizeof flags / sizeof *flags; i++)
+		if (flags[i].on)
+			f->flags |= flags[i].flag;
+}
+
 /* The dossier as it is now: 1 found, 0 gone, -1 error. */
 static int fact_read(const struct dossiers *d, struct db *db, const char *code, struct fact *f)
 {
@@ -83,32 +118,14 @@ static int fact_read(const struct dossiers *d, struct db *db, const char *code, 
 		return rc == DB_DONE ? 0 : -1;
 	memset(f, 0, sizeof *f);
 	fact_names(f, code, db_col_text(st, 0), db_col_text(st, 1));
-	int channel = (int)db_col_int(st, 2), score = (int)db_col_int(st, 14);
 	f->status = (int)db_col_int(st, 3);
 	f->received_at = db_col_int(st, 4);
-	bool finished = !db_col_null(st, 5) && (f->status == 9 || f->status == 10);
-	f->finished_at = finished ? db_col_int(st, 5) : 0;
 	f->due_at = db_col_null(st, 6) ? 0 : db_col_int(st, 6);
-	struct {
-		bool on;
-		unsigned flag;
-	} flags[] = {
-		{channel == 2, FACT_ONLINE},
-		{channel == 1, FACT_DIRECT},
-		{db_col_int(st, 9) == 0, FACT_SYNCED},
-		{db_col_int(st, 10) > 0, FACT_E_RESULT},
-		{db_col_int(st, 11) > 0, FACT_DOCS},
-		{db_col_int(st, 12) > 0, FACT_DIGITISED},
-		{db_col_int(st, 13) > 0, FACT_REUSED},
-		{finished, FACT_FINISHED},
-		{finished && f->due_at && f->finished_at <= f->due_at && db_col_int(st, 7) <= 1, FACT_ON_TIME},
-		{(score == 0 || score >= 3) && db_col_int(st, 15) == 0, FACT_CONTENT}, /* no dislike, no petition about it */
-		{fee_of(d, f->procedure), FACT_FEE},
-		{!db_col_null(st, 8), FACT_PAID},
-	};
-	for (size_t i = 0; i < sizeof flags / sizeof *flags; i++)
-		if (flags[i].on)
-			f->flags |= flags[i].flag;
+	struct fact_parts p = {.channel = (int)db_col_int(st, 2), .supplements = (int)db_col_int(st, 7),
+			       .score = (int)db_col_int(st, 14), .has_finished = !db_col_null(st, 5), .paid = !db_col_null(st, 8),
+			       .unsynced = db_col_int(st, 9), .issued = db_col_int(st, 10), .documents = db_col_int(st, 11),
+			       .digitised = db_col_int(st, 12), .reused = db_col_int(st, 13), .petitions = db_col_int(st, 15)};
+	fact_complete(d, f, &p, db_col_int(st, 5));
 	db_reset(st);
 	return 1;
 }
@@ -224,6 +241,16 @@ static int refresh(const struct dossiers *d, struct db *db, const char *code)
 	if (!is)
 		return db_run(db, "DELETE FROM report_facts WHERE code = ?", "t", code) == DB_DONE ? 0 : -1;
 	return count_fact(db, &now, +1) || fact_save(db, &now) ? -1 : 0;
+}
+
+int facts_count_new(const struct dossiers *d, struct db *db, const struct dossier_new *n, const char *code, int64_t at)
+{
+	/* what fact_read finds of a dossier just filed: status 1, nothing attached, its first
+	 * change not yet acknowledged by the portal */
+	struct fact f = {.status = 1, .received_at = at};
+	fact_names(&f, code, n->procedure, n->unit);
+	fact_complete(d, &f, &(struct fact_parts){.channel = n->channel, .unsynced = 1}, 0);
+	return count_fact(db, &f, +1) || fact_save(db, &f) ? -1 : 0;
 }
 
 /* Up to max (at most SYNC_ROUND) marked dossiers; *n says how many there were. */

@@ -1,7 +1,8 @@
 /* facts.h — what the index counts of each dossier, kept up to date as dossiers change.
  * A dossier's change marks it (dossier_mark_changed, in the transaction of the change); a sync
  * reads each marked dossier again, and moves its counts in report_counts from what it was to what
- * it is. The counts are kept per unit, procedure and half-month, the grain of both period cuts. */
+ * it is. A new dossier is counted at once, in the transaction that files it (facts_count_new).
+ * The counts are kept per unit, procedure and half-month, the grain of both period cuts. */
 #ifndef TD_REPORT_FACTS_H
 #define TD_REPORT_FACTS_H
 
@@ -55,6 +56,10 @@ void fact_names(struct fact *f, const char *code, const char *procedure, const c
 int64_t fact_half(int64_t us);
 /* The half's first day, YYYY-MM-DD. */
 void fact_half_day(int64_t half, char *out, size_t len);
+
+/* Counts a dossier just filed (dossier_insert, in its transaction) as fact_read would find it,
+ * without marking it for a sync to read back. 0, or -1. */
+int facts_count_new(const struct dossiers *d, struct db *db, const struct dossier_new *n, const char *code, int64_t at);
 
 /* Reads the changed dossiers again and moves their counts, 500 a transaction; with all, until
  * none is left, else one such transaction. 0, or -1 (a database error). */

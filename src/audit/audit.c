@@ -48,16 +48,11 @@ void audit_hash(const char *prev, const struct audit_entry *x, char out[65])
 
 int audit_append(struct db *db, const char *actor, const char *action, const char *object, const char *detail)
 {
-	/* the UPDATE takes the head's write lock first, so concurrent appenders queue here; it
-	 * hands back the new number and the previous entry's hash */
-	struct db_stmt *st = db_prepare(db, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash");
-	if (!st || db_step(st) != DB_ROW)
-		return -1;
-	struct audit_entry x = {.seq = db_col_int(st, 0), .at = clock_now_us(), .actor = actor, .action = action,
-				.object = object, .detail = detail ? detail : "{}"};
+	struct audit_entry x = {.at = clock_now_us(), .actor = actor, .action = action, .object = object,
+				.detail = detail ? detail : "{}"};
 	char prev[65], h[65];
-	snprintf(prev, sizeof prev, "%s", db_col_text(st, 1));
-	db_reset(st);
+	if (chain_head_advance(db, "audit_head", &x.seq, prev))
+		return -1;
 	audit_hash(prev, &x, h);
 	if (db_run(db, "INSERT INTO audit_log (seq, at, actor, action, object, detail, prev_hash, hash) "
 		       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", "iitttttt", x.seq, x.at, x.actor, x.action, x.object,
@@ -103,6 +98,31 @@ int audit_verify(struct db *db, int64_t *count, int64_t *bad, char *why, size_t 
 	if (rc != DB_DONE)
 		return -1;
 	return chain_head_agrees(db, "SELECT seq, hash FROM audit_head WHERE id = 1", *count, prev, "entries", bad, why, whylen);
+}
+
+/* Each chain's head statements, as literals (statements are cached by their text's address).
+ * Two statements: RETURNING would cost SQLite a temporary table each time. */
+static const struct {
+	const char *table, *advance, *read;
+} chain_heads[] = {
+	{"audit_head", "UPDATE audit_head SET seq = seq + 1 WHERE id = 1", "SELECT seq, hash FROM audit_head WHERE id = 1"},
+	{"exchange_head", "UPDATE exchange_head SET seq = seq + 1 WHERE id = 1", "SELECT seq, hash FROM exchange_head WHERE id = 1"},
+};
+
+int chain_head_advance(struct db *db, const char *table, int64_t *seq, char prev[65])
+{
+	size_t i = 0, n = sizeof chain_heads / sizeof *chain_heads;
+	while (i < n && strcmp(chain_heads[i].table, table))
+		i++;
+	if (i == n || db_run(db, chain_heads[i].advance, "") != DB_DONE)
+		return -1;
+	struct db_stmt *st = db_prepare(db, chain_heads[i].read);
+	if (!st || db_step(st) != DB_ROW)
+		return -1;
+	*seq = db_col_int(st, 0);
+	snprintf(prev, 65, "%s", db_col_text(st, 1));
+	db_reset(st);
+	return 0;
 }
 
 int chain_head_agrees(struct db *db, const char *head_sql, int64_t count, const char *last, const char *what, int64_t *bad,

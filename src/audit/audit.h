@@ -30,5 +30,9 @@ int audit_verify(struct db *db, int64_t *count, int64_t *bad, char *why, size_t 
  * or entries were cut from the end. 0, 1 (with *bad and why, "WHAT after N are missing"), -1. */
 int chain_head_agrees(struct db *db, const char *head_sql, int64_t count, const char *last, const char *what, int64_t *bad,
 		      char *why, size_t whylen);
+/* The start of an append to a chain whose head is the row id 1 of table ("audit_head",
+ * "exchange_head"): advances its number, which locks the head until the transaction ends, so
+ * appenders on any engine queue here; then the new number and the last entry's hash. 0, or -1. */
+int chain_head_advance(struct db *db, const char *table, int64_t *seq, char prev[65]);
 
 #endif

@@ -85,14 +85,17 @@ static int handling_unit(const struct dossiers *d, const json_t *p, const json_t
 	return 0;
 }
 
-/* The next code of unit for today: {unit}-{YYMMDD}-{NNNN}, gap-free inside the transaction (one
- * statement: the day's counter is created or advanced, and read back). */
+/* The next code of unit for today: {unit}-{YYMMDD}-{NNNN}, gap-free inside the transaction (the
+ * day's counter is created or advanced, which locks it, then read: RETURNING would cost SQLite a
+ * temporary table each time). */
 static int next_code(struct db *db, const char *unit, char *out, size_t n)
 {
 	char today[11];
 	clock_today_vn(today, sizeof today);
-	struct db_stmt *st = db_prepare(db, "INSERT INTO dossier_seq (unit, day, last) VALUES (?, ?, 1) ON CONFLICT (unit, day) "
-					    "DO UPDATE SET last = dossier_seq.last + 1 RETURNING last");
+	if (db_run(db, "INSERT INTO dossier_seq (unit, day, last) VALUES (?, ?, 1) ON CONFLICT (unit, day) "
+		       "DO UPDATE SET last = dossier_seq.last + 1", "tt", unit, today) != DB_DONE)
+		return -1;
+	struct db_stmt *st = db_prepare(db, "SELECT last FROM dossier_seq WHERE unit = ? AND day = ?");
 	if (!st || db_bind(st, "tt", unit, today) || db_step(st) != DB_ROW)
 		return -1;
 	long long seq = db_col_int(st, 0);

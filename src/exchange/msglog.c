@@ -101,14 +101,9 @@ static int subjects_store(struct db *db, const char *subjects, int64_t seq)
 
 int xlog_append(struct db *db, struct xlog_entry *x, const unsigned char *sk)
 {
-	/* the head's row lock serialises appenders on any engine (as audit_append does) */
-	struct db_stmt *st = db_prepare(db, "UPDATE exchange_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash");
-	if (!st || db_step(st) != DB_ROW)
-		return -1;
-	x->seq = db_col_int(st, 0);
 	char prev[65], detail[65], h[65], sig[SIG_B64];
-	snprintf(prev, sizeof prev, "%s", db_col_text(st, 1));
-	db_reset(st);
+	if (chain_head_advance(db, "exchange_head", &x->seq, prev)) /* serialises appenders on any engine */
+		return -1;
 	xlog_detail_hash(x, detail);
 	xlog_hash(prev, x, detail, h);
 	sign(sk, h, sig);

@@ -42,11 +42,22 @@ static bool match(const char *pattern, const char *path, struct call *c)
 	return true;
 }
 
+/* Whether path may match pattern: their text agrees up to the pattern's first parameter (most
+ * routes are refused here, in a few characters, before the segment-by-segment match). */
+static bool may_match(const char *pattern, const char *path)
+{
+	while (*pattern && *pattern != '{' && *pattern == *path) {
+		pattern++;
+		path++;
+	}
+	return *pattern == '{' || (!*pattern && !*path);
+}
+
 const struct route *router_match(const char *method, const char *path, struct call *c, int *status)
 {
 	*status = 404;
 	for (size_t i = 0; i < routes_count; i++) {
-		if (!match(routes[i].pattern, path, c))
+		if (!may_match(routes[i].pattern, path) || !match(routes[i].pattern, path, c))
 			continue;
 		if (!strcmp(routes[i].method, method))
 			return &routes[i];

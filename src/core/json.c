@@ -1,6 +1,7 @@
 /* json.c — bounded JSON parsing over jansson. */
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/jsonw.h"
 #include "core/utf8.h"
 
 #include <string.h>
@@ -115,7 +116,13 @@ int json_get_bool(const json_t *o, const char *key, bool required, bool *out, st
 
 char *json_to_str(const json_t *v)
 {
-	return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	struct buf b;
+	buf_init(&b, JSON_TEXT_MAX);
+	if (jw_value(&b, v)) {
+		buf_release(&b);
+		return NULL;
+	}
+	return b.data;
 }
 
 json_t *json_error(const struct err *e)

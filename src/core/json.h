@@ -23,7 +23,9 @@ json_t *json_parse_object(const char *text, size_t len, size_t max_bytes, struct
 int json_get_str(const json_t *o, const char *key, bool required, size_t max_len, const char **out, struct err *e);
 int json_get_bool(const json_t *o, const char *key, bool required, bool *out, struct err *e);
 
-/* Compact UTF-8 serialisation; caller frees. */
+/* Compact UTF-8 serialisation (jw_value), any value, up to JSON_TEXT_MAX bytes; caller frees;
+ * NULL past that or out of memory. */
+#define JSON_TEXT_MAX ((size_t)1 << 30)
 char *json_to_str(const json_t *v);
 /* The element of array arr whose member key is the string value, or NULL. */
 const json_t *json_find(const json_t *arr, const char *key, const char *value);

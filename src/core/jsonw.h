@@ -9,7 +9,9 @@
 
 /* A JSON string literal for s (UTF-8 passed through, control characters escaped). */
 int jw_str(struct buf *b, const char *s);
-/* Any jansson value, compact. */
+/* Any jansson value, compact, objects in insertion order (as json_dumps with JSON_COMPACT
+ * writes it but for control characters, escaped \u00XX here); -1 past the buffer's maximum or
+ * nested deeper than 64. */
 int jw_value(struct buf *b, const json_t *v);
 
 #endif

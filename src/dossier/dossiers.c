@@ -704,7 +704,7 @@ int dossier_submitted(const struct dossiers *d, struct deferred_kept *kept, char
 	json_t *o = render(d, NULL, &r, false);
 	json_object_set_new(o, "channel", json_string(channel_name(r.channel)));
 	json_object_set_new(o, "applicant", json_string(r.applicant));
-	char *head = json_dumps(o, JSON_COMPACT);
+	char *head = json_to_str(o);
 	json_decref(o);
 	struct buf b;
 	buf_init(&b, 1 << 20);

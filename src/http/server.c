@@ -253,7 +253,7 @@ static enum MHD_Result send_text(struct MHD_Connection *conn, int status, char *
 
 static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t *v, int retry_after)
 {
-	char *text = json_dumps(v, JSON_COMPACT);
+	char *text = json_to_str(v);
 	if (!text)
 		return MHD_NO;
 	return send_text(conn, status, text, JSON_TYPE, retry_after);
@@ -481,12 +481,12 @@ static void hold_answer(struct request *rq, struct call *c, int rc)
 			rq->pending = c->text;
 			c->text = NULL;
 		} else
-			rq->pending = c->result ? json_dumps(c->result, JSON_COMPACT) : strdup("{}");
+			rq->pending = c->result ? json_to_str(c->result) : strdup("{}");
 		return;
 	}
 	json_t *v = error_json(&c->err, c->details);
 	rq->pending_status = c->err.status ? c->err.status : 500;
-	rq->pending = json_dumps(v, JSON_COMPACT);
+	rq->pending = json_to_str(v);
 	json_decref(v);
 }
 
@@ -640,7 +640,7 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *conn, co
 		char allow[64]; /* 405 says which methods the resource has (RFC 9110) */
 		router_allowed(url, allow, sizeof allow);
 		json_t *v = error_json(&c.err, NULL);
-		char *text = json_dumps(v, JSON_COMPACT);
+		char *text = json_to_str(v);
 		json_decref(v);
 		return text ? send_text_with(conn, 405, text, JSON_TYPE, 0, "Allow", allow, NULL) : MHD_NO;
 	}

@@ -1,4 +1,5 @@
-/* test_json.c — JSON input limits: size, depth, trailing data, types. */
+/* test_json.c — JSON input limits: size, depth, trailing data, types; and the compact writer
+ * (json_to_str) against jansson's own dump. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "core/jsonw.h"
 #include "core/utf8.h"
 
 static json_t *parse(const char *s, struct err *e)
@@ -110,12 +112,67 @@ static void errors_quoting_bad_text_stay_valid_json(void **state)
 	assert_string_equal(fine, "Hồ sơ đã tiếp nhận");
 }
 
+/* json_to_str writes what json_dumps(JSON_COMPACT) writes, byte for byte, where no control
+ * character needs escaping; and whatever it writes reads back equal. */
+static void writes_what_jansson_writes(void **state)
+{
+	(void)state;
+	const char *texts[] = {
+		"{}", "[]", "{\"a\":[]}", "[1,-2,0,9223372036854775807,-9223372036854775808]",
+		"{\"name\":{\"vi\":\"Cấp Giấy xác nhận tình trạng hôn nhân\",\"en\":\"Certificate\"},\"status\":1,\"due_at\":null,"
+		"\"overdue\":false,\"ok\":true,\"fields\":{\"address\":{\"unit\":\"13750\",\"street\":\"Thôn Đông\"}}}",
+		"{\"q\\\"uote\":\"back\\\\slash \\\"x\\\" / 😀\",\"n\":[[[{\"z\":[true,false,null]}]]]}",
+		"{\"real\":3.25,\"big\":1e300,\"neg\":-0.5,\"whole\":2.0}",
+	};
+	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+		json_t *v = json_loads(texts[i], 0, NULL);
+		assert_non_null(v);
+		char *ours = json_to_str(v), *theirs = json_dumps(v, JSON_COMPACT);
+		assert_non_null(ours);
+		assert_string_equal(ours, theirs);
+		free(ours);
+		free(theirs);
+		json_decref(v);
+	}
+	/* control characters in a key, and a NUL among them in a string: escaped, and read back the same */
+	json_t *v = json_object();
+	json_object_setn_new(v, "k\tey\n", 5, json_stringn("a\0b\tc\x1f\"", 7));
+	json_object_set_new(v, "s", json_string("line\nnext"));
+	char *ours = json_to_str(v);
+	assert_string_equal(ours, "{\"k\\u0009ey\\u000a\":\"a\\u0000b\\u0009c\\u001f\\\"\",\"s\":\"line\\u000anext\"}");
+	json_t *back = json_loads(ours, JSON_ALLOW_NUL, NULL);
+	assert_true(json_equal(v, back));
+	free(ours);
+	json_decref(back);
+	json_decref(v);
+	/* any value; nothing past the buffer's maximum, nor nested past 64 */
+	json_t *n = json_integer(-42);
+	ours = json_to_str(n);
+	assert_string_equal(ours, "-42");
+	free(ours);
+	struct buf b;
+	buf_init(&b, 4);
+	assert_int_equal(jw_value(&b, n), 0);
+	assert_int_not_equal(jw_value(&b, n), 0);
+	buf_release(&b);
+	json_decref(n);
+	json_t *deep = json_array();
+	for (int i = 0; i < 70; i++) {
+		json_t *outer = json_array();
+		json_array_append_new(outer, deep);
+		deep = outer;
+	}
+	assert_null(json_to_str(deep));
+	json_decref(deep);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(accepts_an_object), cmocka_unit_test(rejects_oversized_bodies),
 		cmocka_unit_test(rejects_deep_nesting), cmocka_unit_test(rejects_garbage_and_non_objects),
 		cmocka_unit_test(reports_wrong_types), cmocka_unit_test(errors_quoting_bad_text_stay_valid_json),
+		cmocka_unit_test(writes_what_jansson_writes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

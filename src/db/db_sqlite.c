@@ -15,6 +15,7 @@ struct sq_stmt {
 	struct db_stmt base;
 	sqlite3_stmt *st;
 	const char *sql; /* key: the caller's string, which lives as long as the program */
+	bool used;       /* handed out since the last reset_all */
 };
 
 struct sq_db {
@@ -22,6 +23,7 @@ struct sq_db {
 	sqlite3 *h;
 	struct sq_stmt cache[CACHE_SLOTS];
 	int ncached;
+	int used[CACHE_SLOTS], nused; /* the slots handed out since the last reset_all, which resets only those */
 };
 
 static const struct db_engine sqlite_engine;
@@ -100,6 +102,16 @@ static size_t slot_of(const char *sql)
 	return (size_t)((p >> 3) ^ (p >> 13)) % CACHE_SLOTS;
 }
 
+static struct db_stmt *handed_out(struct sq_db *db, size_t i)
+{
+	struct sq_stmt *s = &db->cache[i];
+	if (!s->used) {
+		s->used = true;
+		db->used[db->nused++] = (int)i;
+	}
+	return &s->base;
+}
+
 static struct db_stmt *sq_prepare(struct db *base, const char *sql)
 {
 	struct sq_db *db = SQ(base);
@@ -109,7 +121,7 @@ static struct db_stmt *sq_prepare(struct db *base, const char *sql)
 		if (s->sql == sql) {
 			sqlite3_reset(s->st);
 			sqlite3_clear_bindings(s->st);
-			return &s->base;
+			return handed_out(db, i);
 		}
 		if (!s->sql) {
 			if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL) != SQLITE_OK)
@@ -117,7 +129,7 @@ static struct db_stmt *sq_prepare(struct db *base, const char *sql)
 			s->sql = sql;
 			s->base.db = base;
 			db->ncached++;
-			return &s->base;
+			return handed_out(db, i);
 		}
 	}
 	return NULL;
@@ -177,9 +189,12 @@ static void sq_reset(struct db_stmt *st)
 static void sq_reset_all(struct db *base)
 {
 	struct sq_db *db = SQ(base);
-	for (int i = 0; i < CACHE_SLOTS; i++)
-		if (db->cache[i].st)
-			sqlite3_reset(db->cache[i].st);
+	for (int k = 0; k < db->nused; k++) {
+		struct sq_stmt *s = &db->cache[db->used[k]];
+		sqlite3_reset(s->st);
+		s->used = false;
+	}
+	db->nused = 0;
 }
 
 static const char *sq_col_text(struct db_stmt *st, int col)

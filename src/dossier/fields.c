@@ -76,7 +76,7 @@ static int check_value(const struct registry *r, const json_t *f, const char *na
 }
 
 /* The registry's value for a field: the applicant's ID, or an attribute. */
-static bool registry_value(const json_t *doc, const char *applicant_id, const char *reg, const json_t **v, bool *locked,
+static bool registry_value(const struct record_view *rec, const char *applicant_id, const char *reg, const json_t **v, bool *locked,
 			   json_t **owned)
 {
 	*owned = NULL;
@@ -86,7 +86,7 @@ static bool registry_value(const json_t *doc, const char *applicant_id, const ch
 		return true;
 	}
 	struct stored s;
-	if (!record_get(doc, reg, &s))
+	if (!record_view_get(rec, reg, &s))
 		return false;
 	*v = s.value;
 	*locked = s.verified;
@@ -99,6 +99,8 @@ int form_check(const struct registry *r, const json_t *procedure, const json_t *
 	*out = json_object();
 	*problems = json_array();
 	const json_t *defs = json_object_get(procedure, "fields");
+	struct record_view rec;
+	record_view(doc, &rec);
 	const char *key;
 	json_t *x;
 	json_object_foreach((json_t *)fields, key, x) {
@@ -120,7 +122,7 @@ int form_check(const struct registry *r, const json_t *procedure, const json_t *
 		const char *reg = json_string_value(json_object_get(f, "registry"));
 		const json_t *v = json_object_get(fields, name), *rv = NULL;
 		json_t *owned = NULL;
-		bool locked = false, from_registry = reg && registry_value(doc, applicant_id, reg, &rv, &locked, &owned);
+		bool locked = false, from_registry = reg && registry_value(&rec, applicant_id, reg, &rv, &locked, &owned);
 		struct err pe = {0};
 		if (json_is_null(v))
 			v = NULL;

@@ -10,12 +10,11 @@ json_t *record_new(void)
 }
 
 /* Index of name in the "x" list (verified flag flipped), or -1. */
-static int flipped(const json_t *doc, const char *name)
+static int flipped(const json_t *x, const char *name)
 {
 	size_t i;
 	json_t *n;
-	json_array_foreach(json_object_get(doc, "x"), i, n) if (!strcmp(json_string_value(n) ? json_string_value(n) : "", name))
-		return (int)i;
+	json_array_foreach(x, i, n) if (!strcmp(json_string_value(n) ? json_string_value(n) : "", name)) return (int)i;
 	return -1;
 }
 
@@ -32,22 +31,37 @@ static void read_prov(const json_t *p, struct stored *out)
 		out->actor = "";
 }
 
-bool record_get(const json_t *doc, const char *name, struct stored *out)
+void record_view(const json_t *doc, struct record_view *w)
 {
-	json_t *v = json_object_get(json_object_get(doc, "v"), name);
+	w->v = json_object_get(doc, "v");
+	w->x = json_object_get(doc, "x");
+	w->o = json_object_get(doc, "o");
+	read_prov(json_object_get(doc, "d"), &w->defaults);
+}
+
+bool record_view_get(const struct record_view *w, const char *name, struct stored *out)
+{
+	json_t *v = json_object_get(w->v, name);
 	if (v) {
-		read_prov(json_object_get(doc, "d"), out);
+		*out = w->defaults;
 		out->value = v;
-		if (flipped(doc, name) >= 0)
+		if (flipped(w->x, name) >= 0)
 			out->verified = !out->verified;
 		return true;
 	}
-	json_t *o = json_object_get(json_object_get(doc, "o"), name);
+	json_t *o = json_object_get(w->o, name);
 	if (!o)
 		return false;
 	read_prov(o, out);
 	out->value = json_object_get(o, "value");
 	return out->value != NULL;
+}
+
+bool record_get(const json_t *doc, const char *name, struct stored *out)
+{
+	struct record_view w;
+	record_view(doc, &w);
+	return record_view_get(&w, name, out);
 }
 
 static json_t *prov(const struct stored *s)
@@ -73,7 +87,7 @@ int record_set(json_t *doc, const char *name, const struct stored *s)
 		x = json_array();
 		json_object_set_new(doc, "x", x);
 	}
-	int at = flipped(doc, name);
+	int at = flipped(x, name);
 	if (at >= 0)
 		json_array_remove(x, (size_t)at);
 	json_object_set_new(p, "f", json_boolean(!s->verified)); /* the defaults but for the flag? */

@@ -28,6 +28,14 @@ struct stored {
 json_t *record_new(void);
 /* Fills out with the attribute; false when the record has no such attribute. */
 bool record_get(const json_t *doc, const char *name, struct stored *out);
+/* The same for many attributes of one record (a form): its parts found once. The view borrows
+ * from doc, which must not change while it is used. */
+struct record_view {
+	const json_t *v, *x, *o;
+	struct stored defaults;
+};
+void record_view(const json_t *doc, struct record_view *w);
+bool record_view_get(const struct record_view *w, const char *name, struct stored *out);
 /* Sets the attribute (value is copied by reference count). 0 or -1. */
 int record_set(json_t *doc, const char *name, const struct stored *s);
 /* The names of the attributes present, as a new array. */

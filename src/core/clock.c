@@ -12,11 +12,65 @@ int64_t clock_now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* The civil date of a day count since 1970-01-01 (proleptic Gregorian; days_from_civil's inverse). */
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/* v in width decimal digits, zero-padded (v < 10^width). */
+static char *put_digits(char *p, int64_t v, int width)
+{
+	for (int i = width - 1; i >= 0; i--, v /= 10)
+		p[i] = (char)('0' + v % 10);
+	return p + width;
+}
+
+/* YYYY-MM-DD of the day holding second s >= 0 (UTC seconds shifted to the wanted zone) at p;
+ * false past year 9999, which the callers then format with snprintf as before. */
+static bool put_date(char *p, int64_t s)
+{
+	int y, m, d;
+	civil_from_days(s / 86400, &y, &m, &d);
+	if (y > 9999)
+		return false;
+	p = put_digits(p, y, 4);
+	*p++ = '-';
+	p = put_digits(p, m, 2);
+	*p++ = '-';
+	put_digits(p, d, 2);
+	return true;
+}
+
+/* (Called for every time an answer shows: digits by hand, not gmtime_r and snprintf.) */
 void clock_iso(int64_t us, char *out, size_t n)
 {
-	time_t s = (time_t)(us / 1000000);
+	int64_t s = us / 1000000, sod = s % 86400;
+	if (us >= 0 && n >= 28 && put_date(out, s)) {
+		char *p = out + 10;
+		*p++ = 'T';
+		p = put_digits(p, sod / 3600, 2);
+		*p++ = ':';
+		p = put_digits(p, sod / 60 % 60, 2);
+		*p++ = ':';
+		p = put_digits(p, sod % 60, 2);
+		*p++ = '.';
+		p = put_digits(p, us % 1000000, 6);
+		*p++ = 'Z';
+		*p = 0;
+		return;
+	}
+	time_t t = (time_t)s;
 	struct tm tm;
-	gmtime_r(&s, &tm);
+	gmtime_r(&t, &tm);
 	snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 		 tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(us % 1000000));
 }
@@ -28,9 +82,14 @@ void clock_today_vn(char *out, size_t n)
 
 void clock_date_vn(int64_t us, char *out, size_t n)
 {
-	time_t s = (time_t)(us / 1000000) + 7 * 3600;
+	int64_t s = us / 1000000 + 7 * 3600;
+	if (us >= 0 && n >= 11 && put_date(out, s)) {
+		out[10] = 0;
+		return;
+	}
+	time_t t = (time_t)s;
 	struct tm tm;
-	gmtime_r(&s, &tm);
+	gmtime_r(&t, &tm);
 	snprintf(out, n, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 

@@ -10,6 +10,7 @@
 #include "bundle/bundle.h"
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/utf8.h"
 #include "db/batch.h"
 #include "dossier/dossier.h"
 #include "report/facts.h"
@@ -234,11 +235,11 @@ int dossier_load(struct db *db, const char *code, struct dossier_row *r, struct 
 	if (rc != DB_ROW)
 		return rc == DB_DONE ? err_set(e, 404, "dossier_not_found", "no dossier %s", "không có hồ sơ %s", code)
 				     : err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
-	snprintf(r->code, sizeof r->code, "%s", db_col_text(st, 0));
-	snprintf(r->procedure, sizeof r->procedure, "%s", db_col_text(st, 1));
-	snprintf(r->unit, sizeof r->unit, "%s", db_col_text(st, 2));
-	snprintf(r->agency, sizeof r->agency, "%s", db_col_text(st, 3));
-	snprintf(r->applicant, sizeof r->applicant, "%s", db_col_text(st, 4));
+	utf8_copy(r->code, sizeof r->code, db_col_text(st, 0));
+	utf8_copy(r->procedure, sizeof r->procedure, db_col_text(st, 1));
+	utf8_copy(r->unit, sizeof r->unit, db_col_text(st, 2));
+	utf8_copy(r->agency, sizeof r->agency, db_col_text(st, 3));
+	utf8_copy(r->applicant, sizeof r->applicant, db_col_text(st, 4));
 	r->status = (int)db_col_int(st, 5);
 	r->channel = (int)db_col_int(st, 6);
 	r->supplements = (int)db_col_int(st, 7);
@@ -530,9 +531,9 @@ static int list(const struct dossiers *d, struct db *db, struct db_stmt *st, jso
 	enum db_rc rc;
 	while ((rc = db_step(st)) == DB_ROW) {
 		struct dossier_row r = {0};
-		snprintf(r.code, sizeof r.code, "%s", db_col_text(st, 0));
-		snprintf(r.procedure, sizeof r.procedure, "%s", db_col_text(st, 1));
-		snprintf(r.unit, sizeof r.unit, "%s", db_col_text(st, 2));
+		utf8_copy(r.code, sizeof r.code, db_col_text(st, 0));
+		utf8_copy(r.procedure, sizeof r.procedure, db_col_text(st, 1));
+		utf8_copy(r.unit, sizeof r.unit, db_col_text(st, 2));
 		r.status = (int)db_col_int(st, 3);
 		r.received_at = db_col_int(st, 4);
 		r.has_due = !db_col_null(st, 5);
@@ -626,12 +627,12 @@ static struct submission *submission_new(const struct dossiers *d, const struct 
 	if (!s)
 		return NULL;
 	s->d = d;
-	snprintf(s->procedure, sizeof s->procedure, "%s", procedure);
-	snprintf(s->unit, sizeof s->unit, "%s", unit);
-	snprintf(s->agency, sizeof s->agency, "%s", agency ? agency : "");
-	snprintf(s->applicant, sizeof s->applicant, "%s", applicant);
-	snprintf(s->actor, sizeof s->actor, "%s", who->username);
-	snprintf(s->actor_unit, sizeof s->actor_unit, "%s", who->unit);
+	utf8_copy(s->procedure, sizeof s->procedure, procedure);
+	utf8_copy(s->unit, sizeof s->unit, unit);
+	utf8_copy(s->agency, sizeof s->agency, agency ? agency : "");
+	utf8_copy(s->applicant, sizeof s->applicant, applicant);
+	utf8_copy(s->actor, sizeof s->actor, who->username);
+	utf8_copy(s->actor_unit, sizeof s->actor_unit, who->unit);
 	s->channel = channel;
 	s->staff = who->role != ROLE_CITIZEN;
 	s->kept.release = submission_release;
@@ -697,10 +698,10 @@ int dossier_submitted(const struct dossiers *d, struct deferred_kept *kept, char
 	 * documents …) come with GET */
 	const struct submission *s = (const struct submission *)((const char *)kept - offsetof(struct submission, kept));
 	struct dossier_row r = {.status = 1, .channel = s->channel, .received_at = s->at};
-	snprintf(r.code, sizeof r.code, "%s", s->code);
-	snprintf(r.procedure, sizeof r.procedure, "%s", s->procedure);
-	snprintf(r.unit, sizeof r.unit, "%s", s->unit);
-	snprintf(r.applicant, sizeof r.applicant, "%s", s->applicant);
+	utf8_copy(r.code, sizeof r.code, s->code);
+	utf8_copy(r.procedure, sizeof r.procedure, s->procedure);
+	utf8_copy(r.unit, sizeof r.unit, s->unit);
+	utf8_copy(r.applicant, sizeof r.applicant, s->applicant);
 	json_t *o = render(d, NULL, &r, false);
 	json_object_set_new(o, "channel", json_string(channel_name(r.channel)));
 	json_object_set_new(o, "applicant", json_string(r.applicant));

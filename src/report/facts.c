@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "report/facts.h"
 
 #define SYNC_ROUND 500
@@ -132,9 +133,9 @@ static int fact_read(const struct dossiers *d, struct db *db, const char *code, 
 
 void fact_names(struct fact *f, const char *code, const char *procedure, const char *unit)
 {
-	snprintf(f->code, sizeof f->code, "%s", code);
-	snprintf(f->procedure, sizeof f->procedure, "%s", procedure);
-	snprintf(f->unit, sizeof f->unit, "%s", unit);
+	utf8_copy(f->code, sizeof f->code, code);
+	utf8_copy(f->procedure, sizeof f->procedure, procedure);
+	utf8_copy(f->unit, sizeof f->unit, unit);
 }
 
 void fact_row(struct db_stmt *st, struct fact *f)

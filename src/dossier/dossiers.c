@@ -615,9 +615,14 @@ static void submission_free(struct submission *s)
 	free(s);
 }
 
+static struct submission *submission_of(struct deferred_kept *k)
+{
+	return (struct submission *)((char *)k - offsetof(struct submission, kept));
+}
+
 static void submission_release(struct deferred_kept *k)
 {
-	submission_free((struct submission *)((char *)k - offsetof(struct submission, kept)));
+	submission_free(submission_of(k));
 }
 
 static struct submission *submission_new(const struct dossiers *d, const struct principal *who, const char *procedure,
@@ -696,7 +701,7 @@ int dossier_submitted(const struct dossiers *d, struct deferred_kept *kept, char
 	/* the receipt: a new dossier's summary, its channel, applicant and form as stored (the
 	 * submission's own text, committed; not read back nor parsed again); lists (timeline,
 	 * documents …) come with GET */
-	const struct submission *s = (const struct submission *)((const char *)kept - offsetof(struct submission, kept));
+	const struct submission *s = submission_of(kept);
 	struct dossier_row r = {.status = 1, .channel = s->channel, .received_at = s->at};
 	utf8_copy(r.code, sizeof r.code, s->code);
 	utf8_copy(r.procedure, sizeof r.procedure, s->procedure);

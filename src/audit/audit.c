@@ -7,15 +7,15 @@
 
 #include "core/clock.h"
 #include "core/crypto.h"
+#include "core/text.h"
 
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
 /* Feeds the decimal digits of v to the hash. */
 static void hash_number(crypto_hash_sha256_state *h, long long v)
 {
-	char digits[24];
-	int n = snprintf(digits, sizeof digits, "%lld", v);
-	crypto_hash_sha256_update(h, (const unsigned char *)digits, (unsigned long long)n);
+	char digits[TEXT_DECIMAL_MAX];
+	crypto_hash_sha256_update(h, (const unsigned char *)digits, text_decimal(digits, v));
 }
 
 static void hash_text(crypto_hash_sha256_state *h, const char *s)

@@ -3,6 +3,7 @@
  * character's encoding again and formats each container's address into a loop-check table;
  * on an answer's path that was a quarter of the work. */
 #include "core/jsonw.h"
+#include "core/text.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -41,14 +42,8 @@ int jw_str(struct buf *b, const char *s)
 
 static int jw_int(struct buf *b, json_int_t v)
 {
-	char digits[24], *p = digits + sizeof digits;
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
-	do
-		*--p = (char)('0' + u % 10);
-	while (u /= 10);
-	if (v < 0)
-		*--p = '-';
-	return buf_add(b, p, (size_t)(digits + sizeof digits - p));
+	char digits[TEXT_DECIMAL_MAX];
+	return buf_add(b, digits, text_decimal(digits, v));
 }
 
 /* A real as jansson writes it (shortest form that reads back, ".0" kept): rare, so delegated. */

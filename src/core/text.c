@@ -1,4 +1,4 @@
-/* text.c — folding Vietnamese text for search and for ASCII identifiers. */
+/* text.c — folding Vietnamese text for search and for ASCII identifiers; decimal numbers. */
 #include "core/text.h"
 
 #include <stdlib.h>
@@ -61,4 +61,18 @@ bool text_contains_folded(const char *hay, const char *needle)
 	free(h);
 	free(q);
 	return found;
+}
+
+size_t text_decimal(char out[TEXT_DECIMAL_MAX], long long v)
+{
+	char digits[TEXT_DECIMAL_MAX], *p = digits + sizeof digits;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	size_t n = (size_t)(digits + sizeof digits - p);
+	memcpy(out, p, n);
+	return n;
 }

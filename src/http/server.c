@@ -404,7 +404,7 @@ static void resume_with(void *arg, int rc, const char *ref, struct deferred_kept
 {
 	struct request *rq = arg;
 	pthread_mutex_lock(&pending_mu);
-	snprintf(rq->ref, sizeof rq->ref, "%s", rc || !ref ? "" : ref);
+	utf8_copy(rq->ref, sizeof rq->ref, rc || !ref ? "" : ref);
 	rq->kept = kept;
 	rq->ready = READY_FINISH;
 	if (rq->suspended)

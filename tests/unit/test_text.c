@@ -1,8 +1,10 @@
-/* test_text.c — folding Vietnamese text, UTF-8 validation and clipping. */
+/* test_text.c — folding Vietnamese text, UTF-8 validation and clipping, decimal numbers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/text.h"
@@ -62,10 +64,24 @@ static void copies_utf8_whole_or_cut_on_a_boundary(void **state)
 	assert_string_equal(small, "");
 }
 
+/* text_decimal writes what snprintf("%lld") writes. */
+static void writes_decimal_numbers(void **state)
+{
+	(void)state;
+	long long cases[] = {0, 7, -7, 10, 1234567890123LL, -100, LLONG_MAX, LLONG_MIN};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char ours[TEXT_DECIMAL_MAX + 1], want[32];
+		ours[text_decimal(ours, cases[i])] = 0;
+		snprintf(want, sizeof want, "%lld", cases[i]);
+		assert_string_equal(ours, want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {cmocka_unit_test(folds_diacritics_and_case), cmocka_unit_test(validates_utf8),
 					   cmocka_unit_test(clips_utf8_on_character_boundaries),
-					   cmocka_unit_test(copies_utf8_whole_or_cut_on_a_boundary)};
+					   cmocka_unit_test(copies_utf8_whole_or_cut_on_a_boundary),
+					   cmocka_unit_test(writes_decimal_numbers)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

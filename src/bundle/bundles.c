@@ -306,7 +306,7 @@ static int file_component(const struct bctx *c, const char *id, const char *acto
 	char *form = json_to_str(f->form);
 	struct dossier_new n = {procedure, f->unit, agency ? agency : "", c->applicant, actor, 2, form};
 	char code[48];
-	int rc = dossier_insert(c->d, c->db, &n, code, sizeof code, now);
+	int rc = dossier_insert(c->d, c->db, &n, code, sizeof code, now, NULL);
 	free(form);
 	return rc ||
 	       db_run(c->db, "UPDATE bundle_components SET code = ?, state = 'started', started_at = ? WHERE bundle_id = ? AND "

@@ -72,6 +72,38 @@ static int run_guarded(struct db *db, struct batch_job *j)
 	return rc ? -1 : 0;
 }
 
+/* Whether an applied job before j in list has j's tail (which then ran for both). */
+static bool tail_ran(const struct batch_job *list, const struct batch_job *j)
+{
+	for (const struct batch_job *k = list; k != j; k = k->next)
+		if (!k->rc && k->tail == j->tail)
+			return true;
+	return false;
+}
+
+/* Each distinct tail of the applied jobs once, given its jobs. 0, or -1. */
+static int run_tails(struct db *db, struct batch_job *list)
+{
+	size_t n = 0;
+	int rc = 0;
+	for (struct batch_job *j = list; j; j = j->next)
+		n++;
+	struct batch_job **mine = NULL;
+	for (struct batch_job *j = list; j && !rc; j = j->next) {
+		if (j->rc || !j->tail || tail_ran(list, j))
+			continue;
+		if (!mine && !(mine = malloc(n * sizeof *mine)))
+			return -1;
+		size_t m = 0;
+		for (struct batch_job *k = j; k; k = k->next)
+			if (!k->rc && k->tail == j->tail)
+				mine[m++] = k;
+		rc = j->tail(db, mine, m) ? 1 : 0;
+	}
+	free(mine);
+	return rc ? -1 : 0;
+}
+
 /* One transaction for the list: first every job straight through (the usual case: nothing
  * fails); if one does, the transaction is rolled back and run again with a savepoint per job. */
 static int try_list(struct db *db, struct batch_job *list, bool guarded)
@@ -85,7 +117,7 @@ static int try_list(struct db *db, struct batch_job *list, bool guarded)
 			return 1;
 		}
 	}
-	if (db_commit(db)) {
+	if (run_tails(db, list) || db_commit(db)) {
 		db_rollback(db);
 		return -1;
 	}
@@ -263,9 +295,10 @@ int batch_run(struct batch *b, struct db *db, struct batch_job *j)
 {
 	j->done = NULL;
 	if (!b) {
+		j->next = NULL;
 		if (db_begin(db))
 			return -1;
-		if (j->apply(db, j) || db_commit(db)) {
+		if ((j->rc = j->apply(db, j) ? -1 : 0) || run_tails(db, j) || db_commit(db)) {
 			db_rollback(db);
 			return -1;
 		}

@@ -19,6 +19,10 @@ struct batch_job {
 	/* runs on the writer after the commit: rc 0 (durable) or -1 (not written). NULL for
 	 * batch_run, whose caller waits instead. May free the job. */
 	void (*done)(struct batch_job *j, int rc);
+	/* optional: once a batch, inside its transaction after every job applied, given those of
+	 * the batch's jobs that applied and share this tail (what they leave for it, e.g. counts to
+	 * add up in one write for all); 0, or -1 to fail the whole batch */
+	int (*tail)(struct db *db, struct batch_job *const *jobs, size_t n);
 	/* the batch's own */
 	struct batch_job *next;
 	int rc;

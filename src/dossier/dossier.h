@@ -94,7 +94,11 @@ struct dossier_new {
 	int channel; /* 1 direct, 2 online, 3 postal */
 	const char *form; /* the completed form as JSON text */
 };
-int dossier_insert(const struct dossiers *d, struct db *db, const struct dossier_new *n, char *code, size_t len, int64_t now);
+/* defer: NULL to count the dossier in the index at once, else where its facts go for the
+ * caller to count later in the same transaction (facts_count_new). */
+struct fact;
+int dossier_insert(const struct dossiers *d, struct db *db, const struct dossier_new *n, char *code, size_t len, int64_t now,
+		   struct fact *defer);
 /* Writes count synthetic dossiers over the communes of province and the reporting year (gen.c),
  * each marked changed. For benchmarks and demos. */
 int dossier_gen(const struct dossiers *d, struct db *db, const char *province, int year, long count, unsigned long seed,

@@ -171,12 +171,33 @@ static bool same(const struct fact *a, const struct fact *b)
 
 /* ---- moving counts ---- */
 
-/* Adds sign to the counts of f's columns of one basis in the half-month of its time. */
-static int count_basis(struct db *db, const struct fact *f, enum fact_basis basis, int sign)
+/* What a fact moves in report_counts on one basis: its row's key and each column's change. */
+struct count_delta {
+	char unit[8], procedure[32];
+	int64_t half, n[FACT_COLUMNS], seconds;
+};
+
+/* f's change of one basis, times sign, in the half-month of its time; false if it has none. */
+static bool delta_of(const struct fact *f, enum fact_basis basis, int sign, struct count_delta *d)
 {
-	int64_t at = basis == ON_RECEIVED ? f->received_at : f->finished_at;
 	if (basis == ON_FINISHED && !(f->flags & FACT_FINISHED))
-		return 0;
+		return false;
+	utf8_copy(d->unit, sizeof d->unit, f->unit);
+	utf8_copy(d->procedure, sizeof d->procedure, f->procedure);
+	d->half = fact_half(basis == ON_RECEIVED ? f->received_at : f->finished_at);
+	for (int i = 0; i < FACT_COLUMNS; i++)
+		d->n[i] = fact_columns[i].basis == basis && fact_counts(f, i) ? sign : 0;
+	d->seconds = basis == ON_FINISHED ? sign * ((f->finished_at - f->received_at) / 1000000) : 0; /* receipt to result */
+	return true;
+}
+
+static bool same_row(const struct count_delta *a, const struct count_delta *b)
+{
+	return a->half == b->half && !strcmp(a->unit, b->unit) && !strcmp(a->procedure, b->procedure);
+}
+
+static int add_counts(struct db *db, const struct count_delta *d)
+{
 	struct db_stmt *st = db_prepare(db,
 		"INSERT INTO report_counts (unit, half, procedure_code, received, received_synced, received_online, direct, "
 		"direct_digitised, received_with_documents, received_reuse, finished, finished_on_time, finished_e_result, "
@@ -197,15 +218,19 @@ static int count_basis(struct db *db, const struct fact *f, enum fact_basis basi
 		"finished_fully_online = report_counts.finished_fully_online + excluded.finished_fully_online, "
 		"fee_due = report_counts.fee_due + excluded.fee_due, fee_paid = report_counts.fee_paid + excluded.fee_paid, "
 		"finished_seconds = report_counts.finished_seconds + excluded.finished_seconds");
-	if (!st || db_bind(st, "tit", f->unit, fact_half(at), f->procedure))
+	if (!st || db_bind(st, "tit", d->unit, d->half, d->procedure))
 		return -1;
-	for (int i = 0; i < FACT_COLUMNS; i++) {
-		int64_t n = fact_columns[i].basis == basis && fact_counts(f, i) ? sign : 0;
-		if (db_bind_at(st, 4 + i, "i", n))
+	for (int i = 0; i < FACT_COLUMNS; i++)
+		if (db_bind_at(st, 4 + i, "i", d->n[i]))
 			return -1;
-	}
-	int64_t seconds = basis == ON_FINISHED ? sign * ((f->finished_at - f->received_at) / 1000000) : 0; /* receipt to result */
-	return db_bind_at(st, 4 + FACT_COLUMNS, "i", seconds) || db_step(st) != DB_DONE ? -1 : 0;
+	return db_bind_at(st, 4 + FACT_COLUMNS, "i", d->seconds) || db_step(st) != DB_DONE ? -1 : 0;
+}
+
+/* Adds sign to the counts of f's columns of one basis in the half-month of its time. */
+static int count_basis(struct db *db, const struct fact *f, enum fact_basis basis, int sign)
+{
+	struct count_delta d;
+	return delta_of(f, basis, sign, &d) ? add_counts(db, &d) : 0;
 }
 
 static int count_fact(struct db *db, const struct fact *f, int sign)
@@ -244,14 +269,42 @@ static int refresh(const struct dossiers *d, struct db *db, const char *code)
 	return count_fact(db, &now, +1) || fact_save(db, &now) ? -1 : 0;
 }
 
-int facts_count_new(const struct dossiers *d, struct db *db, const struct dossier_new *n, const char *code, int64_t at)
+int facts_count_new(const struct dossiers *d, struct db *db, const struct dossier_new *n, const char *code, int64_t at,
+		    struct fact *defer)
 {
 	/* what fact_read finds of a dossier just filed: status 1, nothing attached, its first
 	 * change not yet acknowledged by the portal */
 	struct fact f = {.status = 1, .received_at = at};
 	fact_names(&f, code, n->procedure, n->unit);
 	fact_complete(d, &f, &(struct fact_parts){.channel = n->channel, .unsynced = 1}, 0);
-	return count_fact(db, &f, +1) || fact_save(db, &f) ? -1 : 0;
+	if (defer)
+		*defer = f;
+	return (!defer && count_fact(db, &f, +1)) || fact_save(db, &f) ? -1 : 0;
+}
+
+int facts_count_many(struct db *db, const struct fact *const *facts, size_t n)
+{
+	struct count_delta *rows = malloc((n ? n : 1) * sizeof *rows), one;
+	size_t m = 0;
+	int rc = rows ? 0 : -1;
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (!delta_of(facts[i], ON_RECEIVED, +1, &one)) /* new: received, not finished */
+			continue;
+		size_t k = 0;
+		while (k < m && !same_row(&rows[k], &one))
+			k++;
+		if (k == m)
+			rows[m++] = one;
+		else {
+			for (int c = 0; c < FACT_COLUMNS; c++)
+				rows[k].n[c] += one.n[c];
+			rows[k].seconds += one.seconds;
+		}
+	}
+	for (size_t k = 0; !rc && k < m; k++)
+		rc = add_counts(db, &rows[k]);
+	free(rows);
+	return rc;
 }
 
 /* Up to max (at most SYNC_ROUND) marked dossiers; *n says how many there were. */

@@ -58,8 +58,13 @@ int64_t fact_half(int64_t us);
 void fact_half_day(int64_t half, char *out, size_t len);
 
 /* Counts a dossier just filed (dossier_insert, in its transaction) as fact_read would find it,
- * without marking it for a sync to read back. 0, or -1. */
-int facts_count_new(const struct dossiers *d, struct db *db, const struct dossier_new *n, const char *code, int64_t at);
+ * without marking it for a sync to read back: its facts stored, and counted at once, or, given
+ * defer, copied there and counted later in the same transaction by facts_count_many (a
+ * group-commit batch's tail: one write a unit, procedure and half-month for all). 0, or -1. */
+int facts_count_new(const struct dossiers *d, struct db *db, const struct dossier_new *n, const char *code, int64_t at,
+		    struct fact *defer);
+/* Counts new dossiers' facts (deferred by facts_count_new) as received. 0, or -1. */
+int facts_count_many(struct db *db, const struct fact *const *facts, size_t n);
 
 /* Reads the changed dossiers again and moves their counts, 500 a transaction; with all, until
  * none is left, else one such transaction. 0, or -1 (a database error). */

@@ -1,5 +1,6 @@
 // facts.test.mjs — a new dossier is counted in the index at once, in the transaction that files
-// it, without being read back: what it counts must be what reading it back would count.
+// it (a group commit's new dossiers added up in one write), without being read back: what it
+// counts must be what reading it back would count.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import Database from './sqlite.mjs';
@@ -42,5 +43,25 @@ test('a new dossier is counted as filed, and reading it back again changes nothi
   const r = await api(U, 'GET', `/api/v1/reports/766?unit=${commune}&period=${month}&cut=calendar`, { token: t['lanhdao.xa'] });
   assert.equal(r.status, 200, r.text);
   assert.equal(db.get('SELECT COUNT(*) AS n FROM report_dirty').n, 0);
+  assert.deepEqual(snapshot(db, codes), before);
+});
+
+test('many dossiers filed at once are each counted once, in the batches that commit them', async () => {
+  const db = new Database(srv.db);
+  const received = () => db.get("SELECT COALESCE(SUM(received), 0) AS n, COALESCE(SUM(received_online), 0) AS online FROM report_counts WHERE procedure_code = '1.004873'");
+  const was = received();
+  const N = 40;
+  const answers = await Promise.all(Array.from({ length: N }, (_, i) =>
+    api(U, 'POST', '/api/v1/dossiers', { token: t.dan, body: { procedure: '1.004873', fields: { purpose: i % 2 ? 'loan' : 'other' } } })));
+  assert.deepEqual(answers.map((a) => a.status), Array(N).fill(201));
+  assert.equal(new Set(answers.map((a) => a.json.code)).size, N);
+  const now = received();
+  assert.equal(now.n - was.n, N);
+  assert.equal(now.online - was.online, N);
+  const codes = answers.map((a) => a.json.code);
+  const before = snapshot(db, codes);
+  for (const c of codes) db.run('INSERT INTO report_dirty (code) VALUES (?) ON CONFLICT DO NOTHING', c);
+  const month = new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 7);
+  assert.equal((await api(U, 'GET', `/api/v1/reports/766?unit=${commune}&period=${month}&cut=calendar`, { token: t['lanhdao.xa'] })).status, 200);
   assert.deepEqual(snapshot(db, codes), before);
 });

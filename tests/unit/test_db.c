@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "db/batch.h"
 #include "db/db.h"
 
 static char url[512];   /* the database of the current engine */
@@ -249,13 +250,91 @@ static void replica_reads_fall_back_to_the_primary(void **state)
 
 #define ON_BOTH(f) cmocka_unit_test_prestate(f, "sqlite"), cmocka_unit_test_prestate(f, "pgsql")
 
+/* The group-commit writer's tails: each batch's tail sees exactly the jobs that applied (a
+ * failing one is undone alone, and not given to it), and its write commits with them. */
+struct tjob {
+	struct batch_job job;
+	int id;
+	int seen; /* how many tail calls were given this job */
+};
+static pthread_mutex_t tails_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t tails_cv = PTHREAD_COND_INITIALIZER;
+static int tails_done;
+
+static int tjob_apply(struct db *db, struct batch_job *j)
+{
+	struct tjob *t = (struct tjob *)j;
+	char k[16];
+	snprintf(k, sizeof k, "job%d", t->id);
+	if (db_run(db, "INSERT INTO t (k, n) VALUES (?, ?)", "ti", k, (int64_t)t->id) != DB_DONE)
+		return -1;
+	return t->id % 5 == 0 ? -1 : 0; /* every fifth fails after writing: its row must go too */
+}
+
+static int tjob_tail(struct db *db, struct batch_job *const *jobs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		((struct tjob *)jobs[i])->seen++;
+	return db_run(db, "INSERT INTO t (k, n) VALUES ('tally', ?) ON CONFLICT (k) DO UPDATE SET n = t.n + excluded.n", "i",
+		      (int64_t)n) == DB_DONE ? 0 : -1;
+}
+
+static void tjob_done(struct batch_job *j, int rc)
+{
+	(void)j;
+	(void)rc;
+	pthread_mutex_lock(&tails_mu);
+	tails_done++;
+	pthread_cond_signal(&tails_cv);
+	pthread_mutex_unlock(&tails_mu);
+}
+
+static void batch_tails_see_the_jobs_that_applied(void **state)
+{
+	struct db *db = fresh(state);
+	struct err e = {0};
+	struct batch *b = batch_start(url, &e);
+	assert_non_null(b);
+	enum { N = 60 };
+	static struct tjob jobs[N];
+	memset(jobs, 0, sizeof jobs);
+	tails_done = 0;
+	for (int i = 0; i < N; i++) {
+		jobs[i] = (struct tjob){.job = {.apply = tjob_apply, .done = tjob_done, .tail = tjob_tail}, .id = i + 1};
+		assert_int_equal(batch_submit(b, &jobs[i].job), 0);
+	}
+	pthread_mutex_lock(&tails_mu);
+	while (tails_done < N)
+		pthread_cond_wait(&tails_cv, &tails_mu);
+	pthread_mutex_unlock(&tails_mu);
+	int applied = 0;
+	for (int i = 0; i < N; i++) {
+		bool ok = jobs[i].id % 5 != 0;
+		assert_int_equal(jobs[i].job.rc, ok ? 0 : -1);
+		assert_int_equal(jobs[i].seen, ok ? 1 : 0);
+		applied += ok;
+	}
+	struct db_stmt *st = db_prepare(db, "SELECT (SELECT n FROM t WHERE k = 'tally'), (SELECT COUNT(*) FROM t WHERE k LIKE 'job%')");
+	assert_int_equal(db_step(st), DB_ROW);
+	assert_int_equal(db_col_int(st, 0), applied);
+	assert_int_equal(db_col_int(st, 1), applied);
+	db_reset(st);
+	/* without a writer, the job runs at once, with its tail */
+	struct tjob alone = {.job = {.apply = tjob_apply, .tail = tjob_tail}, .id = N + 1};
+	assert_int_equal(batch_run(NULL, db, &alone.job), 0);
+	assert_int_equal(alone.seen, 1);
+	batch_stop(b);
+	batch_free(b);
+	db_close(db);
+}
+
 int main(void)
 {
 	if (!mkdtemp(sqlite_dir))
 		return 1;
 	struct CMUnitTest all[] = {ON_BOTH(placeholders_and_columns), ON_BOTH(constraints_changes_and_rollback),
 				   ON_BOTH(savepoints_undo_one_job), ON_BOTH(writes_while_a_read_is_open),
-				   ON_BOTH(writers_take_turns), ON_BOTH(migrations_apply_once),
+				   ON_BOTH(writers_take_turns), ON_BOTH(migrations_apply_once), ON_BOTH(batch_tails_see_the_jobs_that_applied),
 				   cmocka_unit_test_prestate(a_dropped_connection_comes_back, "pgsql"),
 				   cmocka_unit_test_prestate(replica_reads_fall_back_to_the_primary, "pgsql")};
 	/* without a PostgreSQL cluster, the SQLite half only */

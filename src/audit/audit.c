@@ -97,43 +97,53 @@ int audit_verify(struct db *db, int64_t *count, int64_t *bad, char *why, size_t 
 	}
 	if (rc != DB_DONE)
 		return -1;
-	return chain_head_agrees(db, "SELECT seq, hash FROM audit_head WHERE id = 1", *count, prev, "entries", bad, why, whylen);
+	return chain_head_agrees(db, "audit_head", *count, prev, "entries", bad, why, whylen);
 }
 
 /* Each chain's head statements, as literals (statements are cached by their text's address).
- * Two statements: RETURNING would cost SQLite a temporary table each time. */
-static const struct {
+ * Two statements to advance: RETURNING would cost SQLite a temporary table each time. */
+static const struct chain_head {
 	const char *table, *advance, *read;
 } chain_heads[] = {
 	{"audit_head", "UPDATE audit_head SET seq = seq + 1 WHERE id = 1", "SELECT seq, hash FROM audit_head WHERE id = 1"},
 	{"exchange_head", "UPDATE exchange_head SET seq = seq + 1 WHERE id = 1", "SELECT seq, hash FROM exchange_head WHERE id = 1"},
 };
 
-int chain_head_advance(struct db *db, const char *table, int64_t *seq, char prev[65])
+static const struct chain_head *head_named(const char *table)
 {
-	size_t i = 0, n = sizeof chain_heads / sizeof *chain_heads;
-	while (i < n && strcmp(chain_heads[i].table, table))
-		i++;
-	if (i == n || db_run(db, chain_heads[i].advance, "") != DB_DONE)
-		return -1;
-	struct db_stmt *st = db_prepare(db, chain_heads[i].read);
+	for (size_t i = 0; i < sizeof chain_heads / sizeof *chain_heads; i++)
+		if (!strcmp(chain_heads[i].table, table))
+			return &chain_heads[i];
+	return NULL;
+}
+
+/* The head's number and last hash. 0, or -1. */
+static int head_read(struct db *db, const struct chain_head *h, int64_t *seq, char hash[65])
+{
+	struct db_stmt *st = db_prepare(db, h->read);
 	if (!st || db_step(st) != DB_ROW)
 		return -1;
 	*seq = db_col_int(st, 0);
-	snprintf(prev, 65, "%s", db_col_text(st, 1));
+	snprintf(hash, 65, "%s", db_col_text(st, 1));
 	db_reset(st);
 	return 0;
 }
 
-int chain_head_agrees(struct db *db, const char *head_sql, int64_t count, const char *last, const char *what, int64_t *bad,
+int chain_head_advance(struct db *db, const char *table, int64_t *seq, char prev[65])
+{
+	const struct chain_head *h = head_named(table);
+	return !h || db_run(db, h->advance, "") != DB_DONE ? -1 : head_read(db, h, seq, prev);
+}
+
+int chain_head_agrees(struct db *db, const char *table, int64_t count, const char *last, const char *what, int64_t *bad,
 		      char *why, size_t whylen)
 {
-	struct db_stmt *st = db_prepare(db, head_sql);
-	if (!st || db_step(st) != DB_ROW)
+	const struct chain_head *h = head_named(table);
+	int64_t seq;
+	char hash[65];
+	if (!h || head_read(db, h, &seq, hash))
 		return -1;
-	int ok = db_col_int(st, 0) == count && !strcmp(db_col_text(st, 1), last);
-	db_reset(st);
-	if (ok)
+	if (seq == count && !strcmp(hash, last))
 		return 0;
 	*bad = count + 1;
 	snprintf(why, whylen, "%s after %lld are missing (the head records more)", what, (long long)count);

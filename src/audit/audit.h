@@ -26,9 +26,10 @@ void audit_hash(const char *prev, const struct audit_entry *x, char out[65]);
  * broken seq, why says what), -1 on a database error. */
 int audit_verify(struct db *db, int64_t *count, int64_t *bad, char *why, size_t whylen);
 /* The end of a chain check, shared by the audit trail and the exchange's message log: the head
- * (head_sql: a literal selecting seq and hash) agrees with the count walked and the last hash,
- * or entries were cut from the end. 0, 1 (with *bad and why, "WHAT after N are missing"), -1. */
-int chain_head_agrees(struct db *db, const char *head_sql, int64_t count, const char *last, const char *what, int64_t *bad,
+ * (the row id 1 of table, "audit_head" or "exchange_head") agrees with the count walked and the
+ * last hash, or entries were cut from the end. 0, 1 (with *bad and why, "WHAT after N are
+ * missing"), -1. */
+int chain_head_agrees(struct db *db, const char *table, int64_t count, const char *last, const char *what, int64_t *bad,
 		      char *why, size_t whylen);
 /* The start of an append to a chain whose head is the row id 1 of table ("audit_head",
  * "exchange_head"): advances its number, which locks the head until the transaction ends, so

@@ -216,7 +216,7 @@ int xlog_verify(struct db *db, const char *public_key, int64_t *count, int64_t *
 	}
 	if (rc != DB_DONE)
 		return -1;
-	return chain_head_agrees(db, "SELECT seq, hash FROM exchange_head WHERE id = 1", *count, prev, "messages", bad, why, whylen);
+	return chain_head_agrees(db, "exchange_head", *count, prev, "messages", bad, why, whylen);
 }
 
 int xlog_for_citizen(const struct exchange *x, struct db *db, const char *citizen_id, int64_t before, int limit, json_t **out,

@@ -1,9 +1,14 @@
 /* batch.c — the group-commit writer. The writer waits a moment (GATHER_US at most, while fewer
  * than GATHER_MIN jobs are queued) so one commit carries the writes of many requests: the wait
- * costs each request less than a commit of its own would cost all of them. */
+ * costs each request less than a commit of its own would cost all of them. Where the engine
+ * allows (SQLite), the flush to disk is not the writer's: it commits, hands the batch to the
+ * flusher thread and goes on with the next batch, while the flusher makes what was committed
+ * durable, one flush for every batch committed since the last, and only then reports the jobs'
+ * outcome. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "core/log.h"
@@ -20,6 +25,11 @@ struct batch {
 	bool stop;
 	pthread_t thread;
 	struct db *db;
+	struct db_flush *flush; /* NULL: each commit is durable itself, and the writer reports */
+	pthread_t flusher;
+	pthread_cond_t committed;           /* the flusher's: batches wait for the disk */
+	struct batch_job *unflushed, *last; /* their jobs, in the order of their commits */
+	bool writer_gone;                   /* the writer stopped: the flusher ends once all is flushed */
 	batch_idle_fn idle; /* work for the writer's idle time (batch_on_idle) */
 	void *idle_arg;
 	bool idle_more;     /* the idle work may have something to do */
@@ -139,15 +149,16 @@ static void write_list(struct db *db, struct batch_job *list)
 /* Wakes the waiters of list and hands back the jobs with a done callback. Called with b->mu held. */
 static struct batch_job *settle(struct batch *b, struct batch_job *list)
 {
-	struct batch_job *callbacks = NULL;
+	struct batch_job *callbacks = NULL, **end = &callbacks; /* in the jobs' order */
 	for (struct batch_job *j = list, *next; j; j = next) {
 		next = j->next;
 		if (j->done) {
-			j->next = callbacks;
-			callbacks = j;
+			*end = j;
+			end = &j->next;
 		} else
 			j->finished = true; /* its waiter owns it from here */
 	}
+	*end = NULL;
 	pthread_cond_broadcast(&b->finished);
 	return callbacks;
 }
@@ -178,6 +189,32 @@ static void wait_for_jobs(struct batch *b)
 	}
 }
 
+/* The outcome of list's jobs: waiters woken, done callbacks run (without the lock, which is held
+ * on entry and on return). */
+static void report(struct batch *b, struct batch_job *list)
+{
+	struct batch_job *callbacks = settle(b, list);
+	pthread_mutex_unlock(&b->mu);
+	for (struct batch_job *j = callbacks, *next; j; j = next) {
+		next = j->next;
+		j->done(j, j->rc);
+	}
+	pthread_mutex_lock(&b->mu);
+}
+
+/* A committed list, queued for the flusher behind those committed before it. Called with b->mu
+ * held. */
+static void hand_to_flusher(struct batch *b, struct batch_job *list)
+{
+	if (b->last)
+		b->last->next = list;
+	else
+		b->unflushed = list;
+	for (b->last = list; b->last->next; b->last = b->last->next)
+		;
+	pthread_cond_signal(&b->committed);
+}
+
 static void *writer(void *arg)
 {
 	struct batch *b = arg;
@@ -191,14 +228,37 @@ static void *writer(void *arg)
 		pthread_mutex_unlock(&b->mu);
 		write_list(b->db, list);
 		pthread_mutex_lock(&b->mu);
-		struct batch_job *callbacks = settle(b, list);
 		b->idle_more = true; /* the jobs may have left idle work */
+		if (b->flush)
+			hand_to_flusher(b, list);
+		else
+			report(b, list);
+	}
+	pthread_mutex_unlock(&b->mu);
+	return NULL;
+}
+
+/* Makes the committed batches durable, as many as have come since the last flush at once, and
+ * reports their jobs. A failed flush fails them: whether the disk has them is unknown. */
+static void *flusher(void *arg)
+{
+	struct batch *b = arg;
+	pthread_mutex_lock(&b->mu);
+	for (;;) {
+		while (!b->unflushed && !b->writer_gone)
+			pthread_cond_wait(&b->committed, &b->mu);
+		if (!b->unflushed)
+			break;
+		struct batch_job *list = b->unflushed;
+		b->unflushed = b->last = NULL;
 		pthread_mutex_unlock(&b->mu);
-		for (struct batch_job *j = callbacks, *next; j; j = next) {
-			next = j->next;
-			j->done(j, j->rc);
+		if (db_flush(b->flush)) {
+			log_error("batch", "flushing committed writes to disk failed: %s", strerror(errno));
+			for (struct batch_job *j = list; j; j = j->next)
+				j->rc = -1;
 		}
 		pthread_mutex_lock(&b->mu);
+		report(b, list);
 	}
 	pthread_mutex_unlock(&b->mu);
 	return NULL;
@@ -224,6 +284,20 @@ void batch_on_idle(struct batch *b, batch_idle_fn fn, void *arg)
 	pthread_mutex_unlock(&b->mu);
 }
 
+/* Once the writer is gone: the flusher flushes and reports what is left, then ends. */
+static void batch_stop_flusher(struct batch *b)
+{
+	if (!b->flush)
+		return;
+	pthread_mutex_lock(&b->mu);
+	b->writer_gone = true;
+	pthread_cond_signal(&b->committed);
+	pthread_mutex_unlock(&b->mu);
+	pthread_join(b->flusher, NULL);
+	db_flush_free(b->flush);
+	b->flush = NULL;
+}
+
 struct batch *batch_start(const char *db_url, struct err *e)
 {
 	struct batch *b = calloc(1, sizeof *b);
@@ -234,13 +308,22 @@ struct batch *batch_start(const char *db_url, struct err *e)
 	pthread_mutex_init(&b->mu, NULL);
 	pthread_cond_init(&b->work, NULL);
 	pthread_cond_init(&b->finished, NULL);
+	pthread_cond_init(&b->committed, NULL);
+	b->flush = db_flush_later(b->db);
+	if (b->flush && pthread_create(&b->flusher, NULL, flusher, b)) {
+		db_flush_free(b->flush);
+		b->flush = NULL;
+	}
 	if (pthread_create(&b->thread, NULL, writer, b)) {
+		batch_stop_flusher(b);
 		db_close(b->db);
 		free(b);
 		err_set(e, 500, "thread_failed", "cannot start the writer thread", "không khởi động được luồng ghi");
 		return NULL;
 	}
 	pthread_setname_np(b->thread, "td-writer"); /* as top -H and perf name it */
+	if (b->flush)
+		pthread_setname_np(b->flusher, "td-flusher");
 	return b;
 }
 
@@ -253,6 +336,7 @@ void batch_stop(struct batch *b)
 	pthread_cond_signal(&b->work);
 	pthread_mutex_unlock(&b->mu);
 	pthread_join(b->thread, NULL); /* the writer drains what is queued first */
+	batch_stop_flusher(b);
 	db_close(b->db);
 	b->db = NULL;
 }
@@ -264,6 +348,7 @@ void batch_free(struct batch *b)
 	pthread_mutex_destroy(&b->mu);
 	pthread_cond_destroy(&b->work);
 	pthread_cond_destroy(&b->finished);
+	pthread_cond_destroy(&b->committed);
 	free(b);
 }
 

@@ -1,10 +1,10 @@
-/* batch.c — the group-commit writer. The writer waits a moment (GATHER_US at most, while fewer
- * than GATHER_MIN jobs are queued) so one commit carries the writes of many requests: the wait
- * costs each request less than a commit of its own would cost all of them. Where the engine
- * allows (SQLite), the flush to disk is not the writer's: it commits, hands the batch to the
- * flusher thread and goes on with the next batch, while the flusher makes what was committed
- * durable, one flush for every batch committed since the last, and only then reports the jobs'
- * outcome. */
+/* batch.c — the group-commit writer. One commit carries the writes of many requests. Where the
+ * engine allows (SQLite), the flush to disk is not the writer's: it commits what is queued, hands
+ * the batch to the flusher thread and goes on with the next, while the flusher makes what was
+ * committed durable, one flush for every batch committed since its last, and only then reports
+ * the jobs' outcome. Where each commit is durable itself (PostgreSQL), the writer waits a moment
+ * (GATHER_US at most, while fewer than GATHER_MIN jobs are queued) so that one durable commit
+ * serves many: the wait costs each request less than a commit of its own would cost all. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -223,7 +223,9 @@ static void *writer(void *arg)
 		wait_for_jobs(b);
 		if (!b->head && b->stop)
 			break;
-		gather(b);
+		if (!b->flush) /* with the flusher apart, its one flush for the batches committed meanwhile
+				* gathers them: waiting here would only add to each job's time */
+			gather(b);
 		struct batch_job *list = take(b);
 		pthread_mutex_unlock(&b->mu);
 		write_list(b->db, list);

@@ -53,6 +53,13 @@ int buf_add(struct buf *b, const void *p, size_t n)
 	return 0;
 }
 
+char *buf_room(struct buf *b, size_t n)
+{
+	if (n > b->max || b->len > b->max - n || grow(b, b->len + n))
+		return NULL;
+	return b->data + b->len;
+}
+
 int buf_adds(struct buf *b, const char *s)
 {
 	return buf_add(b, s, strlen(s));

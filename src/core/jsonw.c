@@ -11,28 +11,62 @@
 
 #define JW_MAX_DEPTH 64 /* deeper than any input is allowed to be (json_parse_limited) */
 
-static int jw_strn(struct buf *b, const char *s, size_t n)
+/* The bytes of s[0..n) written as a JSON string, quotes included. */
+static size_t escaped_len(const char *s, size_t n)
+{
+	size_t k = n + 2;
+	for (const char *end = s + n; s < end; s++) {
+		unsigned char c = (unsigned char)*s;
+		k += c == '"' || c == '\\' ? 1 : c < 0x20 ? 5 : 0;
+	}
+	return k;
+}
+
+/* s[0..n) as a JSON string at o, which has room for it: the bytes written. */
+static size_t escape_into(char *o, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	if (buf_add(b, "\"", 1))
-		return -1;
-	const char *run = s, *end = s + n;
-	for (; s < end; s++) {
+	char *start = o;
+	*o++ = '"';
+	for (const char *end = s + n; s < end; s++) {
 		unsigned char c = (unsigned char)*s;
 		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		if (buf_add(b, run, (size_t)(s - run)))
-			return -1;
-		char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-		if (c == '"' || c == '\\') {
-			esc[1] = (char)c;
-			if (buf_add(b, esc, 2))
-				return -1;
-		} else if (buf_add(b, esc, 6))
-			return -1;
-		run = s + 1;
+			*o++ = (char)c;
+		else if (c == '"' || c == '\\') {
+			*o++ = '\\';
+			*o++ = (char)c;
+		} else {
+			memcpy(o, "\\u00", 4);
+			o[4] = hex[c >> 4];
+			o[5] = hex[c & 15];
+			o += 6;
+		}
 	}
-	return buf_add(b, run, (size_t)(s - run)) || buf_add(b, "\"", 1) ? -1 : 0;
+	*o++ = '"';
+	return (size_t)(o - start);
+}
+
+/* Room is asked for at once: for a short string the most it can take (every byte escaped as
+ * \u00XX), else (a longer one, or too little room left for the most) what it takes, counted. */
+#define SHORT_STRING 256
+
+static int jw_strn(struct buf *b, const char *s, size_t n)
+{
+	char *o = n <= SHORT_STRING ? buf_room(b, n * 6 + 2) : NULL;
+	if (!o && !(o = buf_room(b, escaped_len(s, n))))
+		return -1;
+	buf_wrote(b, escape_into(o, s, n));
+	return 0;
+}
+
+static int jw_char(struct buf *b, char c)
+{
+	char *o = buf_room(b, 1);
+	if (!o)
+		return -1;
+	*o = c;
+	buf_wrote(b, 1);
+	return 0;
 }
 
 int jw_str(struct buf *b, const char *s)
@@ -58,24 +92,24 @@ static int jw_at(struct buf *b, const json_t *v, int depth);
 
 static int jw_object(struct buf *b, const json_t *o, int depth)
 {
-	if (buf_add(b, "{", 1))
+	if (jw_char(b, '{'))
 		return -1;
 	bool first = true;
 	for (void *it = json_object_iter((json_t *)o); it; it = json_object_iter_next((json_t *)o, it), first = false)
-		if ((!first && buf_add(b, ",", 1)) || jw_strn(b, json_object_iter_key(it), json_object_iter_key_len(it)) ||
-		    buf_add(b, ":", 1) || jw_at(b, json_object_iter_value(it), depth + 1))
+		if ((!first && jw_char(b, ',')) || jw_strn(b, json_object_iter_key(it), json_object_iter_key_len(it)) ||
+		    jw_char(b, ':') || jw_at(b, json_object_iter_value(it), depth + 1))
 			return -1;
-	return buf_add(b, "}", 1);
+	return jw_char(b, '}');
 }
 
 static int jw_array(struct buf *b, const json_t *a, int depth)
 {
-	if (buf_add(b, "[", 1))
+	if (jw_char(b, '['))
 		return -1;
 	for (size_t i = 0, n = json_array_size(a); i < n; i++)
-		if ((i && buf_add(b, ",", 1)) || jw_at(b, json_array_get(a, i), depth + 1))
+		if ((i && jw_char(b, ',')) || jw_at(b, json_array_get(a, i), depth + 1))
 			return -1;
-	return buf_add(b, "]", 1);
+	return jw_char(b, ']');
 }
 
 static int jw_at(struct buf *b, const json_t *v, int depth)

@@ -155,6 +155,25 @@ static void writes_what_jansson_writes(void **state)
 	assert_int_equal(jw_value(&b, n), 0);
 	assert_int_not_equal(jw_value(&b, n), 0);
 	buf_release(&b);
+	/* a string that just fits is written, though escaping every byte would not have */
+	buf_init(&b, 8);
+	assert_int_equal(jw_str(&b, "abcdef"), 0);
+	assert_string_equal(b.data, "\"abcdef\"");
+	assert_int_not_equal(jw_str(&b, ""), 0);
+	buf_release(&b);
+	/* a long one with quotes and backslashes among its characters: as jansson writes it */
+	static const char unit[] = "ab\"c\\đ"; /* 7 bytes */
+	char lng[7 * 400 + 1];
+	for (int i = 0; i < 400; i++)
+		memcpy(lng + 7 * i, unit, 7);
+	lng[7 * 400] = 0;
+	json_t *ls = json_string(lng);
+	ours = json_to_str(ls);
+	char *theirs = json_dumps(ls, JSON_ENCODE_ANY);
+	assert_string_equal(ours, theirs);
+	free(ours);
+	free(theirs);
+	json_decref(ls);
 	json_decref(n);
 	json_t *deep = json_array();
 	for (int i = 0; i < 70; i++) {

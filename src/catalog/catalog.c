@@ -25,6 +25,9 @@ void catalog_release(struct catalog *c)
 	json_decref(c->agencies);
 	json_decref(c->procedures);
 	free(c->attrs);
+	for (size_t i = 0; i < c->nprocs; i++)
+		free(c->procs[i].fields);
+	free(c->procs);
 	memset(c, 0, sizeof *c);
 }
 
@@ -86,6 +89,59 @@ static int sort_procedures(json_t *arr)
 	return 0;
 }
 
+static const struct {
+	const char *type;
+	enum field_kind kind;
+} field_kinds[] = {
+	{"text", FIELD_TEXT},   {"textarea", FIELD_TEXTAREA}, {"number", FIELD_NUMBER}, {"date", FIELD_DATE},
+	{"sex", FIELD_SEX},     {"select", FIELD_SELECT},     {"id", FIELD_ID},         {"phone", FIELD_PHONE},
+	{"email", FIELD_EMAIL}, {"address", FIELD_ADDRESS},
+};
+
+static enum field_kind field_kind_of(const char *type)
+{
+	for (size_t i = 0; type && i < sizeof field_kinds / sizeof *field_kinds; i++)
+		if (!strcmp(type, field_kinds[i].type))
+			return field_kinds[i].kind;
+	return FIELD_TEXT;
+}
+
+/* Reads one procedure's form fields out of its entry. 0, or -1 out of memory. */
+static int index_fields(struct procedure_def *d)
+{
+	const json_t *list = json_object_get(d->doc, "fields");
+	d->nfields = json_array_size(list);
+	if (!(d->fields = calloc(d->nfields ? d->nfields : 1, sizeof *d->fields)))
+		return -1;
+	for (size_t i = 0; i < d->nfields; i++) {
+		const json_t *f = json_array_get(list, i);
+		d->fields[i] = (struct field_def){.name = json_string_value(json_object_get(f, "name")),
+						   .registry = json_string_value(json_object_get(f, "registry")),
+						   .kind = field_kind_of(json_string_value(json_object_get(f, "type"))),
+						   .required = json_is_true(json_object_get(f, "required")),
+						   .options = json_object_get(f, "options")};
+		if (!d->fields[i].name)
+			d->fields[i].name = "";
+	}
+	return 0;
+}
+
+/* Builds the procedure_def index over c->procedures (sorted by code). */
+static int index_procedures(struct catalog *c)
+{
+	size_t n = json_array_size(c->procedures);
+	if (!(c->procs = calloc(n ? n : 1, sizeof *c->procs)))
+		return -1;
+	for (; c->nprocs < n; c->nprocs++) {
+		struct procedure_def *d = &c->procs[c->nprocs];
+		d->doc = json_array_get(c->procedures, c->nprocs);
+		d->code = json_string_value(json_object_get(d->doc, "code"));
+		if (!d->code || index_fields(d))
+			return -1;
+	}
+	return 0;
+}
+
 /* Checks one procedure: the keys every consumer relies on, fields naming known attributes. */
 static int check_procedure(const struct catalog *c, json_t *p, struct err *e)
 {
@@ -108,6 +164,10 @@ static int check_procedure(const struct catalog *c, json_t *p, struct err *e)
 			return bad(e, code, "a field needs a name and a label");
 		if (reg && strcmp(reg, "id") && !catalog_attr(c, reg))
 			return bad(e, code, "a field names an unknown registry attribute");
+		for (size_t k = 0; k < i; k++) /* a form's field is known by its name */
+			if (!strcmp(json_string_value(json_object_get(json_array_get(json_object_get(p, "fields"), k), "name")),
+				    json_string_value(json_object_get(f, "name"))))
+				return bad(e, code, "two fields have the same name");
 	}
 	return 0;
 }
@@ -141,7 +201,7 @@ static int load_procedures(struct catalog *c, const char *dir, struct err *e)
 			json_decref(p);
 	}
 	closedir(d);
-	return rc ? rc : sort_procedures(c->procedures);
+	return rc ? rc : sort_procedures(c->procedures) || index_procedures(c) ? bad(e, dir, "out of memory") : 0;
 }
 
 int catalog_load_dir(struct catalog *c, const char *data_dir, struct err *e)
@@ -171,21 +231,26 @@ const struct attr_def *catalog_attr(const struct catalog *c, const char *name)
 	return NULL;
 }
 
-const json_t *catalog_procedure(const struct catalog *c, const char *code)
+const struct procedure_def *catalog_procedure_def(const struct catalog *c, const char *code)
 {
-	size_t lo = 0, hi = json_array_size(c->procedures);
-	while (lo < hi) {
+	size_t lo = 0, hi = c->nprocs;
+	while (code && lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		json_t *p = json_array_get(c->procedures, mid);
-		int cmp = strcmp(json_string_value(json_object_get(p, "code")), code);
+		int cmp = strcmp(c->procs[mid].code, code);
 		if (!cmp)
-			return p;
+			return &c->procs[mid];
 		if (cmp < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	return NULL;
+}
+
+const json_t *catalog_procedure(const struct catalog *c, const char *code)
+{
+	const struct procedure_def *d = catalog_procedure_def(c, code);
+	return d ? d->doc : NULL;
 }
 
 const json_t *catalog_agency(const struct catalog *c, const char *kind)
@@ -227,7 +292,7 @@ int catalog_load_db(struct catalog *c, struct db *db, struct err *e)
 	}
 	if (index_attributes(c, e))
 		goto fail_quiet;
-	if (sort_procedures(c->procedures))
+	if (sort_procedures(c->procedures) || index_procedures(c))
 		goto fail;
 	return 0;
 fail:

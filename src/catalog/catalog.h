@@ -23,12 +23,34 @@ struct attr_def {
 	const json_t *doc;          /* the whole entry (labels) */
 };
 
+/* A field of a procedure's form as the form check reads it, taken from the procedure's entry
+ * once at load ("type"; a type it does not know is text). */
+enum field_kind { FIELD_TEXT, FIELD_TEXTAREA, FIELD_NUMBER, FIELD_DATE, FIELD_SEX, FIELD_SELECT, FIELD_ID,
+		  FIELD_PHONE, FIELD_EMAIL, FIELD_ADDRESS };
+struct field_def {
+	const char *name;
+	const char *registry;  /* where the registry holds its value ("id" or an attribute), or NULL */
+	enum field_kind kind;
+	bool required;
+	const json_t *options; /* FIELD_SELECT: the allowed strings */
+};
+
+/* A procedure: its entry, and its form's fields in the entry's order. */
+struct procedure_def {
+	const char *code;
+	const json_t *doc;
+	struct field_def *fields;
+	size_t nfields;
+};
+
 struct catalog {
 	json_t *attributes;  /* {"attributes":[...]} */
 	json_t *agencies;    /* {"agencies":[...]} */
 	json_t *procedures;  /* array of procedure objects, sorted by code */
 	struct attr_def *attrs;
 	size_t nattrs;
+	struct procedure_def *procs; /* procedures' index, in the same order */
+	size_t nprocs;
 };
 
 int catalog_load_dir(struct catalog *c, const char *data_dir, struct err *e);
@@ -39,6 +61,7 @@ void catalog_release(struct catalog *c);
 
 const struct attr_def *catalog_attr(const struct catalog *c, const char *name);
 const json_t *catalog_procedure(const struct catalog *c, const char *code);
+const struct procedure_def *catalog_procedure_def(const struct catalog *c, const char *code);
 /* The agency kind {"kind","name","levels"}, or NULL. */
 const json_t *catalog_agency(const struct catalog *c, const char *kind);
 int attr_type_parse(const char *s, enum attr_type *out);

@@ -71,7 +71,7 @@ int workflow_is_final(const struct workflow *w, int status);
  * applicant's record (doc): required and typed fields, locked (verified) registry values the
  * applicant may not change. On failure returns -1 with e (422) and *problems, an array of
  * {"field","code","message","message_vi"} naming each field; caller frees. */
-int form_check(const struct registry *r, const json_t *procedure, const json_t *doc, const char *applicant_id,
+int form_check(const struct registry *r, const struct procedure_def *procedure, const json_t *doc, const char *applicant_id,
 	       const json_t *fields, json_t **out, json_t **problems, struct err *e);
 
 /* POST /dossiers: body {"procedure","channel","fields",["applicant","unit"]}. */

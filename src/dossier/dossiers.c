@@ -158,14 +158,14 @@ int dossier_prepare(const struct dossiers *d, struct db *db, const char *pcode, 
 	*form = NULL;
 	if (fields && !json_is_object(fields))
 		return err_set(e, 422, "invalid_field", "fields must be an object", "fields phải là một đối tượng");
-	const json_t *p = catalog_procedure(d->registry->catalog, pcode);
+	const struct procedure_def *p = catalog_procedure_def(d->registry->catalog, pcode);
 	if (!p)
 		return err_set(e, 422, "unknown_procedure", "no procedure with code %s", "không có thủ tục mã %s", pcode);
 	const json_t *doc;
 	if (applicant_record(db, applicant, &doc, e))
 		return -1;
 	json_t *empty = json_object();
-	int rc = handling_unit(d, p, doc, asked_unit, unit, e);
+	int rc = handling_unit(d, p->doc, doc, asked_unit, unit, e);
 	if (!rc)
 		rc = form_check(d->registry, p, doc, applicant, fields ? fields : empty, form, problems, e);
 	json_decref((json_t *)doc);

@@ -40,39 +40,58 @@ static bool in_options(const json_t *options, const char *s)
 	return false;
 }
 
-/* One value against its field's type; 0, or -1 with e. */
-static int check_value(const struct registry *r, const json_t *f, const char *name, const json_t *v, struct err *e)
+static int text_check(const char *name, const json_t *v, bool area, struct err *e)
 {
-	const char *type = json_string_value(json_object_get(f, "type"));
 	const char *s = json_string_value(v);
-	if (!type)
-		type = "text";
-	if (!strcmp(type, "address"))
-		return as_attribute(r, "permanent_address", v, e);
-	if (!strcmp(type, "number")) {
-		if (json_is_number(v) && json_number_value(v) >= 0)
-			return 0;
-		return err_set(e, 422, "invalid_field", "'%s' must be a number", "'%s' phải là số", name);
-	}
 	if (!s)
 		return err_set(e, 422, "invalid_field", "'%s' must be a string", "'%s' phải là chuỗi ký tự", name);
 	size_t n = json_string_length(v);
-	bool area = !strcmp(type, "textarea");
 	if (n == 0 || n > (area ? TEXTAREA_MAX : TEXT_MAX) || strlen(s) != n || has_control(s, area))
 		return err_set(e, 422, "invalid_field", "'%s' must be 1-%d bytes of text", "'%s' phải là văn bản 1-%d byte", name,
 			       area ? TEXTAREA_MAX : TEXT_MAX);
-	if (!strcmp(type, "date") && !clock_valid_date(s))
-		return err_set(e, 422, "invalid_field", "'%s' must be a date YYYY-MM-DD", "'%s' phải là ngày YYYY-MM-DD", name);
-	if (!strcmp(type, "sex") && strcmp(s, "male") && strcmp(s, "female"))
-		return err_set(e, 422, "invalid_field", "'%s' must be male or female", "'%s' phải là male hoặc female", name);
-	if (!strcmp(type, "select") && !in_options(json_object_get(f, "options"), s))
-		return err_set(e, 422, "invalid_field", "'%s' is not one of the allowed values", "'%s' không thuộc các giá trị cho phép",
-			       name);
-	if (!strcmp(type, "id"))
-		return citizen_id_check(s, NULL, NULL, r->units, e);
-	if (!strcmp(type, "phone") || !strcmp(type, "email"))
-		return as_attribute(r, type, v, e);
 	return 0;
+}
+
+/* One value against its field's kind; 0, or -1 with e. */
+static int check_value(const struct registry *r, const struct field_def *f, const json_t *v, struct err *e)
+{
+	const char *name = f->name, *s = json_string_value(v);
+	switch (f->kind) {
+	case FIELD_ADDRESS:
+		return as_attribute(r, "permanent_address", v, e);
+	case FIELD_NUMBER:
+		if (json_is_number(v) && json_number_value(v) >= 0)
+			return 0;
+		return err_set(e, 422, "invalid_field", "'%s' must be a number", "'%s' phải là số", name);
+	case FIELD_TEXTAREA:
+		return text_check(name, v, true, e);
+	default:
+		break;
+	}
+	if (text_check(name, v, false, e))
+		return -1;
+	switch (f->kind) {
+	case FIELD_DATE:
+		return clock_valid_date(s) ? 0
+					   : err_set(e, 422, "invalid_field", "'%s' must be a date YYYY-MM-DD", "'%s' phải là ngày YYYY-MM-DD",
+						     name);
+	case FIELD_SEX:
+		return !strcmp(s, "male") || !strcmp(s, "female")
+			       ? 0
+			       : err_set(e, 422, "invalid_field", "'%s' must be male or female", "'%s' phải là male hoặc female", name);
+	case FIELD_SELECT:
+		return in_options(f->options, s) ? 0
+						 : err_set(e, 422, "invalid_field", "'%s' is not one of the allowed values",
+							   "'%s' không thuộc các giá trị cho phép", name);
+	case FIELD_ID:
+		return citizen_id_check(s, NULL, NULL, r->units, e);
+	case FIELD_PHONE:
+		return as_attribute(r, "phone", v, e);
+	case FIELD_EMAIL:
+		return as_attribute(r, "email", v, e);
+	default:
+		return 0;
+	}
 }
 
 /* The registry's value for a field: the applicant's ID, or an attribute. */
@@ -93,37 +112,40 @@ static bool registry_value(const struct record_view *rec, const char *applicant_
 	return true;
 }
 
-int form_check(const struct registry *r, const json_t *procedure, const json_t *doc, const char *applicant_id,
-	       const json_t *fields, json_t **out, json_t **problems, struct err *e)
+/* Names each submitted field the form does not have. */
+static void unknown_fields(const struct procedure_def *p, const json_t *fields, json_t *problems)
 {
-	*out = json_object();
-	*problems = json_array();
-	const json_t *defs = json_object_get(procedure, "fields");
-	struct record_view rec;
-	record_view(doc, &rec);
 	const char *key;
 	json_t *x;
 	json_object_foreach((json_t *)fields, key, x) {
 		bool known = false;
-		size_t i;
-		json_t *f;
-		json_array_foreach(defs, i, f) known = known || !strcmp(key, json_string_value(json_object_get(f, "name")));
+		for (size_t i = 0; i < p->nfields && !known; i++)
+			known = !strcmp(key, p->fields[i].name);
 		if (!known) {
 			struct err pe;
 			err_set(&pe, 422, "unknown_field", "'%s' is not a field of this procedure's form",
 				"'%s' không phải trường của biểu mẫu thủ tục này", key);
-			problem(*problems, key, &pe);
+			problem(problems, key, &pe);
 		}
 	}
-	size_t i;
-	json_t *f;
-	json_array_foreach(defs, i, f) {
-		const char *name = json_string_value(json_object_get(f, "name"));
-		const char *reg = json_string_value(json_object_get(f, "registry"));
+}
+
+int form_check(const struct registry *r, const struct procedure_def *procedure, const json_t *doc, const char *applicant_id,
+	       const json_t *fields, json_t **out, json_t **problems, struct err *e)
+{
+	*out = json_object();
+	*problems = json_array();
+	struct record_view rec;
+	record_view(doc, &rec);
+	size_t given = 0; /* submitted fields that are the form's */
+	for (size_t i = 0; i < procedure->nfields; i++) {
+		const struct field_def *f = &procedure->fields[i];
+		const char *name = f->name;
 		const json_t *v = json_object_get(fields, name), *rv = NULL;
 		json_t *owned = NULL;
-		bool locked = false, from_registry = reg && registry_value(&rec, applicant_id, reg, &rv, &locked, &owned);
+		bool locked = false, from_registry = f->registry && registry_value(&rec, applicant_id, f->registry, &rv, &locked, &owned);
 		struct err pe = {0};
+		given += v != NULL;
 		if (json_is_null(v))
 			v = NULL;
 		if (from_registry && locked && v && !json_equal(v, rv))
@@ -133,16 +155,23 @@ int form_check(const struct registry *r, const json_t *procedure, const json_t *
 		else {
 			if (!v && from_registry)
 				v = rv;
-			if (!v && json_is_true(json_object_get(f, "required")))
+			if (!v && f->required)
 				err_set(&pe, 422, "missing_field", "'%s' is required", "cần điền '%s'", name);
 			else if (v)
-				check_value(r, f, name, v, &pe);
+				check_value(r, f, v, &pe);
 		}
 		if (pe.status)
 			problem(*problems, name, &pe);
 		else if (v)
 			json_object_set(*out, name, (json_t *)v);
 		json_decref(owned);
+	}
+	if (given < json_object_size(fields)) { /* fields the form does not have: named first */
+		json_t *all = json_array();
+		unknown_fields(procedure, fields, all);
+		json_array_extend(all, *problems);
+		json_decref(*problems);
+		*problems = all;
 	}
 	if (json_array_size(*problems) == 0) {
 		json_decref(*problems);

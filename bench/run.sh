@@ -87,3 +87,7 @@ for c in "$CONN" 256; do
 done
 after=$(sqlite3 "$db" 'SELECT count(*) FROM dossiers' 2>/dev/null || echo 0)
 echo "dossiers stored by the submission runs: $((after - before))"
+curl -sf "http://127.0.0.1:$port/metrics" | awk '/^trondoi_group_commit_(batches|jobs|flushes)_total/ { v[$1] = $2 }
+	END { if (v["trondoi_group_commit_batches_total"] > 0) printf "group commit since the server started: %d batches, %.1f writes a batch, %d flushes\n",
+		v["trondoi_group_commit_batches_total"], v["trondoi_group_commit_jobs_total"] / v["trondoi_group_commit_batches_total"],
+		v["trondoi_group_commit_flushes_total"] }' || true

@@ -1,10 +1,11 @@
 /* batch.c — the group-commit writer. One commit carries the writes of many requests. Where the
- * engine allows (SQLite), the flush to disk is not the writer's: it commits what is queued, hands
- * the batch to the flusher thread and goes on with the next, while the flusher makes what was
- * committed durable, one flush for every batch committed since its last, and only then reports
- * the jobs' outcome. Where each commit is durable itself (PostgreSQL), the writer waits a moment
- * (GATHER_US at most, while fewer than GATHER_MIN jobs are queued) so that one durable commit
- * serves many: the wait costs each request less than a commit of its own would cost all. */
+ * engine allows (SQLite), the flush to disk is not the writer's: it commits a batch and hands it
+ * to the flusher thread, which makes it durable and only then reports the jobs' outcome; while
+ * the flusher is busy, the writer applies the jobs that come into its next batch's open
+ * transaction, and commits it the moment the flusher is free. Where each commit is durable itself
+ * (PostgreSQL), the writer waits a moment (GATHER_US at most, while fewer than GATHER_MIN jobs are
+ * queued) so that one durable commit serves many: the wait costs each request less than a commit
+ * of its own would cost all. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -29,6 +30,8 @@ struct batch {
 	pthread_t flusher;
 	pthread_cond_t committed;           /* the flusher's: batches wait for the disk */
 	struct batch_job *unflushed, *last; /* their jobs, in the order of their commits */
+	bool flushing;                      /* the flusher is flushing */
+	struct batch_stats stats;           /* batches, jobs and flushes so far (batch_stats) */
 	bool writer_gone;                   /* the writer stopped: the flusher ends once all is flushed */
 	batch_idle_fn idle; /* work for the writer's idle time (batch_on_idle) */
 	void *idle_arg;
@@ -56,11 +59,11 @@ static void gather(struct batch *b)
 	}
 }
 
-/* Takes up to BATCH_MAX jobs off the queue. Called with b->mu held. */
-static struct batch_job *take(struct batch *b)
+/* Takes up to max jobs off the queue. Called with b->mu held. */
+static struct batch_job *take(struct batch *b, size_t max)
 {
 	struct batch_job *list = b->head, *last = list;
-	for (int n = 1; last->next && n < BATCH_MAX; n++)
+	for (size_t n = 1; last->next && n < max; n++)
 		last = last->next;
 	b->head = last->next;
 	if (!b->head)
@@ -134,16 +137,56 @@ static int try_list(struct db *db, struct batch_job *list, bool guarded)
 	return 0;
 }
 
-static void write_list(struct db *db, struct batch_job *list)
+/* The batch the writer is building: its transaction stays open while the flusher is busy, and
+ * the jobs that come meanwhile are applied into it, so the commit is made when the flusher can
+ * take it at once, with everything that arrived until then. */
+struct open_batch {
+	struct batch_job *list, *last;
+	size_t n;
+	bool open;   /* its transaction began */
+	bool failed; /* a job failed (or the transaction could not begin): run again, guarded */
+};
+
+/* Applies list's jobs into o, straight through (the usual case: nothing fails). */
+static void apply_open(struct db *db, struct open_batch *o, struct batch_job *list)
 {
-	int rc = try_list(db, list, false);
-	if (rc > 0)
+	if (!o->open && !o->failed)
+		o->failed = !(o->open = !db_begin(db));
+	for (struct batch_job *j = list, *next; j; j = next) {
+		next = j->next;
+		j->next = NULL;
+		if (o->last)
+			o->last->next = j;
+		else
+			o->list = j;
+		o->last = j;
+		o->n++;
+		j->rc = 0;
+		if (!o->failed && j->apply(db, j))
+			o->failed = true;
+	}
+}
+
+/* Commits o (its tails first) and hands back its jobs with their outcome. Should a job have
+ * failed, the transaction is rolled back and the whole batch run again with a savepoint per job,
+ * so only that one is undone. */
+static struct batch_job *close_open(struct db *db, struct open_batch *o)
+{
+	struct batch_job *list = o->list;
+	int rc;
+	if (o->failed) {
+		if (o->open)
+			db_rollback(db);
 		rc = try_list(db, list, true);
+	} else if ((rc = run_tails(db, list) || db_commit(db) ? -1 : 0))
+		db_rollback(db);
 	if (rc) {
 		log_error("batch", "a batch of writes failed: %s", db_errmsg(db));
 		for (struct batch_job *j = list; j; j = j->next)
 			j->rc = -1;
 	}
+	*o = (struct open_batch){0};
+	return list;
 }
 
 /* Wakes the waiters of list and hands back the jobs with a done callback. Called with b->mu held. */
@@ -215,21 +258,40 @@ static void hand_to_flusher(struct batch *b, struct batch_job *list)
 	pthread_cond_signal(&b->committed);
 }
 
+/* Whether a commit now would wait for the flusher. Called with b->mu held. */
+static bool flushing(const struct batch *b)
+{
+	return b->flush && (b->flushing || b->unflushed);
+}
+
 static void *writer(void *arg)
 {
 	struct batch *b = arg;
+	struct open_batch o = {0};
 	pthread_mutex_lock(&b->mu);
 	for (;;) {
-		wait_for_jobs(b);
-		if (!b->head && b->stop)
+		if (!o.list)
+			wait_for_jobs(b);
+		else /* more jobs into the open batch, until the flusher can take it */
+			while (!b->head && flushing(b) && !b->stop)
+				pthread_cond_wait(&b->work, &b->mu);
+		if (!b->head && !o.list && b->stop)
 			break;
-		if (!b->flush) /* with the flusher apart, its one flush for the batches committed meanwhile
-				* gathers them: waiting here would only add to each job's time */
+		if (!b->flush) /* with the flusher apart, the open batch gathers instead */
 			gather(b);
-		struct batch_job *list = take(b);
+		struct batch_job *list = b->head && o.n < BATCH_MAX ? take(b, BATCH_MAX - o.n) : NULL;
 		pthread_mutex_unlock(&b->mu);
-		write_list(b->db, list);
+		if (list)
+			apply_open(b->db, &o, list);
 		pthread_mutex_lock(&b->mu);
+		if (!o.list || !(o.failed || o.n >= BATCH_MAX || !flushing(b) || b->stop))
+			continue;
+		pthread_mutex_unlock(&b->mu);
+		size_t n = o.n;
+		list = close_open(b->db, &o);
+		pthread_mutex_lock(&b->mu);
+		b->stats.batches++;
+		b->stats.jobs += n;
 		b->idle_more = true; /* the jobs may have left idle work */
 		if (b->flush)
 			hand_to_flusher(b, list);
@@ -253,6 +315,7 @@ static void *flusher(void *arg)
 			break;
 		struct batch_job *list = b->unflushed;
 		b->unflushed = b->last = NULL;
+		b->flushing = true;
 		pthread_mutex_unlock(&b->mu);
 		if (db_flush(b->flush)) {
 			log_error("batch", "flushing committed writes to disk failed: %s", strerror(errno));
@@ -260,20 +323,23 @@ static void *flusher(void *arg)
 				j->rc = -1;
 		}
 		pthread_mutex_lock(&b->mu);
+		b->flushing = false;
+		b->stats.flushes++;
+		pthread_cond_signal(&b->work); /* the writer's open batch may commit now */
 		report(b, list);
 	}
 	pthread_mutex_unlock(&b->mu);
 	return NULL;
 }
 
-size_t batch_waiting(struct batch *b)
+void batch_stats(struct batch *b, struct batch_stats *out)
 {
-	size_t n = 0;
 	pthread_mutex_lock(&b->mu);
+	*out = b->stats;
+	out->waiting = 0;
 	for (struct batch_job *j = b->head; j; j = j->next)
-		n++;
+		out->waiting++;
 	pthread_mutex_unlock(&b->mu);
-	return n;
 }
 
 void batch_on_idle(struct batch *b, batch_idle_fn fn, void *arg)

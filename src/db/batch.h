@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/err.h"
 #include "db/db.h"
@@ -40,8 +41,14 @@ void batch_free(struct batch *b);
 /* Gives the writer fn to call while no job waits, a call at a time, between batches (and every
  * 0.5 s while idle). */
 void batch_on_idle(struct batch *b, batch_idle_fn fn, void *arg);
-/* Jobs queued and not yet taken by the writer. */
-size_t batch_waiting(struct batch *b);
+/* What the writer has done since it started, and what waits for it. */
+struct batch_stats {
+	uint64_t batches; /* transactions it ran, each with one or more jobs */
+	uint64_t jobs;    /* the jobs in them */
+	uint64_t flushes; /* flushes of the log by the flusher (none where each commit is its own) */
+	size_t waiting;   /* jobs queued and not yet taken */
+};
+void batch_stats(struct batch *b, struct batch_stats *out);
 /* Queues j; its done reports the outcome. -1 when stopping (done is not called). */
 int batch_submit(struct batch *b, struct batch_job *j);
 /* Queues j and waits for its outcome (0 or -1). Without a batch (b NULL), runs j at once in a

@@ -123,8 +123,10 @@ int api_metrics(struct call *c)
 	if (strcmp(c->client, "127.0.0.1") && strcmp(c->client, "::1"))
 		return err_set(&c->err, 403, "forbidden", "the metrics are for this machine: scrape them locally",
 			       "số liệu vận hành chỉ dành cho máy chủ này: hãy lấy tại chỗ");
-	char *text = metrics_render(c->db, c->app->registry.writer ? batch_waiting(c->app->registry.writer) : 0, server_db_connections(),
-				    server_threads());
+	struct batch_stats writer;
+	if (c->app->registry.writer)
+		batch_stats(c->app->registry.writer, &writer);
+	char *text = metrics_render(c->db, c->app->registry.writer ? &writer : NULL, server_db_connections(), server_threads());
 	if (!text)
 		return err_set(&c->err, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
 	c->file = text;

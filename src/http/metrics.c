@@ -91,7 +91,7 @@ static const struct queue {
 	{"exchange_anchor", "message-log entries no time-source anchor covers yet", XSTAMP_WAITING_SQL},
 };
 
-static int add_queues(struct buf *b, struct db *db, size_t writer_jobs)
+static int add_queues(struct buf *b, struct db *db, const struct batch_stats *writer)
 {
 	int rc = buf_adds(b, "# HELP trondoi_queue_length Work queued, by queue.\n# TYPE trondoi_queue_length gauge\n");
 	for (size_t i = 0; !rc && i < sizeof queues / sizeof *queues; i++) {
@@ -101,7 +101,20 @@ static int add_queues(struct buf *b, struct db *db, size_t writer_jobs)
 		if (st)
 			db_reset(st);
 	}
-	return rc || buf_addf(b, "trondoi_queue_length{queue=\"group_commit\"} %zu\n", writer_jobs);
+	return rc || buf_addf(b, "trondoi_queue_length{queue=\"group_commit\"} %zu\n", writer->waiting);
+}
+
+/* The group-commit writer: jobs over batches is the average batch; flushes, SQLite's flusher. */
+static int add_group_commit(struct buf *b, const struct batch_stats *w)
+{
+	return buf_addf(b,
+			"# HELP trondoi_group_commit_batches_total Transactions of the group-commit writer.\n"
+			"# TYPE trondoi_group_commit_batches_total counter\ntrondoi_group_commit_batches_total %llu\n"
+			"# HELP trondoi_group_commit_jobs_total Writes (submissions, data-usage entries ...) in them.\n"
+			"# TYPE trondoi_group_commit_jobs_total counter\ntrondoi_group_commit_jobs_total %llu\n"
+			"# HELP trondoi_group_commit_flushes_total Flushes of the write-ahead log after them (SQLite).\n"
+			"# TYPE trondoi_group_commit_flushes_total counter\ntrondoi_group_commit_flushes_total %llu\n",
+			(unsigned long long)w->batches, (unsigned long long)w->jobs, (unsigned long long)w->flushes);
 }
 
 /* With a read replica (serve --db-replica): the reads each server ran, and the reads that could
@@ -125,11 +138,15 @@ static int add_replica(struct buf *b)
 			(unsigned long long)r.unavailable, (unsigned long long)r.failed, r.connections);
 }
 
-char *metrics_render(struct db *db, size_t writer_jobs, int db_connections, int threads)
+char *metrics_render(struct db *db, const struct batch_stats *writer, int db_connections, int threads)
 {
+	static const struct batch_stats none;
+	if (!writer)
+		writer = &none;
 	struct buf b;
 	buf_init(&b, 1 << 20);
-	int rc = add_requests(&b) || add_latency(&b) || add_dossiers(&b, db) || add_queues(&b, db, writer_jobs) ||
+	int rc = add_requests(&b) || add_latency(&b) || add_dossiers(&b, db) || add_queues(&b, db, writer) ||
+		 add_group_commit(&b, writer) ||
 		 buf_addf(&b, "# HELP trondoi_db_connections Database connections open (one a worker thread).\n"
 			      "# TYPE trondoi_db_connections gauge\ntrondoi_db_connections %d\n"
 			      "# HELP trondoi_threads Worker threads.\n# TYPE trondoi_threads gauge\ntrondoi_threads %d\n",

@@ -19,18 +19,34 @@
 #define GATHER_MIN 32
 #define BATCH_MAX 512
 
+/* Jobs in order: appended at the end, taken from the front. */
+struct job_list {
+	struct batch_job *head, *tail;
+};
+
+/* Appends list (one job or several, linked by next) at the end of l. */
+static void list_append(struct job_list *l, struct batch_job *list)
+{
+	if (l->tail)
+		l->tail->next = list;
+	else
+		l->head = list;
+	for (l->tail = list; l->tail->next; l->tail = l->tail->next)
+		;
+}
+
 struct batch {
 	pthread_mutex_t mu;
 	pthread_cond_t work, finished;
-	struct batch_job *head, *tail;
+	struct job_list queue; /* jobs not yet taken by the writer */
 	bool stop;
 	pthread_t thread;
 	struct db *db;
 	struct db_flush *flush; /* NULL: each commit is durable itself, and the writer reports */
 	pthread_t flusher;
 	pthread_cond_t committed;           /* the flusher's: batches wait for the disk */
-	struct batch_job *unflushed, *last; /* their jobs, in the order of their commits */
-	bool flushing;                      /* the flusher is flushing */
+	struct job_list unflushed;          /* their jobs, in the order of their commits */
+	bool in_flush;                      /* the flusher is flushing */
 	struct batch_stats stats;           /* batches, jobs and flushes so far (batch_stats) */
 	bool writer_gone;                   /* the writer stopped: the flusher ends once all is flushed */
 	batch_idle_fn idle; /* work for the writer's idle time (batch_on_idle) */
@@ -52,7 +68,7 @@ static void gather(struct batch *b)
 	}
 	for (;;) {
 		int n = 0;
-		for (struct batch_job *j = b->head; j && n < GATHER_MIN; j = j->next)
+		for (struct batch_job *j = b->queue.head; j && n < GATHER_MIN; j = j->next)
 			n++;
 		if (n >= GATHER_MIN || b->stop || pthread_cond_timedwait(&b->work, &b->mu, &until))
 			return;
@@ -62,12 +78,12 @@ static void gather(struct batch *b)
 /* Takes up to max jobs off the queue. Called with b->mu held. */
 static struct batch_job *take(struct batch *b, size_t max)
 {
-	struct batch_job *list = b->head, *last = list;
+	struct batch_job *list = b->queue.head, *last = list;
 	for (size_t n = 1; last->next && n < max; n++)
 		last = last->next;
-	b->head = last->next;
-	if (!b->head)
-		b->tail = NULL;
+	b->queue.head = last->next;
+	if (!b->queue.head)
+		b->queue.tail = NULL;
 	last->next = NULL;
 	return list;
 }
@@ -117,19 +133,14 @@ static int run_tails(struct db *db, struct batch_job *list)
 	return rc ? -1 : 0;
 }
 
-/* One transaction for the list: first every job straight through (the usual case: nothing
- * fails); if one does, the transaction is rolled back and run again with a savepoint per job. */
-static int try_list(struct db *db, struct batch_job *list, bool guarded)
+/* One transaction for the list with a savepoint per job, so that a failing one is undone alone
+ * (after the batch failed straight through). 0, or -1. */
+static int run_list_guarded(struct db *db, struct batch_job *list)
 {
 	if (db_begin(db))
 		return -1;
-	for (struct batch_job *j = list; j; j = j->next) {
-		j->rc = guarded ? run_guarded(db, j) : j->apply(db, j) ? -1 : 0;
-		if (j->rc && !guarded) {
-			db_rollback(db);
-			return 1;
-		}
-	}
+	for (struct batch_job *j = list; j; j = j->next)
+		j->rc = run_guarded(db, j);
 	if (run_tails(db, list) || db_commit(db)) {
 		db_rollback(db);
 		return -1;
@@ -141,7 +152,7 @@ static int try_list(struct db *db, struct batch_job *list, bool guarded)
  * the jobs that come meanwhile are applied into it, so the commit is made when the flusher can
  * take it at once, with everything that arrived until then. */
 struct open_batch {
-	struct batch_job *list, *last;
+	struct job_list jobs;
 	size_t n;
 	bool open;   /* its transaction began */
 	bool failed; /* a job failed (or the transaction could not begin): run again, guarded */
@@ -152,14 +163,8 @@ static void apply_open(struct db *db, struct open_batch *o, struct batch_job *li
 {
 	if (!o->open && !o->failed)
 		o->failed = !(o->open = !db_begin(db));
-	for (struct batch_job *j = list, *next; j; j = next) {
-		next = j->next;
-		j->next = NULL;
-		if (o->last)
-			o->last->next = j;
-		else
-			o->list = j;
-		o->last = j;
+	list_append(&o->jobs, list);
+	for (struct batch_job *j = list; j; j = j->next) {
 		o->n++;
 		j->rc = 0;
 		if (!o->failed && j->apply(db, j))
@@ -172,12 +177,12 @@ static void apply_open(struct db *db, struct open_batch *o, struct batch_job *li
  * so only that one is undone. */
 static struct batch_job *close_open(struct db *db, struct open_batch *o)
 {
-	struct batch_job *list = o->list;
+	struct batch_job *list = o->jobs.head;
 	int rc;
 	if (o->failed) {
 		if (o->open)
 			db_rollback(db);
-		rc = try_list(db, list, true);
+		rc = run_list_guarded(db, list);
 	} else if ((rc = run_tails(db, list) || db_commit(db) ? -1 : 0))
 		db_rollback(db);
 	if (rc) {
@@ -211,7 +216,7 @@ static struct batch_job *settle(struct batch *b, struct batch_job *list)
  * would wait for. Called with b->mu held. */
 static void wait_for_jobs(struct batch *b)
 {
-	while (!b->head && !b->stop) {
+	while (!b->queue.head && !b->stop) {
 		if (b->idle && b->idle_more) {
 			pthread_mutex_unlock(&b->mu);
 			bool more = b->idle(b->db, b->idle_arg);
@@ -249,19 +254,14 @@ static void report(struct batch *b, struct batch_job *list)
  * held. */
 static void hand_to_flusher(struct batch *b, struct batch_job *list)
 {
-	if (b->last)
-		b->last->next = list;
-	else
-		b->unflushed = list;
-	for (b->last = list; b->last->next; b->last = b->last->next)
-		;
+	list_append(&b->unflushed, list);
 	pthread_cond_signal(&b->committed);
 }
 
 /* Whether a commit now would wait for the flusher. Called with b->mu held. */
 static bool flushing(const struct batch *b)
 {
-	return b->flush && (b->flushing || b->unflushed);
+	return b->flush && (b->in_flush || b->unflushed.head);
 }
 
 static void *writer(void *arg)
@@ -270,21 +270,21 @@ static void *writer(void *arg)
 	struct open_batch o = {0};
 	pthread_mutex_lock(&b->mu);
 	for (;;) {
-		if (!o.list)
+		if (!o.jobs.head)
 			wait_for_jobs(b);
 		else /* more jobs into the open batch, until the flusher can take it */
-			while (!b->head && flushing(b) && !b->stop)
+			while (!b->queue.head && flushing(b) && !b->stop)
 				pthread_cond_wait(&b->work, &b->mu);
-		if (!b->head && !o.list && b->stop)
+		if (!b->queue.head && !o.jobs.head && b->stop)
 			break;
 		if (!b->flush) /* with the flusher apart, the open batch gathers instead */
 			gather(b);
-		struct batch_job *list = b->head && o.n < BATCH_MAX ? take(b, BATCH_MAX - o.n) : NULL;
+		struct batch_job *list = b->queue.head && o.n < BATCH_MAX ? take(b, BATCH_MAX - o.n) : NULL;
 		pthread_mutex_unlock(&b->mu);
 		if (list)
 			apply_open(b->db, &o, list);
 		pthread_mutex_lock(&b->mu);
-		if (!o.list || !(o.failed || o.n >= BATCH_MAX || !flushing(b) || b->stop))
+		if (!o.jobs.head || !(o.failed || o.n >= BATCH_MAX || !flushing(b) || b->stop))
 			continue;
 		pthread_mutex_unlock(&b->mu);
 		size_t n = o.n;
@@ -309,13 +309,13 @@ static void *flusher(void *arg)
 	struct batch *b = arg;
 	pthread_mutex_lock(&b->mu);
 	for (;;) {
-		while (!b->unflushed && !b->writer_gone)
+		while (!b->unflushed.head && !b->writer_gone)
 			pthread_cond_wait(&b->committed, &b->mu);
-		if (!b->unflushed)
+		if (!b->unflushed.head)
 			break;
-		struct batch_job *list = b->unflushed;
-		b->unflushed = b->last = NULL;
-		b->flushing = true;
+		struct batch_job *list = b->unflushed.head;
+		b->unflushed = (struct job_list){0};
+		b->in_flush = true;
 		pthread_mutex_unlock(&b->mu);
 		if (db_flush(b->flush)) {
 			log_error("batch", "flushing committed writes to disk failed: %s", strerror(errno));
@@ -323,7 +323,7 @@ static void *flusher(void *arg)
 				j->rc = -1;
 		}
 		pthread_mutex_lock(&b->mu);
-		b->flushing = false;
+		b->in_flush = false;
 		b->stats.flushes++;
 		pthread_cond_signal(&b->work); /* the writer's open batch may commit now */
 		report(b, list);
@@ -337,7 +337,7 @@ void batch_stats(struct batch *b, struct batch_stats *out)
 	pthread_mutex_lock(&b->mu);
 	*out = b->stats;
 	out->waiting = 0;
-	for (struct batch_job *j = b->head; j; j = j->next)
+	for (struct batch_job *j = b->queue.head; j; j = j->next)
 		out->waiting++;
 	pthread_mutex_unlock(&b->mu);
 }
@@ -427,11 +427,7 @@ static int enqueue(struct batch *b, struct batch_job *j)
 		return -1;
 	j->next = NULL;
 	j->finished = false;
-	if (b->tail)
-		b->tail->next = j;
-	else
-		b->head = j;
-	b->tail = j;
+	list_append(&b->queue, j);
 	pthread_cond_signal(&b->work);
 	return 0;
 }

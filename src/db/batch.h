@@ -45,7 +45,6 @@ void batch_on_idle(struct batch *b, batch_idle_fn fn, void *arg);
 struct batch_stats {
 	uint64_t batches; /* transactions it ran, each with one or more jobs */
 	uint64_t jobs;    /* the jobs in them */
-	uint64_t flushes; /* flushes of the log by the flusher (none where each commit is its own) */
 	size_t waiting;   /* jobs queued and not yet taken */
 };
 void batch_stats(struct batch *b, struct batch_stats *out);

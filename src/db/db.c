@@ -1,10 +1,8 @@
 /* db.c — db.h's front: picks the engine by the URL (postgresql:// or postgres:// is PostgreSQL,
  * a path or sqlite:PATH is SQLite) and passes each call on to it. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "db/engine.h"
 
@@ -96,31 +94,6 @@ int db_backup(struct db *db, const char *url, const char *file, struct err *e)
 int db_restore(struct db *db, const char *url, const char *file, struct err *e)
 {
 	return db->engine->copy(db, url, file, true, e);
-}
-
-struct db_flush *db_flush_later(struct db *db)
-{
-	return db->engine->flush_later ? db->engine->flush_later(db) : NULL;
-}
-
-int db_flush(struct db_flush *f)
-{
-	int rc;
-	while ((rc = fdatasync(f->fd)) && errno == EINTR)
-		;
-	return rc ? -1 : 0;
-}
-
-void db_flush_free(struct db_flush *f)
-{
-	if (f)
-		close(f->fd);
-	free(f);
-}
-
-int db_durable(struct db *db)
-{
-	return db->engine->durable ? db->engine->durable(db) : 0;
 }
 
 int db_col_count(struct db_stmt *st) { return st->db->engine->col_count(st); }

@@ -76,21 +76,6 @@ int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
 
-/* Durability apart from the commit (the group-commit writer's): db_flush_later switches db to
- * commits that are written, and seen by every connection, but not yet flushed to disk (SQLite:
- * synchronous=NORMAL, its write-ahead log flushed at checkpoints only), and returns the handle
- * whose db_flush makes every commit so far durable, those of every connection to the database.
- * db_flush may run on any thread, while db goes on with its next transaction; 0, or -1. NULL: db's
- * commits stay durable each (PostgreSQL, whose commit waits for its own log; or a SQLite log that
- * cannot be opened). */
-struct db_flush;
-struct db_flush *db_flush_later(struct db *db);
-int db_flush(struct db_flush *f);
-void db_flush_free(struct db_flush *f);
-/* Makes every commit so far durable, those made without a flush included: for a reader about to
- * pass what it read to the world outside (a sender). 0, or -1. */
-int db_durable(struct db *db);
-
 /* Read scaling (PostgreSQL only; docs/postgresql.md, "Read replica"). Once, before any thread
  * opens a connection: the connections of the process may then read from a streaming replica of
  * the primary at replica_url. Which reads, and how stale they may be: db_read_stale. max_lag_s

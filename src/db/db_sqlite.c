@@ -1,17 +1,13 @@
-/* db_sqlite.c — the SQLite engine of db.h: WAL, synchronous=FULL (NORMAL on a connection whose
- * commits are flushed apart, db_flush_later), one connection per thread, prepared statements
- * cached per connection. */
+/* db_sqlite.c — the SQLite engine of db.h: WAL, synchronous=FULL, one connection per thread,
+ * prepared statements cached per connection. */
 #include "db/engine.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define CACHE_SLOTS 512
 
@@ -25,7 +21,6 @@ struct sq_stmt {
 struct sq_db {
 	struct db base;
 	sqlite3 *h;
-	struct db_flush *log; /* db_durable's, opened at its first use */
 	struct sq_stmt cache[CACHE_SLOTS];
 	int ncached;
 	int used[CACHE_SLOTS], nused; /* the slots handed out since the last reset_all, which resets only those */
@@ -88,7 +83,6 @@ static void sq_close(struct db *base)
 		if (db->cache[i].st)
 			sqlite3_finalize(db->cache[i].st);
 	sqlite3_close(db->h);
-	db_flush_free(db->log);
 	free(db);
 }
 
@@ -248,45 +242,6 @@ static void sq_rollback(struct db *db)
 		sq_exec(db, "ROLLBACK");
 }
 
-/* The connection's write-ahead log, opened apart: a flush of it makes every commit written to it
- * durable, whichever connection wrote it. It lives as long as a connection to the database is
- * open (SQLite removes it when the last one closes), and keeps its file while SQLite truncates
- * and rewrites it. NULL when there is none (a database never written in WAL mode). */
-static struct db_flush *log_open(struct sq_db *db)
-{
-	const char *main = sqlite3_db_filename(db->h, "main");
-	const char *wal = main && *main ? sqlite3_filename_wal(main) : NULL;
-	int fd = wal ? open(wal, O_RDONLY | O_CLOEXEC) : (errno = ENOENT, -1);
-	struct db_flush *f = fd >= 0 ? malloc(sizeof *f) : NULL;
-	if (!f) {
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	f->fd = fd;
-	return f;
-}
-
-static struct db_flush *sq_flush_later(struct db *base)
-{
-	struct sq_db *db = SQ(base);
-	/* a read opens (or creates) the log, which the flush needs */
-	struct db_flush *f = sq_exec(base, "SELECT count(*) FROM sqlite_schema") ? NULL : log_open(db);
-	if (f && sq_exec(base, "PRAGMA synchronous=NORMAL")) {
-		db_flush_free(f);
-		return NULL;
-	}
-	return f;
-}
-
-static int sq_durable(struct db *base)
-{
-	struct sq_db *db = SQ(base);
-	if (!db->log && !(db->log = log_open(db)))
-		return errno == ENOENT ? 0 : -1; /* no log: every commit is in the database file */
-	return db_flush(db->log);
-}
-
 /* The online backup API: pages copied in steps, so other connections go on meanwhile. */
 static int sq_copy(struct db *db, const char *url, const char *file, bool restore, struct err *e)
 {
@@ -321,5 +276,5 @@ static const struct db_engine sqlite_engine = {
 	.step = sq_step, .reset = sq_reset, .reset_all = sq_reset_all, .col_text = sq_col_text,
 	.col_int = sq_col_int, .col_null = sq_col_null, .changes = sq_changes, .bulk_mode = sq_bulk_mode,
 	.begin = sq_begin, .commit = sq_commit, .rollback = sq_rollback, .copy = sq_copy,
-	.col_count = sq_col_count, .col_name = sq_col_name, .flush_later = sq_flush_later, .durable = sq_durable,
+	.col_count = sq_col_count, .col_name = sq_col_name,
 };

@@ -30,10 +30,6 @@ struct db_engine {
 	/* The columns of a statement's rows (after its first step). */
 	int (*col_count)(struct db_stmt *st);
 	const char *(*col_name)(struct db_stmt *st, int col);
-	/* Commits flushed later (db_flush_later), and the flush of all so far (db_durable); NULL:
-	 * the engine's commits are durable each. */
-	struct db_flush *(*flush_later)(struct db *db);
-	int (*durable)(struct db *db);
 	/* The reads that follow may come from the replica (db_read_stale); NULL: the engine has none. */
 	void (*read_stale)(struct db *db);
 };
@@ -44,12 +40,6 @@ struct db {
 
 struct db_stmt {
 	struct db *db;
-};
-
-/* A log whose flush makes commits durable (SQLite's write-ahead log), opened apart from any
- * connection, so that any thread may flush it. */
-struct db_flush {
-	int fd;
 };
 
 /* Each engine's opener: url as given to db_open. */

@@ -175,8 +175,7 @@ struct feed_event {
  * with the unit's national code), the idempotency key of its deliveries and the id of its
  * outbox and notification rows. */
 void feed_key(const char *code, int64_t seq, char *out, size_t n);
-/* Up to max changes after the channel's cursor, oldest first, their notes opened; only once the
- * disk has them (db_durable): none while it cannot say so. */
+/* Up to max changes after the channel's cursor, oldest first, their notes opened. */
 int feed_next(struct db *db, const char *channel, struct feed_event *v, int max);
 /* Moves the channel's cursor to last (never backwards): 0 or -1. */
 int feed_advance(struct db *db, const char *channel, int64_t last);

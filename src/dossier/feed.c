@@ -73,7 +73,5 @@ int feed_next(struct db *db, const char *channel, struct feed_event *v, int max)
 		feed_key(f->code, db_col_int(st, 7), f->key, sizeof f->key);
 	}
 	db_reset(st);
-	/* a change goes out only once the disk has it: the writer's commits are seen before they
-	 * are flushed (db_flush_later), and one the disk lost must not be known outside */
-	return n && db_durable(db) ? 0 : n;
+	return n;
 }

@@ -104,17 +104,15 @@ static int add_queues(struct buf *b, struct db *db, const struct batch_stats *wr
 	return rc || buf_addf(b, "trondoi_queue_length{queue=\"group_commit\"} %zu\n", writer->waiting);
 }
 
-/* The group-commit writer: jobs over batches is the average batch; flushes, SQLite's flusher. */
+/* The group-commit writer: jobs over batches is the average batch. */
 static int add_group_commit(struct buf *b, const struct batch_stats *w)
 {
 	return buf_addf(b,
-			"# HELP trondoi_group_commit_batches_total Transactions of the group-commit writer.\n"
+			"# HELP trondoi_group_commit_batches_total Transactions (durable commits) of the group-commit writer.\n"
 			"# TYPE trondoi_group_commit_batches_total counter\ntrondoi_group_commit_batches_total %llu\n"
 			"# HELP trondoi_group_commit_jobs_total Writes (submissions, data-usage entries ...) in them.\n"
-			"# TYPE trondoi_group_commit_jobs_total counter\ntrondoi_group_commit_jobs_total %llu\n"
-			"# HELP trondoi_group_commit_flushes_total Flushes of the write-ahead log after them (SQLite).\n"
-			"# TYPE trondoi_group_commit_flushes_total counter\ntrondoi_group_commit_flushes_total %llu\n",
-			(unsigned long long)w->batches, (unsigned long long)w->jobs, (unsigned long long)w->flushes);
+			"# TYPE trondoi_group_commit_jobs_total counter\ntrondoi_group_commit_jobs_total %llu\n",
+			(unsigned long long)w->batches, (unsigned long long)w->jobs);
 }
 
 /* With a read replica (serve --db-replica): the reads each server ran, and the reads that could

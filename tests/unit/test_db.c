@@ -328,43 +328,8 @@ static void batch_tails_see_the_jobs_that_applied(void **state)
 	db_close(db);
 }
 
-/* Commits flushed later: seen at once by every connection, made durable by the flush, which another
- * thread may run (SQLite); PostgreSQL's commits are durable each, so it has no such handle. */
-static void a_later_flush_keeps_commits_seen(void **state)
-{
-	struct db *db = fresh(state);
-	struct err e = {0};
-	struct db *w;
-	assert_int_equal(db_open(&w, url, false, &e), 0);
-	struct db_flush *f = db_flush_later(w);
-	bool sqlite = !strcmp(*state, "sqlite");
-	assert_true(sqlite ? f != NULL : f == NULL);
-	if (sqlite) { /* only the writer's connection leaves the flush to later */
-		struct db_stmt *st = db_prepare(w, "PRAGMA synchronous");
-		assert_int_equal(db_step(st), DB_ROW);
-		assert_int_equal(db_col_int(st, 0), 1); /* NORMAL */
-		db_reset(st);
-		st = db_prepare(db, "PRAGMA synchronous");
-		assert_int_equal(db_step(st), DB_ROW);
-		assert_int_equal(db_col_int(st, 0), 2); /* FULL */
-		db_reset(st);
-	}
-	assert_int_equal(db_begin(w), 0);
-	assert_int_equal(db_run(w, "INSERT INTO t (k, n) VALUES ('later', 1)", ""), DB_DONE);
-	assert_int_equal(db_commit(w), 0);
-	struct db_stmt *st = db_prepare(db, "SELECT n FROM t WHERE k = 'later'");
-	assert_int_equal(db_step(st), DB_ROW);
-	db_reset(st);
-	if (f)
-		assert_int_equal(db_flush(f), 0);
-	assert_int_equal(db_durable(db), 0);
-	db_flush_free(f);
-	db_close(w);
-	db_close(db);
-}
-
-/* With the flush apart from the writer, jobs are still reported in the order they were queued,
- * batch after batch, and stopping reports every job queued before it. */
+/* Jobs are reported in the order they were queued, batch after batch, and stopping reports every
+ * job queued before it. */
 static int reported[200], nreported;
 
 static void ojob_done(struct batch_job *j, int rc)
@@ -396,7 +361,7 @@ static void batch_reports_in_order_and_drains_on_stop(void **state)
 		if (i % 50 == 49)
 			usleep(2000); /* several batches */
 	}
-	batch_stop(b); /* drains: every job queued is written, flushed and reported */
+	batch_stop(b); /* drains: every job queued is written and reported */
 	assert_int_equal(nreported, N);
 	for (int i = 0; i < N; i++)
 		assert_int_equal(reported[i], i + 1);
@@ -415,7 +380,7 @@ int main(void)
 	struct CMUnitTest all[] = {ON_BOTH(placeholders_and_columns), ON_BOTH(constraints_changes_and_rollback),
 				   ON_BOTH(savepoints_undo_one_job), ON_BOTH(writes_while_a_read_is_open),
 				   ON_BOTH(writers_take_turns), ON_BOTH(migrations_apply_once), ON_BOTH(batch_tails_see_the_jobs_that_applied),
-				   ON_BOTH(a_later_flush_keeps_commits_seen), ON_BOTH(batch_reports_in_order_and_drains_on_stop),
+				   ON_BOTH(batch_reports_in_order_and_drains_on_stop),
 				   cmocka_unit_test_prestate(a_dropped_connection_comes_back, "pgsql"),
 				   cmocka_unit_test_prestate(replica_reads_fall_back_to_the_primary, "pgsql")};
 	/* without a PostgreSQL cluster, the SQLite half only */

@@ -61,7 +61,7 @@ run() { # name, path, token, [lua], [connections]
 	local non2xx
 	non2xx=$(awk '/Non-2xx/ { print $NF }' <<<"$out")
 	local steal
-	steal=$(awk -v a="$s0" -v b="$s1" 'BEGIN { split(a, x, " "); split(b, y, " "); t = y[2] - x[2]; printf "%.0f", t > 0 ? 100 * (y[1] - x[1]) / t : 0 }')
+	steal=$(awk -v a="$s0" -v b="$s1" 'BEGIN { split(a, x, " "); split(b, y, " "); t = y[2] - x[2]; printf "%.0f", (t > 0 ? 100 * (y[1] - x[1]) / t : 0) }')
 	printf '%-34s %10s req/s  p99 %8s  (steal %s %%)%s\n' "$1" "$rps" "$p99" "$steal" "${non2xx:+  (non-2xx: $non2xx)}"
 	echo "$rps" >"$dir/last.rps"
 }

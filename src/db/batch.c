@@ -47,11 +47,11 @@ static void gather(struct batch *b)
 	}
 }
 
-/* Takes up to BATCH_MAX jobs off the queue. Called with b->mu held. */
-static struct batch_job *take(struct batch *b)
+/* Takes up to BATCH_MAX jobs off the queue; *n says how many. Called with b->mu held. */
+static struct batch_job *take(struct batch *b, size_t *n)
 {
 	struct batch_job *list = b->head, *last = list;
-	for (int n = 1; last->next && n < BATCH_MAX; n++)
+	for (*n = 1; last->next && *n < BATCH_MAX; ++*n)
 		last = last->next;
 	b->head = last->next;
 	if (!b->head)
@@ -125,19 +125,16 @@ static int try_list(struct db *db, struct batch_job *list, bool guarded)
 	return 0;
 }
 
-/* Writes list in one transaction; its jobs get their outcome. Returns how many there were. */
-static size_t write_list(struct db *db, struct batch_job *list)
+static void write_list(struct db *db, struct batch_job *list)
 {
 	int rc = try_list(db, list, false);
 	if (rc > 0)
 		rc = try_list(db, list, true);
-	size_t n = 0;
-	for (struct batch_job *j = list; j; j = j->next, n++)
-		if (rc)
-			j->rc = -1;
-	if (rc)
+	if (rc) {
 		log_error("batch", "a batch of writes failed: %s", db_errmsg(db));
-	return n;
+		for (struct batch_job *j = list; j; j = j->next)
+			j->rc = -1;
+	}
 }
 
 /* Wakes the waiters of list and hands back the jobs with a done callback. Called with b->mu held. */
@@ -192,9 +189,10 @@ static void *writer(void *arg)
 		if (!b->head && b->stop)
 			break;
 		gather(b);
-		struct batch_job *list = take(b);
+		size_t n;
+		struct batch_job *list = take(b, &n);
 		pthread_mutex_unlock(&b->mu);
-		size_t n = write_list(b->db, list);
+		write_list(b->db, list);
 		pthread_mutex_lock(&b->mu);
 		b->stats.batches++;
 		b->stats.jobs += n;

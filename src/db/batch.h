@@ -43,7 +43,7 @@ void batch_free(struct batch *b);
 void batch_on_idle(struct batch *b, batch_idle_fn fn, void *arg);
 /* What the writer has done since it started, and what waits for it. */
 struct batch_stats {
-	uint64_t batches; /* transactions it ran, each with one or more jobs */
+	uint64_t batches; /* batches it ran (a transaction each, failed ones too) */
 	uint64_t jobs;    /* the jobs in them */
 	size_t waiting;   /* jobs queued and not yet taken */
 };

@@ -108,7 +108,7 @@ static int add_queues(struct buf *b, struct db *db, const struct batch_stats *wr
 static int add_group_commit(struct buf *b, const struct batch_stats *w)
 {
 	return buf_addf(b,
-			"# HELP trondoi_group_commit_batches_total Transactions (durable commits) of the group-commit writer.\n"
+			"# HELP trondoi_group_commit_batches_total Batches the group-commit writer ran, each one transaction.\n"
 			"# TYPE trondoi_group_commit_batches_total counter\ntrondoi_group_commit_batches_total %llu\n"
 			"# HELP trondoi_group_commit_jobs_total Writes (submissions, data-usage entries ...) in them.\n"
 			"# TYPE trondoi_group_commit_jobs_total counter\ntrondoi_group_commit_jobs_total %llu\n",

@@ -156,18 +156,18 @@ static int check_procedure(const struct catalog *c, json_t *p, struct err *e)
 							   "fields and documents");
 	if (!catalog_agency(c, agency))
 		return bad(e, code, "unknown agency kind");
+	const json_t *fields = json_object_get(p, "fields");
 	size_t i;
 	json_t *f;
-	json_array_foreach(json_object_get(p, "fields"), i, f) {
+	json_array_foreach(fields, i, f) {
+		const char *name = json_string_value(json_object_get(f, "name"));
 		const char *reg = json_string_value(json_object_get(f, "registry"));
-		if (!json_string_value(json_object_get(f, "name")) || !json_is_object(json_object_get(f, "label")))
+		if (!name || !json_is_object(json_object_get(f, "label")))
 			return bad(e, code, "a field needs a name and a label");
 		if (reg && strcmp(reg, "id") && !catalog_attr(c, reg))
 			return bad(e, code, "a field names an unknown registry attribute");
-		for (size_t k = 0; k < i; k++) /* a form's field is known by its name */
-			if (!strcmp(json_string_value(json_object_get(json_array_get(json_object_get(p, "fields"), k), "name")),
-				    json_string_value(json_object_get(f, "name"))))
-				return bad(e, code, "two fields have the same name");
+		if (json_find(fields, "name", name) != f) /* a form's field is known by its name */
+			return bad(e, code, "two fields have the same name");
 	}
 	return 0;
 }

@@ -113,14 +113,16 @@ int dossier_submitted(const struct dossiers *d, struct deferred_kept *kept, char
 /* GET /dossiers/{code}: the applicant, or staff of the handling unit (whose read is logged in
  * the applicant's data-usage log; returns USAGE_PENDING when w reports it). */
 int dossier_get(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,
-		const struct usage_wait *w, json_t **out, struct err *e);
+		const struct usage_wait *w, char **out, struct err *e);
 int dossier_transition(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,
-		       const json_t *body, const struct usage_wait *w, json_t **out, struct err *e);
-int dossier_list_mine(const struct dossiers *d, struct db *db, const struct principal *who, json_t **out,
+		       const json_t *body, const struct usage_wait *w, char **out, struct err *e);
+/* The applicant's dossiers and the desk's queue, as JSON text: {"count","dossiers"}. */
+int dossier_list_mine(const struct dossiers *d, struct db *db, const struct principal *who, char **out,
 		      struct err *e);
 int dossier_desk(const struct dossiers *d, struct db *db, const struct principal *who, const char *status,
-		 json_t **out, struct err *e);
-int dossier_lookup(const struct dossiers *d, struct db *db, const char *code, json_t **out, struct err *e);
+		 char **out, struct err *e);
+/* The public lookup: the dossier's summary as JSON text, no personal data. */
+int dossier_lookup(const struct dossiers *d, struct db *db, const char *code, char **out, struct err *e);
 
 /* GET /dossiers/{code}/payment: the fee as a VietQR payload and QR code, to the receiving
  * account of payee (data/payment.json); 409 no_fee for free procedures. */
@@ -207,7 +209,7 @@ json_t *steps_render(const struct dossiers *d, struct db *db, const struct dossi
 json_t *step_current(const struct dossiers *d, struct db *db, const char *code, const char *procedure);
 /* POST /dossiers/{code}/steps {"action":"forward"|"back","note","assignee"}. */
 int dossier_step(const struct dossiers *d, struct db *db, const struct principal *who, const char *code, const json_t *body,
-		 const struct usage_wait *w, json_t **out, struct err *e);
+		 const struct usage_wait *w, char **out, struct err *e);
 /* GET /desk/lateness?from&to: steps handled, late and open past due, by step and by officer. */
 int steps_lateness(const struct dossiers *d, struct db *db, const struct principal *who, const char *from, const char *to,
 		   json_t **out, struct err *e);

@@ -10,6 +10,7 @@
 #include "bundle/bundle.h"
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/jsonw.h"
 #include "core/utf8.h"
 #include "db/batch.h"
 #include "dossier/dossier.h"
@@ -20,6 +21,7 @@
 
 #define NOTE_MAX 2000
 #define DUE_SOON_US (24LL * 3600 * 1000000)
+#define ANSWER_MAX ((size_t)1 << 20) /* an answer's JSON text at most */
 
 static const struct {
 	const char *name;
@@ -318,31 +320,62 @@ static json_t *rating(struct db *db, const char *code)
 	return o;
 }
 
-static json_t *render(const struct dossiers *d, struct db *db, const struct dossier_row *r, bool full)
+static bool is_open(const struct dossiers *d, int status)
+{
+	return !workflow_is_final(d->workflow, status) && status != 9;
+}
+
+/* A time as JSON: its ISO 8601 text, or null when absent. */
+static int time_write(struct buf *b, int64_t us, bool present)
+{
+	char s[40];
+	if (!present)
+		return buf_adds(b, "null");
+	clock_iso(us, s, sizeof s);
+	return buf_addf(b, "\"%s\"", s);
+}
+
+/* What every answer about a dossier starts with (code, procedure, unit, status, received, due,
+ * overdue: no personal data, the public lookup shows just this), written into b as an object
+ * left open for the answer's own members. */
+static int summary_write(struct buf *b, const struct dossiers *d, const struct dossier_row *r, int64_t now)
 {
 	const json_t *p = catalog_procedure(d->registry->catalog, r->procedure);
-	int64_t now = clock_now_us();
-	bool open = !workflow_is_final(d->workflow, r->status) && r->status != 9;
-	json_t *o = json_pack("{s:s,s:{s:s,s:O},s:s,s:i,s:{s:s,s:s},s:o,s:o}", "code", r->code, "procedure", "code",
-			      r->procedure, "name", p ? json_object_get(p, "name") : json_null(), "unit", r->unit, "status",
-			      r->status, "status_name", "vi", workflow_status_name(d->workflow, r->status, "vi"), "en",
-			      workflow_status_name(d->workflow, r->status, "en"), "received_at", json_time(r->received_at, true),
-			      "due_at", json_time(r->due_at, r->has_due));
-	json_object_set_new(o, "overdue", json_boolean(open && r->has_due && !r->has_paused && now > r->due_at));
-	if (!full)
-		return o;
-	json_object_set_new(o, "agency", json_string(r->agency));
-	json_object_set_new(o, "applicant", json_string(r->applicant));
-	json_object_set_new(o, "channel", json_string(channel_name(r->channel)));
-	json_object_set_new(o, "accepted_at", json_time(r->accepted_at, r->has_accepted));
-	json_object_set_new(o, "paused_at", json_time(r->paused_at, r->has_paused));
-	json_object_set_new(o, "finished_at", json_time(r->finished_at, r->has_finished));
-	json_object_set_new(o, "returned_at", json_time(r->returned_at, r->has_returned));
-	json_object_set_new(o, "supplements", json_integer(r->supplements));
-	json_object_set_new(o, "late", json_boolean(r->has_finished && r->has_due && r->finished_at > r->due_at));
-	json_object_set(o, "apology", r->apology ? r->apology : json_null());
-	json_object_set(o, "fields", r->fields ? r->fields : json_object());
-	json_object_set_new(o, "paid_at", json_time(r->paid_at, r->has_paid));
+	const json_t *name = p ? json_object_get(p, "name") : NULL;
+	bool overdue = is_open(d, r->status) && r->has_due && !r->has_paused && now > r->due_at;
+	return buf_adds(b, "{\"code\":") || jw_str(b, r->code) || buf_adds(b, ",\"procedure\":{\"code\":") ||
+	       jw_str(b, r->procedure) || buf_adds(b, ",\"name\":") || jw_value(b, name ? name : json_null()) ||
+	       buf_adds(b, "},\"unit\":") || jw_str(b, r->unit) ||
+	       buf_addf(b, ",\"status\":%d,\"status_name\":{\"vi\":", r->status) ||
+	       jw_str(b, workflow_status_name(d->workflow, r->status, "vi")) || buf_adds(b, ",\"en\":") ||
+	       jw_str(b, workflow_status_name(d->workflow, r->status, "en")) || buf_adds(b, "},\"received_at\":") ||
+	       time_write(b, r->received_at, true) || buf_adds(b, ",\"due_at\":") || time_write(b, r->due_at, r->has_due) ||
+	       buf_addf(b, ",\"overdue\":%s", overdue ? "true" : "false");
+}
+
+/* The members of o (an object's text without its braces) added to the open object in b, closed. */
+static int members_close(struct buf *b, const json_t *o)
+{
+	size_t start = b->len;
+	if (buf_adds(b, ",") || jw_value(b, o))
+		return -1;
+	memmove(b->data + start + 1, b->data + start + 2, b->len - start - 2); /* drop the '{' */
+	b->len--;
+	b->data[b->len] = 0;
+	return 0;
+}
+
+/* The dossier in full, for its applicant and its handling unit: the summary, then the rest. */
+static char *render_full(const struct dossiers *d, struct db *db, const struct dossier_row *r)
+{
+	json_t *o = json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:I,s:b,s:o,s:o,s:o}", "agency", r->agency, "applicant", r->applicant,
+			      "channel", channel_name(r->channel), "accepted_at", json_time(r->accepted_at, r->has_accepted),
+			      "paused_at", json_time(r->paused_at, r->has_paused), "finished_at",
+			      json_time(r->finished_at, r->has_finished), "returned_at", json_time(r->returned_at, r->has_returned),
+			      "supplements", (json_int_t)r->supplements, "late",
+			      r->has_finished && r->has_due && r->finished_at > r->due_at, "apology",
+			      r->apology ? json_incref(r->apology) : json_null(), "fields", r->fields ? json_incref(r->fields) : json_object(), "paid_at",
+			      json_time(r->paid_at, r->has_paid));
 	json_object_set_new(o, "documents", document_list(db, r->code));
 	json_object_set_new(o, "rating", rating(db, r->code));
 	json_object_set_new(o, "timeline", timeline(db, d, r->code));
@@ -350,11 +383,19 @@ static json_t *render(const struct dossiers *d, struct db *db, const struct doss
 	json_object_set_new(o, "portal", outbox_list(db, r->code));
 	json_object_set_new(o, "process", steps_render(d, db, r));
 	json_object_set_new(o, "bundle", bundle_of(db, r->code));
-	return o;
+	struct buf b;
+	buf_init(&b, ANSWER_MAX);
+	int rc = !o || summary_write(&b, d, r, clock_now_us()) || members_close(&b, o);
+	json_decref(o);
+	if (rc) {
+		buf_release(&b);
+		return NULL;
+	}
+	return b.data;
 }
 
 int dossier_get(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,
-		const struct usage_wait *w, json_t **out, struct err *e)
+		const struct usage_wait *w, char **out, struct err *e)
 {
 	struct dossier_row r;
 	if (dossier_load(db, code, &r, e))
@@ -372,8 +413,8 @@ int dossier_get(const struct dossiers *d, struct db *db, const struct principal 
 			err_set(e, 503, "usage_log_unavailable", "the read could not be logged, so no data is shown; try again",
 				"không ghi được nhật ký sử dụng nên không hiển thị dữ liệu; hãy thử lại");
 	}
-	if (rc >= 0)
-		*out = render(d, db, &r, true);
+	if (rc >= 0 && !(*out = render_full(d, db, &r)))
+		rc = err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
 	dossier_row_release(&r);
 	return rc;
 }
@@ -483,7 +524,7 @@ static int save(const struct dossiers *d, struct db *db, const struct dossier_ro
 }
 
 int dossier_transition(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,
-		       const json_t *body, const struct usage_wait *w, json_t **out, struct err *e)
+		       const json_t *body, const struct usage_wait *w, char **out, struct err *e)
 {
 	json_t *to_v = json_object_get(body, "to");
 	const char *note;
@@ -525,12 +566,16 @@ int dossier_saved(int rc, const char *code, struct err *e)
 	return 0;
 }
 
-static int list(const struct dossiers *d, struct db *db, struct db_stmt *st, json_t **out, struct err *e)
+/* The rows of st as {"count","dossiers"}: each a summary with its due_soon flag and current step. */
+static int list(const struct dossiers *d, struct db *db, struct db_stmt *st, char **out, struct err *e)
 {
-	json_t *items = json_array();
+	struct buf items;
+	buf_init(&items, ANSWER_MAX);
 	int64_t now = clock_now_us();
-	enum db_rc rc;
-	while ((rc = db_step(st)) == DB_ROW) {
+	size_t count = 0;
+	enum db_rc rc = DB_DONE;
+	int bad = 0;
+	while (!bad && (rc = db_step(st)) == DB_ROW) {
 		struct dossier_row r = {0};
 		utf8_copy(r.code, sizeof r.code, db_col_text(st, 0));
 		utf8_copy(r.procedure, sizeof r.procedure, db_col_text(st, 1));
@@ -540,22 +585,29 @@ static int list(const struct dossiers *d, struct db *db, struct db_stmt *st, jso
 		r.has_due = !db_col_null(st, 5);
 		r.due_at = db_col_int(st, 5);
 		r.has_paused = !db_col_null(st, 6);
-		json_t *o = render(d, db, &r, false);
-		bool open = !workflow_is_final(d->workflow, r.status) && r.status != 9;
-		json_object_set_new(o, "due_soon", json_boolean(open && r.has_due && !r.has_paused && now <= r.due_at &&
-								r.due_at - now < DUE_SOON_US));
-		json_object_set_new(o, "step", step_current(d, db, r.code, r.procedure));
-		json_array_append_new(items, o);
+		bool due_soon = is_open(d, r.status) && r.has_due && !r.has_paused && now <= r.due_at && r.due_at - now < DUE_SOON_US;
+		json_t *step = step_current(d, db, r.code, r.procedure);
+		bad = (count++ && buf_adds(&items, ",")) || summary_write(&items, d, &r, now) ||
+		      buf_addf(&items, ",\"due_soon\":%s,\"step\":", due_soon ? "true" : "false") || jw_value(&items, step) ||
+		      buf_adds(&items, "}");
+		json_decref(step);
 	}
-	if (rc != DB_DONE) {
-		json_decref(items);
-		return err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
+	struct buf b;
+	buf_init(&b, ANSWER_MAX);
+	if (!bad && rc == DB_DONE)
+		bad = buf_addf(&b, "{\"count\":%zu,\"dossiers\":[", count) || buf_add(&b, items.data, items.len) || buf_adds(&b, "]}");
+	buf_release(&items);
+	if (bad || rc != DB_DONE) {
+		buf_release(&b);
+		db_reset(st);
+		return bad ? err_set(e, 500, "out_of_memory", "the list is too long to answer", "danh sách quá dài")
+			   : err_set(e, 500, "db_error", "database error", "lỗi cơ sở dữ liệu");
 	}
-	*out = json_pack("{s:I,s:o}", "count", (json_int_t)json_array_size(items), "dossiers", items);
+	*out = b.data;
 	return 0;
 }
 
-int dossier_list_mine(const struct dossiers *d, struct db *db, const struct principal *who, json_t **out, struct err *e)
+int dossier_list_mine(const struct dossiers *d, struct db *db, const struct principal *who, char **out, struct err *e)
 {
 	struct db_stmt *st = db_prepare(db, "SELECT code, procedure_code, unit, status, received_at, due_at, paused_at FROM dossiers "
 					    "WHERE applicant_id = ? ORDER BY received_at DESC LIMIT 500");
@@ -564,7 +616,7 @@ int dossier_list_mine(const struct dossiers *d, struct db *db, const struct prin
 	return list(d, db, st, out, e);
 }
 
-int dossier_desk(const struct dossiers *d, struct db *db, const struct principal *who, const char *status, json_t **out,
+int dossier_desk(const struct dossiers *d, struct db *db, const struct principal *who, const char *status, char **out,
 		 struct err *e)
 {
 	long s = 0;
@@ -584,13 +636,20 @@ int dossier_desk(const struct dossiers *d, struct db *db, const struct principal
 	return list(d, db, st, out, e);
 }
 
-int dossier_lookup(const struct dossiers *d, struct db *db, const char *code, json_t **out, struct err *e)
+int dossier_lookup(const struct dossiers *d, struct db *db, const char *code, char **out, struct err *e)
 {
 	struct dossier_row r;
 	if (strlen(code) > 40 || dossier_load(db, code, &r, e))
 		return e->status ? -1 : err_set(e, 404, "dossier_not_found", "no such dossier", "không có hồ sơ này");
-	*out = render(d, db, &r, false); /* no personal data */
+	struct buf b;
+	buf_init(&b, ANSWER_MAX);
+	int rc = summary_write(&b, d, &r, clock_now_us()) || buf_adds(&b, "}"); /* no personal data */
 	dossier_row_release(&r);
+	if (rc) {
+		buf_release(&b);
+		return err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
+	}
+	*out = b.data;
 	return 0;
 }
 
@@ -724,17 +783,11 @@ int dossier_submitted(const struct dossiers *d, struct deferred_kept *kept, char
 	utf8_copy(r.procedure, sizeof r.procedure, s->procedure);
 	utf8_copy(r.unit, sizeof r.unit, s->unit);
 	utf8_copy(r.applicant, sizeof r.applicant, s->applicant);
-	json_t *o = render(d, NULL, &r, false);
-	json_object_set_new(o, "channel", json_string(channel_name(r.channel)));
-	json_object_set_new(o, "applicant", json_string(r.applicant));
-	char *head = json_to_str(o);
-	json_decref(o);
 	struct buf b;
-	buf_init(&b, 1 << 20);
-	int rc = !head || buf_add(&b, head, strlen(head) - 1) || buf_adds(&b, ",\"fields\":") || buf_adds(&b, s->form) ||
-		 buf_adds(&b, "}");
-	free(head);
-	if (rc) {
+	buf_init(&b, ANSWER_MAX);
+	if (summary_write(&b, d, &r, clock_now_us()) || buf_adds(&b, ",\"channel\":") || jw_str(&b, channel_name(r.channel)) ||
+	    buf_adds(&b, ",\"applicant\":") || jw_str(&b, r.applicant) || buf_adds(&b, ",\"fields\":") ||
+	    buf_adds(&b, s->form) || buf_adds(&b, "}")) {
 		buf_release(&b);
 		return err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
 	}

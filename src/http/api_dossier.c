@@ -19,27 +19,27 @@ int api_dossier_submitted(struct call *c)
 
 int api_dossier_get(struct call *c)
 {
-	return dossier_get(&c->app->dossiers, c->db, c->who, c->params[0], c->wait, &c->result, &c->err);
+	return dossier_get(&c->app->dossiers, c->db, c->who, c->params[0], c->wait, &c->text, &c->err);
 }
 
 int api_dossier_transition(struct call *c)
 {
-	return dossier_transition(&c->app->dossiers, c->db, c->who, c->params[0], c->body, c->wait, &c->result, &c->err);
+	return dossier_transition(&c->app->dossiers, c->db, c->who, c->params[0], c->body, c->wait, &c->text, &c->err);
 }
 
 int api_my_dossiers(struct call *c)
 {
-	return dossier_list_mine(&c->app->dossiers, c->db, c->who, &c->result, &c->err);
+	return dossier_list_mine(&c->app->dossiers, c->db, c->who, &c->text, &c->err);
 }
 
 int api_desk(struct call *c)
 {
-	return dossier_desk(&c->app->dossiers, c->db, c->who, call_query(c, "status"), &c->result, &c->err);
+	return dossier_desk(&c->app->dossiers, c->db, c->who, call_query(c, "status"), &c->text, &c->err);
 }
 
 int api_dossier_step(struct call *c)
 {
-	return dossier_step(&c->app->dossiers, c->db, c->who, c->params[0], c->body, c->wait, &c->result, &c->err);
+	return dossier_step(&c->app->dossiers, c->db, c->who, c->params[0], c->body, c->wait, &c->text, &c->err);
 }
 
 int api_desk_lateness(struct call *c)
@@ -81,7 +81,7 @@ int api_lookup(struct call *c)
 	if (!ratelimit_allow(c->client, LOOKUPS_PER_MINUTE, &c->retry_after))
 		return err_set(&c->err, 429, "too_many_requests", "too many lookups from your address; try again in %d s",
 			       "tra cứu quá nhiều lần từ địa chỉ của bạn; hãy thử lại sau %d giây", c->retry_after);
-	return dossier_lookup(&c->app->dossiers, c->db, c->params[0], &c->result, &c->err);
+	return dossier_lookup(&c->app->dossiers, c->db, c->params[0], &c->text, &c->err);
 }
 
 int api_feedback_create(struct call *c)

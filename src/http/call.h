@@ -96,9 +96,11 @@ struct route {
 extern const struct route routes[];
 extern const size_t routes_count;
 
-/* Finds the route for method and path and captures {params}. Returns NULL with *status 404
- * (no such path) or 405 (path exists, method does not). */
-const struct route *router_match(const char *method, const char *path, struct call *c, int *status);
+/* Finds the route for method and path. Returns NULL with *status 404 (no such path) or 405 (path
+ * exists, method does not). */
+const struct route *router_match(const char *method, const char *path, int *status);
+/* Captures the {params} of path, which rt matched, into c. */
+void router_params(const struct route *rt, const char *path, struct call *c);
 /* The methods the routes matching path have, as an Allow header's value ("GET, POST"). */
 void router_allowed(const char *path, char *out, size_t n);
 

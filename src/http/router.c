@@ -4,9 +4,9 @@
 
 #include "http/call.h"
 
-/* Matches path against pattern segment by segment; fills c->params on success (only then: most
- * routes are tried and refused for each request, so nothing is copied before the whole path
- * matches). */
+/* Matches path against pattern segment by segment; with c, fills c->params on success (only
+ * then: most routes are tried and refused for each request, so nothing is copied before the
+ * whole path matches). */
 static bool match(const char *pattern, const char *path, struct call *c)
 {
 	struct {
@@ -34,6 +34,8 @@ static bool match(const char *pattern, const char *path, struct call *c)
 	}
 	if (*p || *s)
 		return false;
+	if (!c)
+		return true;
 	for (int i = 0; i < n; i++) {
 		memcpy(c->params[i], params[i].at, params[i].len);
 		c->params[i][params[i].len] = 0;
@@ -53,11 +55,11 @@ static bool may_match(const char *pattern, const char *path)
 	return *pattern == '{' || (!*pattern && !*path);
 }
 
-const struct route *router_match(const char *method, const char *path, struct call *c, int *status)
+const struct route *router_match(const char *method, const char *path, int *status)
 {
 	*status = 404;
 	for (size_t i = 0; i < routes_count; i++) {
-		if (!may_match(routes[i].pattern, path) || !match(routes[i].pattern, path, c))
+		if (!may_match(routes[i].pattern, path) || !match(routes[i].pattern, path, NULL))
 			continue;
 		if (!strcmp(routes[i].method, method))
 			return &routes[i];
@@ -66,12 +68,16 @@ const struct route *router_match(const char *method, const char *path, struct ca
 	return NULL;
 }
 
+void router_params(const struct route *rt, const char *path, struct call *c)
+{
+	match(rt->pattern, path, c);
+}
+
 void router_allowed(const char *path, char *out, size_t n)
 {
-	struct call c;
 	size_t len = 0;
 	out[0] = 0;
 	for (size_t i = 0; i < routes_count; i++)
-		if (match(routes[i].pattern, path, &c) && !strstr(out, routes[i].method) && len + strlen(routes[i].method) + 3 < n)
+		if (match(routes[i].pattern, path, NULL) && !strstr(out, routes[i].method) && len + strlen(routes[i].method) + 3 < n)
 			len += (size_t)snprintf(out + len, n - len, "%s%s", len ? ", " : "", routes[i].method);
 }

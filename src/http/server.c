@@ -52,6 +52,8 @@ struct request {
 	bool suspended;
 	int64_t started_us;  /* for /metrics: when it came, its route (-1: none) and the status answered */
 	int route, status;
+	const struct route *matched; /* the route, found when the request came (its body limit is the route's) */
+	int unmatched;               /* else 404 or 405 */
 };
 
 /* The request this thread is answering, so that every answer's status is counted (/metrics). */
@@ -318,11 +320,8 @@ static int authorise(struct call *c, const struct route *rt, struct principal *w
 }
 
 /* The body limit of the route a request goes to (decided before reading the body). */
-static size_t body_limit(const char *method, const char *url)
+static size_t body_limit(const struct route *rt)
 {
-	struct call scratch = {0};
-	int status;
-	const struct route *rt = router_match(method, url, &scratch, &status);
 	return rt && (rt->flags & ROUTE_UPLOAD) ? UPLOAD_MAX : rt && (rt->flags & ROUTE_CSV) ? CSV_BODY_MAX : BODY_MAX;
 }
 
@@ -618,10 +617,12 @@ static enum MHD_Result dispatch(struct app *app, struct MHD_Connection *conn, co
 		err_set(&c.err, 400, "invalid_utf8", "the path and the query must be UTF-8 text", "đường dẫn và tham số phải là văn bản UTF-8");
 		return send_error(conn, &c.err, 0);
 	}
-	int status;
-	const struct route *rt = router_match(method, url, &c, &status);
-	if (rt)
+	int status = rq->unmatched;
+	const struct route *rt = rq->matched;
+	if (rt) {
 		rq->route = (int)(rt - routes);
+		router_params(rt, url, &c);
+	}
 	if (!rt) {
 		if (!strcmp(method, "GET") && strncmp(url, "/api/", 5)) {
 			struct MHD_Response *r = static_file(app->web_dir, url, &status);
@@ -701,7 +702,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		rq = calloc(1, sizeof *rq);
 		if (!rq)
 			return MHD_NO;
-		rq->max = body_limit(method, url);
+		rq->matched = router_match(method, url, &rq->unmatched);
+		rq->max = body_limit(rq->matched);
 		buf_init(&rq->body, rq->max);
 		rq->conn = conn;
 		rq->wait = (struct usage_wait){usage_logged, rq, resume_with};

@@ -117,10 +117,9 @@ int dossier_get(const struct dossiers *d, struct db *db, const struct principal 
 int dossier_transition(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,
 		       const json_t *body, const struct usage_wait *w, char **out, struct err *e);
 /* The applicant's dossiers and the desk's queue, as JSON text: {"count","dossiers"}. */
-int dossier_list_mine(const struct dossiers *d, struct db *db, const struct principal *who, char **out,
-		      struct err *e);
-int dossier_desk(const struct dossiers *d, struct db *db, const struct principal *who, const char *status,
-		 char **out, struct err *e);
+int dossier_list_mine(const struct dossiers *d, struct db *db, const struct principal *who, char **out, struct err *e);
+int dossier_desk(const struct dossiers *d, struct db *db, const struct principal *who, const char *status, char **out,
+		 struct err *e);
 /* The public lookup: the dossier's summary as JSON text, no personal data. */
 int dossier_lookup(const struct dossiers *d, struct db *db, const char *code, char **out, struct err *e);
 
@@ -208,8 +207,8 @@ json_t *steps_render(const struct dossiers *d, struct db *db, const struct dossi
 /* The open step {"step","name","role","assignee","due_at"}, or null. */
 json_t *step_current(const struct dossiers *d, struct db *db, const char *code, const char *procedure);
 /* POST /dossiers/{code}/steps {"action":"forward"|"back","note","assignee"}. */
-int dossier_step(const struct dossiers *d, struct db *db, const struct principal *who, const char *code, const json_t *body,
-		 const struct usage_wait *w, char **out, struct err *e);
+int dossier_step(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,
+		 const json_t *body, const struct usage_wait *w, char **out, struct err *e);
 /* GET /desk/lateness?from&to: steps handled, late and open past due, by step and by officer. */
 int steps_lateness(const struct dossiers *d, struct db *db, const struct principal *who, const char *from, const char *to,
 		   json_t **out, struct err *e);

@@ -6,17 +6,17 @@
 #include <string.h>
 
 #include "audit/audit.h"
-#include "core/buf.h"
 #include "bundle/bundle.h"
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/jsonw.h"
 #include "core/utf8.h"
 #include "db/batch.h"
 #include "dossier/dossier.h"
+#include "registry/record.h"
 #include "report/facts.h"
 #include "security/seal.h"
-#include "registry/record.h"
 #include "store/store.h"
 
 #define NOTE_MAX 2000
@@ -349,8 +349,8 @@ static int summary_write(struct buf *b, const struct dossiers *d, const struct d
 	       buf_addf(b, ",\"status\":%d,\"status_name\":{\"vi\":", r->status) ||
 	       jw_str(b, workflow_status_name(d->workflow, r->status, "vi")) || buf_adds(b, ",\"en\":") ||
 	       jw_str(b, workflow_status_name(d->workflow, r->status, "en")) || buf_adds(b, "},\"received_at\":") ||
-	       time_write(b, r->received_at, true) || buf_adds(b, ",\"due_at\":") || time_write(b, r->due_at, r->has_due) ||
-	       buf_addf(b, ",\"overdue\":%s", overdue ? "true" : "false");
+	       time_write(b, r->received_at, true) || buf_adds(b, ",\"due_at\":") ||
+	       time_write(b, r->due_at, r->has_due) || buf_addf(b, ",\"overdue\":%s", overdue ? "true" : "false");
 }
 
 /* The members of o (an object's text without its braces) added to the open object in b, closed. */
@@ -368,14 +368,14 @@ static int members_close(struct buf *b, const json_t *o)
 /* The dossier in full, for its applicant and its handling unit: the summary, then the rest. */
 static char *render_full(const struct dossiers *d, struct db *db, const struct dossier_row *r)
 {
-	json_t *o = json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:I,s:b,s:o,s:o,s:o}", "agency", r->agency, "applicant", r->applicant,
-			      "channel", channel_name(r->channel), "accepted_at", json_time(r->accepted_at, r->has_accepted),
-			      "paused_at", json_time(r->paused_at, r->has_paused), "finished_at",
-			      json_time(r->finished_at, r->has_finished), "returned_at", json_time(r->returned_at, r->has_returned),
-			      "supplements", (json_int_t)r->supplements, "late",
-			      r->has_finished && r->has_due && r->finished_at > r->due_at, "apology",
-			      r->apology ? json_incref(r->apology) : json_null(), "fields", r->fields ? json_incref(r->fields) : json_object(), "paid_at",
-			      json_time(r->paid_at, r->has_paid));
+	json_t *o = json_pack(
+	    "{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:I,s:b,s:o,s:o,s:o}", "agency", r->agency, "applicant", r->applicant,
+	    "channel", channel_name(r->channel), "accepted_at", json_time(r->accepted_at, r->has_accepted), "paused_at",
+	    json_time(r->paused_at, r->has_paused), "finished_at", json_time(r->finished_at, r->has_finished),
+	    "returned_at", json_time(r->returned_at, r->has_returned), "supplements", (json_int_t)r->supplements,
+	    "late", r->has_finished && r->has_due && r->finished_at > r->due_at, "apology",
+	    r->apology ? json_incref(r->apology) : json_null(), "fields",
+	    r->fields ? json_incref(r->fields) : json_object(), "paid_at", json_time(r->paid_at, r->has_paid));
 	json_object_set_new(o, "documents", document_list(db, r->code));
 	json_object_set_new(o, "rating", rating(db, r->code));
 	json_object_set_new(o, "timeline", timeline(db, d, r->code));
@@ -585,17 +585,19 @@ static int list(const struct dossiers *d, struct db *db, struct db_stmt *st, cha
 		r.has_due = !db_col_null(st, 5);
 		r.due_at = db_col_int(st, 5);
 		r.has_paused = !db_col_null(st, 6);
-		bool due_soon = is_open(d, r.status) && r.has_due && !r.has_paused && now <= r.due_at && r.due_at - now < DUE_SOON_US;
+		bool due_soon = is_open(d, r.status) && r.has_due && !r.has_paused && now <= r.due_at &&
+				r.due_at - now < DUE_SOON_US;
 		json_t *step = step_current(d, db, r.code, r.procedure);
 		bad = (count++ && buf_adds(&items, ",")) || summary_write(&items, d, &r, now) ||
-		      buf_addf(&items, ",\"due_soon\":%s,\"step\":", due_soon ? "true" : "false") || jw_value(&items, step) ||
-		      buf_adds(&items, "}");
+		      buf_addf(&items, ",\"due_soon\":%s,\"step\":", due_soon ? "true" : "false") ||
+		      jw_value(&items, step) || buf_adds(&items, "}");
 		json_decref(step);
 	}
 	struct buf b;
 	buf_init(&b, ANSWER_MAX);
 	if (!bad && rc == DB_DONE)
-		bad = buf_addf(&b, "{\"count\":%zu,\"dossiers\":[", count) || buf_add(&b, items.data, items.len) || buf_adds(&b, "]}");
+		bad = buf_addf(&b, "{\"count\":%zu,\"dossiers\":[", count) || buf_add(&b, items.data, items.len) ||
+		      buf_adds(&b, "]}");
 	buf_release(&items);
 	if (bad || rc != DB_DONE) {
 		buf_release(&b);
@@ -785,9 +787,9 @@ int dossier_submitted(const struct dossiers *d, struct deferred_kept *kept, char
 	utf8_copy(r.applicant, sizeof r.applicant, s->applicant);
 	struct buf b;
 	buf_init(&b, ANSWER_MAX);
-	if (summary_write(&b, d, &r, clock_now_us()) || buf_adds(&b, ",\"channel\":") || jw_str(&b, channel_name(r.channel)) ||
-	    buf_adds(&b, ",\"applicant\":") || jw_str(&b, r.applicant) || buf_adds(&b, ",\"fields\":") ||
-	    buf_adds(&b, s->form) || buf_adds(&b, "}")) {
+	if (summary_write(&b, d, &r, clock_now_us()) || buf_adds(&b, ",\"channel\":") ||
+	    jw_str(&b, channel_name(r.channel)) || buf_adds(&b, ",\"applicant\":") || jw_str(&b, r.applicant) ||
+	    buf_adds(&b, ",\"fields\":") || buf_adds(&b, s->form) || buf_adds(&b, "}")) {
 		buf_release(&b);
 		return err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
 	}

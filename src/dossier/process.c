@@ -384,8 +384,8 @@ static int save_move(const struct dossiers *d, struct db *db, const struct dossi
 	return rc;
 }
 
-int dossier_step(const struct dossiers *d, struct db *db, const struct principal *who, const char *code, const json_t *body,
-		 const struct usage_wait *w, char **out, struct err *e)
+int dossier_step(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,
+		 const json_t *body, const struct usage_wait *w, char **out, struct err *e)
 {
 	struct step_move m = {0};
 	if (json_get_str(body, "action", true, 16, &m.action, e) || json_get_str(body, "note", false, NOTE_MAX, &m.note, e) ||

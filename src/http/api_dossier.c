@@ -27,10 +27,7 @@ int api_dossier_transition(struct call *c)
 	return dossier_transition(&c->app->dossiers, c->db, c->who, c->params[0], c->body, c->wait, &c->text, &c->err);
 }
 
-int api_my_dossiers(struct call *c)
-{
-	return dossier_list_mine(&c->app->dossiers, c->db, c->who, &c->text, &c->err);
-}
+int api_my_dossiers(struct call *c) { return dossier_list_mine(&c->app->dossiers, c->db, c->who, &c->text, &c->err); }
 
 int api_desk(struct call *c)
 {

@@ -68,16 +68,14 @@ const struct route *router_match(const char *method, const char *path, int *stat
 	return NULL;
 }
 
-void router_params(const struct route *rt, const char *path, struct call *c)
-{
-	match(rt->pattern, path, c);
-}
+void router_params(const struct route *rt, const char *path, struct call *c) { match(rt->pattern, path, c); }
 
 void router_allowed(const char *path, char *out, size_t n)
 {
 	size_t len = 0;
 	out[0] = 0;
 	for (size_t i = 0; i < routes_count; i++)
-		if (match(routes[i].pattern, path, NULL) && !strstr(out, routes[i].method) && len + strlen(routes[i].method) + 3 < n)
+		if (match(routes[i].pattern, path, NULL) && !strstr(out, routes[i].method) &&
+		    len + strlen(routes[i].method) + 3 < n)
 			len += (size_t)snprintf(out + len, n - len, "%s%s", len ? ", " : "", routes[i].method);
 }

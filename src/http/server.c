@@ -53,7 +53,7 @@ struct request {
 	int64_t started_us;  /* for /metrics: when it came, its route (-1: none) and the status answered */
 	int route, status;
 	const struct route *matched; /* the route, found when the request came (its body limit is the route's) */
-	int unmatched;               /* else 404 or 405 */
+	int unmatched;		     /* else 404 or 405 */
 };
 
 /* The request this thread is answering, so that every answer's status is counted (/metrics). */

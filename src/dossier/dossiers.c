@@ -596,7 +596,7 @@ static int list(const struct dossiers *d, struct db *db, struct db_stmt *st, cha
 	struct buf b;
 	buf_init(&b, ANSWER_MAX);
 	if (!bad && rc == DB_DONE)
-		bad = buf_addf(&b, "{\"count\":%zu,\"dossiers\":[", count) || buf_add(&b, items.data, items.len) ||
+		bad = buf_addf(&b, "{\"count\":%zu,\"dossiers\":[", count) || (items.len && buf_add(&b, items.data, items.len)) ||
 		      buf_adds(&b, "]}");
 	buf_release(&items);
 	if (bad || rc != DB_DONE) {

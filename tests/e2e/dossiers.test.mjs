@@ -159,13 +159,18 @@ describe('who sees what', () => {
   test('the citizen lists their dossiers; the desk lists the unit\'s open ones, nearest due first', async () => {
     const mine = await api(U, 'GET', '/api/v1/me/dossiers', { token: t.dan });
     assert.ok(mine.json.dossiers.some((x) => x.code === code));
+    assert.equal(mine.json.count, mine.json.dossiers.length);
+    const item = mine.json.dossiers.find((x) => x.code === code);
+    assert.deepEqual(Object.keys(item), ['code', 'procedure', 'unit', 'status', 'status_name', 'received_at', 'due_at', 'overdue', 'due_soon', 'step']);
+    assert.equal(typeof item.procedure.name.vi, 'string');
+    assert.equal(typeof item.status_name.en, 'string');
     const desk = await api(U, 'GET', '/api/v1/desk', { token: t['canbo.xa'] });
     assert.equal(desk.status, 200);
     assert.ok(desk.json.dossiers.some((x) => x.code === code));
     assert.ok(desk.json.dossiers.every((x) => 'overdue' in x && 'due_soon' in x && ![3, 7, 8, 10].includes(x.status)));
     const news = await api(U, 'GET', '/api/v1/desk?status=1', { token: t['canbo.xa'] });
     assert.ok(news.json.dossiers.every((x) => x.status === 1));
-    assert.equal((await api(U, 'GET', '/api/v1/desk', { token: t['canbo.hanoi'] })).json.dossiers.length, 0);
+    assert.deepEqual((await api(U, 'GET', '/api/v1/desk', { token: t['canbo.hanoi'] })).json, { count: 0, dossiers: [] });
     assert.equal((await api(U, 'GET', '/api/v1/desk?status=x', { token: t['canbo.xa'] })).status, 400);
     assert.equal((await api(U, 'GET', '/api/v1/desk', { token: t.dan })).status, 403);
   });

@@ -51,14 +51,14 @@ int audit_append(struct db *db, const char *actor, const char *action, const cha
 	struct audit_entry x = {.at = clock_now_us(), .actor = actor, .action = action, .object = object,
 				.detail = detail ? detail : "{}"};
 	char prev[65], h[65];
-	if (chain_head_advance(db, "audit_head", &x.seq, prev))
+	if (chain_head_next(db, "audit_head", &x.seq, prev))
 		return -1;
 	audit_hash(prev, &x, h);
 	if (db_run(db, "INSERT INTO audit_log (seq, at, actor, action, object, detail, prev_hash, hash) "
 		       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", "iitttttt", x.seq, x.at, x.actor, x.action, x.object,
 		   x.detail, prev, h) != DB_DONE)
 		return -1;
-	return db_run(db, "UPDATE audit_head SET hash = ? WHERE id = 1", "t", h) == DB_DONE ? 0 : -1;
+	return chain_head_set(db, "audit_head", x.seq, h);
 }
 
 int audit_verify(struct db *db, int64_t *count, int64_t *bad, char *why, size_t whylen)
@@ -101,12 +101,14 @@ int audit_verify(struct db *db, int64_t *count, int64_t *bad, char *why, size_t 
 }
 
 /* Each chain's head statements, as literals (statements are cached by their text's address).
- * Two statements to advance: RETURNING would cost SQLite a temporary table each time. */
+ * The head moves once an append, to its number and hash together, only from where it stood. */
 static const struct chain_head {
-	const char *table, *advance, *read;
+	const char *table, *read, *move;
 } chain_heads[] = {
-	{"audit_head", "UPDATE audit_head SET seq = seq + 1 WHERE id = 1", "SELECT seq, hash FROM audit_head WHERE id = 1"},
-	{"exchange_head", "UPDATE exchange_head SET seq = seq + 1 WHERE id = 1", "SELECT seq, hash FROM exchange_head WHERE id = 1"},
+	{"audit_head", "SELECT seq, hash FROM audit_head WHERE id = 1",
+	 "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ?"},
+	{"exchange_head", "SELECT seq, hash FROM exchange_head WHERE id = 1",
+	 "UPDATE exchange_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ?"},
 };
 
 static const struct chain_head *head_named(const char *table)
@@ -129,10 +131,19 @@ static int head_read(struct db *db, const struct chain_head *h, int64_t *seq, ch
 	return 0;
 }
 
-int chain_head_advance(struct db *db, const char *table, int64_t *seq, char prev[65])
+int chain_head_next(struct db *db, const char *table, int64_t *seq, char prev[65])
 {
 	const struct chain_head *h = head_named(table);
-	return !h || db_run(db, h->advance, "") != DB_DONE ? -1 : head_read(db, h, seq, prev);
+	if (!h || head_read(db, h, seq, prev))
+		return -1;
+	++*seq;
+	return 0;
+}
+
+int chain_head_set(struct db *db, const char *table, int64_t seq, const char *hash)
+{
+	const struct chain_head *h = head_named(table);
+	return h && db_run(db, h->move, "iti", seq, hash, seq - 1) == DB_DONE && db_changes(db) == 1 ? 0 : -1;
 }
 
 int chain_head_agrees(struct db *db, const char *table, int64_t count, const char *last, const char *what, int64_t *bad,

@@ -31,9 +31,12 @@ int audit_verify(struct db *db, int64_t *count, int64_t *bad, char *why, size_t 
  * missing"), -1. */
 int chain_head_agrees(struct db *db, const char *table, int64_t count, const char *last, const char *what, int64_t *bad,
 		      char *why, size_t whylen);
-/* The start of an append to a chain whose head is the row id 1 of table ("audit_head",
- * "exchange_head"): advances its number, which locks the head until the transaction ends, so
- * appenders on any engine queue here; then the new number and the last entry's hash. 0, or -1. */
-int chain_head_advance(struct db *db, const char *table, int64_t *seq, char prev[65]);
+/* An append to a chain whose head is the row id 1 of table ("audit_head", "exchange_head"),
+ * inside a write transaction (db_begin: writers run one at a time on either engine). First the
+ * new entry's number and the last entry's hash; then, with the entry written, the head moved to
+ * it: refused (-1) if the head no longer stood just before seq, so two appends that met anyway
+ * fail instead of forking the chain. 0, or -1. */
+int chain_head_next(struct db *db, const char *table, int64_t *seq, char prev[65]);
+int chain_head_set(struct db *db, const char *table, int64_t seq, const char *hash);
 
 #endif

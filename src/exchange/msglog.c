@@ -102,7 +102,7 @@ static int subjects_store(struct db *db, const char *subjects, int64_t seq)
 int xlog_append(struct db *db, struct xlog_entry *x, const unsigned char *sk)
 {
 	char prev[65], detail[65], h[65], sig[SIG_B64];
-	if (chain_head_advance(db, "exchange_head", &x->seq, prev)) /* serialises appenders on any engine */
+	if (chain_head_next(db, "exchange_head", &x->seq, prev))
 		return -1;
 	xlog_detail_hash(x, detail);
 	xlog_hash(prev, x, detail, h);
@@ -116,7 +116,7 @@ int xlog_append(struct db *db, struct xlog_entry *x, const unsigned char *sk)
 		return -1;
 	if (subjects_store(db, x->subjects, x->seq))
 		return -1;
-	return db_run(db, "UPDATE exchange_head SET hash = ? WHERE id = 1", "t", h) == DB_DONE ? 0 : -1;
+	return chain_head_set(db, "exchange_head", x->seq, h);
 }
 
 int xlog_sign_pending(struct db *db, const unsigned char *sk, int64_t *signed_now)

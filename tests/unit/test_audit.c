@@ -1,4 +1,5 @@
-/* test_audit.c — the audit hash chain: appends verify; any edit, removal or truncation is found. */
+/* test_audit.c — the audit hash chain: appends verify; two that meet fail; any edit, removal or
+ * truncation is found. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -60,6 +61,24 @@ static void intact_chain_verifies(void **state)
 	assert_int_equal(n, 5);
 }
 
+/* Two appends that meet anyway (the head moved between one's start and its end) fail instead of
+ * forking the chain; nothing of them stays once rolled back. */
+static void head_moved_meanwhile_is_refused(void **state)
+{
+	(void)state;
+	int64_t seq, n, bad;
+	char prev[65];
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(chain_head_next(db, "audit_head", &seq, prev), 0);
+	assert_int_equal(seq, 6);
+	assert_int_equal(audit_append(db, "other", "thing.do", "obj-other", "{}"), 0); /* takes 6 */
+	assert_int_equal(chain_head_set(db, "audit_head", seq, "ff"), -1);
+	assert_int_equal(chain_head_set(db, "audit_head", seq + 1, "ff"), 0); /* from where it stands */
+	db_rollback(db);
+	assert_int_equal(verify(&n, &bad), 0);
+	assert_int_equal(n, 5);
+}
+
 static void hash_depends_on_every_field(void **state)
 {
 	(void)state;
@@ -112,6 +131,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(intact_chain_verifies),
+		cmocka_unit_test(head_moved_meanwhile_is_refused),
 		cmocka_unit_test(hash_depends_on_every_field),
 		cmocka_unit_test(edited_entry_is_found),
 		cmocka_unit_test(removed_entry_is_found),

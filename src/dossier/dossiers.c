@@ -353,20 +353,30 @@ static int summary_write(struct buf *b, const struct dossiers *d, const struct d
 	       time_write(b, r->due_at, r->has_due) || buf_addf(b, ",\"overdue\":%s", overdue ? "true" : "false");
 }
 
-/* The members of o (an object's text without its braces) added to the open object in b, closed. */
+/* The members of o (a non-empty object) added to the open object in b, which they close: o as
+ * written, its opening brace turned into a comma. */
 static int members_close(struct buf *b, const json_t *o)
 {
 	size_t start = b->len;
-	if (buf_adds(b, ",") || jw_value(b, o))
+	if (jw_value(b, o))
 		return -1;
-	memmove(b->data + start + 1, b->data + start + 2, b->len - start - 2); /* drop the '{' */
-	b->len--;
-	b->data[b->len] = 0;
+	b->data[start] = ',';
+	return 0;
+}
+
+/* The answer written into b, handed to *out; or, when writing it failed, b released and 500. */
+static int answer_text(struct buf *b, int failed, char **out, struct err *e)
+{
+	if (failed) {
+		buf_release(b);
+		return err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
+	}
+	*out = b->data;
 	return 0;
 }
 
 /* The dossier in full, for its applicant and its handling unit: the summary, then the rest. */
-static char *render_full(const struct dossiers *d, struct db *db, const struct dossier_row *r)
+static int render_full(const struct dossiers *d, struct db *db, const struct dossier_row *r, char **out, struct err *e)
 {
 	json_t *o = json_pack(
 	    "{s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:I,s:b,s:o,s:o,s:o}", "agency", r->agency, "applicant", r->applicant,
@@ -385,13 +395,9 @@ static char *render_full(const struct dossiers *d, struct db *db, const struct d
 	json_object_set_new(o, "bundle", bundle_of(db, r->code));
 	struct buf b;
 	buf_init(&b, ANSWER_MAX);
-	int rc = !o || summary_write(&b, d, r, clock_now_us()) || members_close(&b, o);
+	int failed = !o || summary_write(&b, d, r, clock_now_us()) || members_close(&b, o);
 	json_decref(o);
-	if (rc) {
-		buf_release(&b);
-		return NULL;
-	}
-	return b.data;
+	return answer_text(&b, failed, out, e);
 }
 
 int dossier_get(const struct dossiers *d, struct db *db, const struct principal *who, const char *code,
@@ -413,8 +419,8 @@ int dossier_get(const struct dossiers *d, struct db *db, const struct principal 
 			err_set(e, 503, "usage_log_unavailable", "the read could not be logged, so no data is shown; try again",
 				"không ghi được nhật ký sử dụng nên không hiển thị dữ liệu; hãy thử lại");
 	}
-	if (rc >= 0 && !(*out = render_full(d, db, &r)))
-		rc = err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
+	if (rc >= 0 && render_full(d, db, &r, out, e))
+		rc = -1;
 	dossier_row_release(&r);
 	return rc;
 }
@@ -645,14 +651,9 @@ int dossier_lookup(const struct dossiers *d, struct db *db, const char *code, ch
 		return e->status ? -1 : err_set(e, 404, "dossier_not_found", "no such dossier", "không có hồ sơ này");
 	struct buf b;
 	buf_init(&b, ANSWER_MAX);
-	int rc = summary_write(&b, d, &r, clock_now_us()) || buf_adds(&b, "}"); /* no personal data */
+	int failed = summary_write(&b, d, &r, clock_now_us()) || buf_adds(&b, "}"); /* no personal data */
 	dossier_row_release(&r);
-	if (rc) {
-		buf_release(&b);
-		return err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
-	}
-	*out = b.data;
-	return 0;
+	return answer_text(&b, failed, out, e);
 }
 
 /* A submission's writes run on the group-commit writer (db/batch.c): the dossier's code is
@@ -787,12 +788,8 @@ int dossier_submitted(const struct dossiers *d, struct deferred_kept *kept, char
 	utf8_copy(r.applicant, sizeof r.applicant, s->applicant);
 	struct buf b;
 	buf_init(&b, ANSWER_MAX);
-	if (summary_write(&b, d, &r, clock_now_us()) || buf_adds(&b, ",\"channel\":") ||
-	    jw_str(&b, channel_name(r.channel)) || buf_adds(&b, ",\"applicant\":") || jw_str(&b, r.applicant) ||
-	    buf_adds(&b, ",\"fields\":") || buf_adds(&b, s->form) || buf_adds(&b, "}")) {
-		buf_release(&b);
-		return err_set(e, 500, "out_of_memory", "out of memory", "hết bộ nhớ");
-	}
-	*out = b.data;
-	return 0;
+	int failed = summary_write(&b, d, &r, clock_now_us()) || buf_adds(&b, ",\"channel\":") ||
+		     jw_str(&b, channel_name(r.channel)) || buf_adds(&b, ",\"applicant\":") || jw_str(&b, r.applicant) ||
+		     buf_adds(&b, ",\"fields\":") || buf_adds(&b, s->form) || buf_adds(&b, "}");
+	return answer_text(&b, failed, out, e);
 }
